@@ -1,0 +1,3 @@
+export * from './money.js';
+export * from './problem.js';
+export * from './schemas.js';

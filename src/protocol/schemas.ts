@@ -1,0 +1,157 @@
+import * as z from 'zod/mini';
+import { Money, MinorUnits } from './money.js';
+
+/**
+ * The widget ↔ proxy contract, version 1. Both sides import these schemas: the proxy
+ * validates requests with them, the widget validates replies with them. Closed value sets
+ * are `as const` arrays so the TypeScript union and the runtime check come from one list.
+ */
+export const PROTOCOL_VERSION = 'v1';
+
+export const LOOKUP_KINDS = ['phone', 'card', 'email', 'code', 'number'] as const;
+export type LookupKind = (typeof LOOKUP_KINDS)[number];
+
+/** How the amount due is settled. `card`/`cash`/`cheque` are taken at the till or by the page's PSP. */
+export const PAYMENT_METHODS = ['card', 'cash', 'cheque', 'external'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+export const CHECKOUT_STATUSES = ['open', 'paid'] as const;
+export type CheckoutStatus = (typeof CHECKOUT_STATUSES)[number];
+
+export const LEVEL_TYPES = ['cashback', 'discount'] as const;
+
+// ---------------------------------------------------------------- capabilities
+export const Capabilities = z.object({
+  version: z.literal(PROTOCOL_VERSION),
+  loyalty: z.object({
+    /** Which adapter answers (`ru-loyalty`, `crmcom`, `carecloud`, `resamania`). */
+    provider: z.string(),
+    lookup: z.object({ kinds: z.array(z.enum(LOOKUP_KINDS)) }),
+    /** The customer can spend a balance on this cart. */
+    spend: z.boolean(),
+    /** The provider can hold the chosen amount while the customer pays. */
+    hold: z.boolean(),
+    /** The provider awards points or cashback for the purchase. */
+    earn: z.boolean(),
+    /** The provider reports debt that blocks a sale (Resamania). */
+    debt: z.boolean(),
+    /** The provider has a per-customer catalog (Resamania). */
+    catalog: z.boolean(),
+    paymentMethods: z.array(z.enum(PAYMENT_METHODS)),
+  }),
+  /** `null` when no instalment provider is configured. */
+  instalments: z.nullable(z.object({ provider: z.string() })),
+});
+export type Capabilities = z.infer<typeof Capabilities>;
+
+// ---------------------------------------------------------------- cart
+export const CartLine = z.object({
+  sku: z.string(),
+  name: z.string(),
+  quantity: z.int().check(z.positive()),
+  unitPrice: Money,
+  total: Money,
+});
+export type CartLine = z.infer<typeof CartLine>;
+
+export const Cart = z.object({
+  id: z.string(),
+  currency: z.string(),
+  lines: z.array(CartLine),
+  total: Money,
+});
+export type Cart = z.infer<typeof Cart>;
+
+// ---------------------------------------------------------------- customer and loyalty
+/** What the widget may show of a customer: masked, never birthday, photo, e-mail or full phone. */
+export const Customer = z.object({
+  displayName: z.string(),
+  maskedPhone: z.optional(z.string()),
+  maskedCard: z.optional(z.string()),
+  /** Outstanding debt that blocks a sale, where the provider reports it. */
+  debt: z.optional(Money),
+});
+export type Customer = z.infer<typeof Customer>;
+
+/** An amount of loyalty value: always in money, and in points where the provider counts points. */
+export const LoyaltyValue = z.object({
+  value: Money,
+  points: z.optional(z.int()),
+});
+export type LoyaltyValue = z.infer<typeof LoyaltyValue>;
+
+export const Loyalty = z.object({
+  balance: LoyaltyValue,
+  level: z.optional(
+    z.object({ name: z.string(), type: z.enum(LEVEL_TYPES), percent: z.number() }),
+  ),
+  /** What this customer may spend on this cart: [min, max] in steps of `step` minor units. */
+  spendable: z.object({ min: Money, max: Money, step: z.int().check(z.positive()) }),
+  /** The amount the customer chose to spend. */
+  spend: LoyaltyValue,
+  /** A discount the customer's level grants on this cart, applied automatically. */
+  discount: Money,
+  /** What this purchase earns with the current choice (nothing when the provider awards only without spend). */
+  earn: z.optional(LoyaltyValue),
+  /** The points held for this checkout while the customer pays. */
+  hold: z.optional(z.object({ amount: LoyaltyValue, expiresAt: z.string() })),
+});
+export type Loyalty = z.infer<typeof Loyalty>;
+
+export const Receipt = z.object({
+  reference: z.string(),
+  paidAt: z.string(),
+  method: z.enum(PAYMENT_METHODS),
+  total: Money,
+  discount: Money,
+  spent: LoyaltyValue,
+  /** What the customer paid by `method` after points and discount. */
+  paid: Money,
+  earned: z.optional(LoyaltyValue),
+  balanceAfter: z.optional(LoyaltyValue),
+});
+export type Receipt = z.infer<typeof Receipt>;
+
+// ---------------------------------------------------------------- checkout
+export const Checkout = z.object({
+  id: z.string(),
+  status: z.enum(CHECKOUT_STATUSES),
+  cart: Cart,
+  customer: z.nullable(Customer),
+  loyalty: z.nullable(Loyalty),
+  /** total − discount − spend: what remains to be paid by the payment method. */
+  amountDue: Money,
+  receipt: z.nullable(Receipt),
+});
+export type Checkout = z.infer<typeof Checkout>;
+
+// ---------------------------------------------------------------- requests
+const Id = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, 'Expected 1–128 letters, digits, dot, colon, dash or underscore.'));
+
+export const CreateCheckoutRequest = z.object({ cartId: Id });
+export type CreateCheckoutRequest = z.infer<typeof CreateCheckoutRequest>;
+
+export const LookupRequest = z.object({
+  query: z.string().check(z.trim(), z.minLength(3, 'Enter at least 3 characters.'), z.maxLength(100, 'Enter at most 100 characters.')),
+});
+export type LookupRequest = z.infer<typeof LookupRequest>;
+
+export const SpendRequest = z.object({ amount: MinorUnits });
+export type SpendRequest = z.infer<typeof SpendRequest>;
+
+export const PaymentRequest = z.object({ method: z.enum(PAYMENT_METHODS) });
+export type PaymentRequest = z.infer<typeof PaymentRequest>;
+
+/** Header that makes a money-moving call safe to retry: same key, same result, one upstream call. */
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+export const IdempotencyKey = z.string().check(z.regex(/^[\x21-\x7e]{8,255}$/, 'Expected 8–255 visible ASCII characters.'));
+
+/** Paths under the configured endpoint. */
+export const paths = {
+  capabilities: () => `/${PROTOCOL_VERSION}/capabilities`,
+  checkouts: () => `/${PROTOCOL_VERSION}/checkouts`,
+  checkout: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}`,
+  customer: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/customer`,
+  spend: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/spend`,
+  payments: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/payments`,
+} as const;

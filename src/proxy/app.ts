@@ -1,0 +1,147 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import * as z from 'zod/mini';
+import {
+  CreateCheckoutRequest,
+  IDEMPOTENCY_HEADER,
+  LookupRequest,
+  PaymentRequest,
+  SpendRequest,
+  type Capabilities,
+} from '../protocol/index.js';
+import type { CartSource } from './carts.js';
+import { CheckoutService } from './checkout-service.js';
+import { MemoryCheckoutStore, type CheckoutStore } from './checkouts.js';
+import { createIdempotencyGuard, problemResponse } from './idempotency/guard.js';
+import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
+import { ProblemError, validationProblem } from './problems.js';
+import type { PrivacyOptions } from './privacy.js';
+import type { InstalmentProvider, LoyaltyProvider } from './providers/provider.js';
+import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
+
+export interface CheckoutProxyOptions {
+  loyalty: LoyaltyProvider;
+  instalments?: InstalmentProvider;
+  carts: CartSource;
+  checkouts?: CheckoutStore;
+  idempotency?: IdempotencyStore;
+  /** Merchant page origins allowed to call the proxy from a browser (exact matches). */
+  allowedOrigins?: string[];
+  privacy?: PrivacyOptions;
+  /** Lookups per client IP (and per checkout) in a window. */
+  lookupRateLimit?: RateLimitOptions;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+  /** Resolves the client's IP (the Node entry passes the socket address). */
+  clientIp?: (c: Context) => string | undefined;
+  log?: (message: string, error?: unknown) => void;
+}
+
+/**
+ * The checkout proxy as a Hono app: a web-standard `fetch(Request) → Response` handler that
+ * any runtime can mount (see `server.ts` for Node). All routes live under `/v1`.
+ */
+export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
+  const service = new CheckoutService({
+    carts: options.carts,
+    checkouts: options.checkouts ?? new MemoryCheckoutStore(),
+    loyalty: options.loyalty,
+    privacy: options.privacy,
+    log: options.log,
+  });
+  const idempotent = createIdempotencyGuard({ store: options.idempotency ?? new MemoryIdempotencyStore() });
+  const allowed = new Set(options.allowedOrigins ?? []);
+  const lookupLimiter = createRateLimiter(options.lookupRateLimit ?? { limit: 20, windowMs: 60_000 });
+  const capabilities: Capabilities = {
+    version: 'v1',
+    loyalty: options.loyalty.capabilities,
+    instalments: options.instalments ? { provider: options.instalments.id } : null,
+  };
+
+  const app = new Hono();
+  app.onError((error, c) => {
+    if (!(error instanceof ProblemError)) options.log?.(`unhandled error on ${c.req.method} ${c.req.path}`, error);
+    return problemResponse(error);
+  });
+  app.notFound(() => problemResponse(new ProblemError('not-found', 'No such route.')));
+
+  app.use(
+    '*',
+    cors({
+      // An exact allow-list: never `*`, never the caller's origin reflected back.
+      origin: (origin) => (allowed.has(origin) ? origin : null),
+      allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
+      allowHeaders: ['content-type', IDEMPOTENCY_HEADER],
+      exposeHeaders: ['Idempotency-Replayed', 'Retry-After'],
+      maxAge: 600,
+    }),
+  );
+  app.use('*', async (c, next) => {
+    // A browser on a page we do not serve must not change a checkout (CSRF-style abuse).
+    const origin = c.req.header('origin');
+    if (c.req.method !== 'GET' && c.req.method !== 'OPTIONS' && origin && !allowed.has(origin) && origin !== new URL(c.req.url).origin) {
+      throw new ProblemError('validation', 'This origin may not call the checkout proxy.', { status: 403 });
+    }
+    await next();
+  });
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: options.maxBodyBytes ?? 16 * 1024,
+      onError: () => problemResponse(new ProblemError('validation', 'The request body is too large.', { status: 413 })),
+    }),
+  );
+
+  app.get('/v1/capabilities', (c) => c.json(capabilities));
+
+  app.post('/v1/checkouts', async (c) => {
+    const body = await parseBody(c, CreateCheckoutRequest);
+    return c.json(await service.create(body.cartId), 201);
+  });
+
+  app.get('/v1/checkouts/:id', async (c) => c.json(await service.get(c.req.param('id'))));
+
+  app.post('/v1/checkouts/:id/customer', async (c) => {
+    const id = c.req.param('id');
+    const body = await parseBody(c, LookupRequest);
+    // Lookup is public and can enumerate a loyalty base: limit per client and per checkout.
+    lookupLimiter.take(`ip:${options.clientIp?.(c) ?? 'unknown'}`);
+    lookupLimiter.take(`checkout:${id}`);
+    return c.json(await service.identify(id, body.query, { signal: c.req.raw.signal }));
+  });
+
+  app.delete('/v1/checkouts/:id/customer', async (c) => c.json(await service.clearCustomer(c.req.param('id'))));
+
+  app.put('/v1/checkouts/:id/spend', async (c) => {
+    const body = await parseBody(c, SpendRequest);
+    return c.json(await service.setSpend(c.req.param('id'), body.amount, { signal: c.req.raw.signal }));
+  });
+
+  app.post('/v1/checkouts/:id/payments', async (c) => {
+    const body = await parseBody(c, PaymentRequest);
+    const key = c.req.header(IDEMPOTENCY_HEADER);
+    return idempotent({ key, method: 'POST', path: c.req.path, body }, async () => {
+      // Not tied to the browser's connection: once started, a payment runs to its end.
+      const checkout = await service.pay(c.req.param('id'), body.method, { idempotencyKey: key });
+      return Response.json(checkout, { status: 201 });
+    });
+  });
+
+  return app;
+}
+
+async function parseBody<T>(c: Context, schema: z.ZodMiniType<T>): Promise<T> {
+  if (!c.req.header('content-type')?.includes('application/json')) {
+    throw new ProblemError('validation', 'Send a JSON body with Content-Type: application/json.', { status: 415 });
+  }
+  let raw: unknown;
+  try {
+    raw = await c.req.json();
+  } catch {
+    throw new ProblemError('validation', 'The body is not valid JSON.');
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw validationProblem(parsed.error.issues);
+  return parsed.data;
+}

@@ -1,0 +1,48 @@
+import { Cart, type CartLine } from '../protocol/index.js';
+
+/**
+ * Where the proxy reads a cart's lines and amounts. The merchant implements this against
+ * their own shop; the browser only ever names a cart, never a price.
+ */
+export interface CartSource {
+  /** The cart, or `undefined` when there is no such cart. */
+  get(cartId: string): Promise<Cart | undefined>;
+}
+
+export interface CartLineInput {
+  sku: string;
+  name: string;
+  quantity: number;
+  /** Unit price in minor units. */
+  unitPrice: number;
+}
+
+/** Builds a validated cart from lines; totals are computed here, in integer minor units. */
+export function buildCart(id: string, currency: string, lines: CartLineInput[]): Cart {
+  const cartLines: CartLine[] = lines.map((line) => ({
+    sku: line.sku,
+    name: line.name,
+    quantity: line.quantity,
+    unitPrice: { amount: line.unitPrice, currency },
+    total: { amount: line.unitPrice * line.quantity, currency },
+  }));
+  const total = cartLines.reduce((sum, line) => sum + line.total.amount, 0);
+  return Cart.parse({ id, currency, lines: cartLines, total: { amount: total, currency } });
+}
+
+/** The demo's cart source: carts from the configuration file, held in memory. */
+export class MemoryCartSource implements CartSource {
+  readonly #carts = new Map<string, Cart>();
+
+  constructor(carts: Record<string, { currency: string; lines: CartLineInput[] }> = {}) {
+    for (const [id, cart] of Object.entries(carts)) this.set(buildCart(id, cart.currency, cart.lines));
+  }
+
+  set(cart: Cart): void {
+    this.#carts.set(cart.id, cart);
+  }
+
+  async get(cartId: string): Promise<Cart | undefined> {
+    return this.#carts.get(cartId);
+  }
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import * as z from 'zod/mini';
+import { LoyaltyOptions } from './providers/index.js';
+
+/**
+ * The proxy's configuration: a JSON file (`CHECKOUT_CONFIG`, default `checkout.config.json`)
+ * whose string values may name environment variables as `${NAME}`, so secrets live in the
+ * environment. Validated at start; every problem is reported with its path.
+ * See `docs/proxy-config.md` for each setting.
+ */
+const CartLine = z.object({
+  sku: z.string().check(z.minLength(1)),
+  name: z.string().check(z.minLength(1)),
+  quantity: z.int().check(z.positive()),
+  unitPrice: z.int().check(z.minimum(0)),
+});
+
+export const ProxyConfig = z.object({
+  host: z._default(z.string(), '127.0.0.1'),
+  port: z._default(z.int().check(z.minimum(0), z.maximum(65535)), 8787),
+  /** Where the proxy is mounted; the widget's `endpoint` attribute points here. */
+  basePath: z._default(z.string().check(z.regex(/^\/[A-Za-z0-9/_-]*$/)), '/checkout-api'),
+  /** Merchant page origins allowed to call the proxy from a browser. */
+  allowedOrigins: z._default(z.array(z.url()), []),
+  loyalty: LoyaltyOptions,
+  /** The demo's in-memory carts; a real merchant plugs in their own `CartSource`. */
+  carts: z._default(z.record(z.string(), z.object({ currency: z.string().check(z.regex(/^[A-Z]{3}$/)), lines: z.array(CartLine) })), {}),
+  privacy: z._default(z.object({ revealName: z._default(z.boolean(), false) }), { revealName: false }),
+  lookupRateLimit: z._default(z.object({ limit: z.int().check(z.positive()), windowMs: z.int().check(z.positive()) }), { limit: 20, windowMs: 60_000 }),
+});
+export type ProxyConfig = z.infer<typeof ProxyConfig>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Replaces `${NAME}` in every string with the environment's value; a missing one is an error. */
+function substitute(value: unknown, env: NodeJS.ProcessEnv, missing: Set<string>): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
+      const found = env[name];
+      if (found === undefined || found === '') missing.add(name);
+      return found ?? '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((v) => substitute(v, env, missing));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, env, missing)]));
+  return value;
+}
+
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, source = 'configuration'): ProxyConfig {
+  const missing = new Set<string>();
+  const resolved = substitute(raw, env, missing);
+  if (missing.size) throw new ConfigError(`${source}: set the environment variable(s) ${[...missing].join(', ')}.`);
+  const parsed = ProxyConfig.safeParse(resolved);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ConfigError(`${source} is invalid:\n${lines.join('\n')}`);
+  }
+  if (env.CHECKOUT_PORT) parsed.data.port = Number(env.CHECKOUT_PORT);
+  return parsed.data;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProxyConfig {
+  const file = env.CHECKOUT_CONFIG ?? 'checkout.config.json';
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`Cannot read the configuration file ${file}: ${(error as Error).message}`);
+  }
+  return parseConfig(raw, env, file);
+}

@@ -1,0 +1,17 @@
+import * as z from 'zod/mini';
+import type { LoyaltyProvider } from './provider.js';
+import { RuLoyaltyAdapter, RuLoyaltyOptions } from './ru-loyalty/adapter.js';
+
+/**
+ * The loyalty/CRM providers a proxy can be configured with, keyed by `provider` in the
+ * configuration. Adding a provider = its options schema here and its factory below.
+ */
+export const LoyaltyOptions = z.discriminatedUnion('provider', [RuLoyaltyOptions]);
+export type LoyaltyOptions = z.infer<typeof LoyaltyOptions>;
+
+export function createLoyaltyProvider(options: LoyaltyOptions): LoyaltyProvider {
+  switch (options.provider) {
+    case 'ru-loyalty':
+      return new RuLoyaltyAdapter(options);
+  }
+}

@@ -1,0 +1,209 @@
+import * as z from 'zod/mini';
+import type { Money } from '../../../protocol/index.js';
+import { UpstreamClient, type UpstreamRequest } from '../../http/upstream.js';
+import { ProblemError } from '../../problems.js';
+import type { CallContext, CustomerRecord, HoldResult, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleRecord } from '../provider.js';
+import { minorToNumber } from '../units.js';
+
+/**
+ * Adapter for the Russian loyalty service's basic REST API
+ * (`shared/providers/ru-loyalty-basic-rest-api.txt`). Amounts go out in roubles (decimal
+ * numbers); points are whole and worth `pointValue` minor units each (1 point = 1 rouble by
+ * default). Errors are 422 `{field: message}` bodies, mapped to protocol fields here.
+ */
+export const RuLoyaltyOptions = z.object({
+  provider: z.literal('ru-loyalty'),
+  baseUrl: z.url(),
+  apiKey: z.string().check(z.minLength(1)),
+  /** The point of sale (`point`) every call is made at. */
+  pointId: z.string().check(z.minLength(1)),
+  currency: z._default(z.string().check(z.regex(/^[A-Z]{3}$/)), 'RUB'),
+  /** Minor units one point is worth (100 = 1 point per rouble). */
+  pointValue: z._default(z.int().check(z.positive()), 100),
+  /** Minutes a hold lasts (the API allows at most 10). */
+  holdMinutes: z._default(z.int().check(z.minimum(1), z.maximum(10)), 10),
+  timeoutMs: z._default(z.int().check(z.positive()), 8000),
+});
+export type RuLoyaltyOptions = z.infer<typeof RuLoyaltyOptions>;
+
+const Level = z.object({
+  id: z.optional(z.string()),
+  title: z.string(),
+  percent: z.number(),
+  type: z.enum(['cashback', 'discount']),
+  maxSpendPercent: z.optional(z.number()),
+});
+const ClientReply = z.object({
+  success: z.literal(true),
+  client: z.object({
+    id: z.string(),
+    name: z.string(),
+    level: Level,
+    phone: z.optional(z.union([z.number(), z.string()])),
+    balance: z.number(),
+  }),
+});
+const RecalcReply = z.object({
+  success: z.literal(true),
+  recalc: z.object({ amount: z.number(), percent: z.number(), type: z.enum(['cashback', 'discount']), spend: z.number(), earn: z.number() }),
+});
+const HoldReply = z.object({ success: z.literal(true), held: z.object({ until: z.number(), amount: z.number() }) });
+const ReleaseReply = z.object({ success: z.literal(true) });
+const RetailReply = z.object({
+  success: z.literal(true),
+  retail: z.object({ amount: z.number(), total: z.number(), percent: z.number(), type: z.string(), spend: z.optional(z.number()), earn: z.optional(z.number()) }),
+});
+
+/** The provider's field names → the protocol field a user can act on. */
+const FIELD_MAP: Record<string, string> = { search: 'query', client: 'query', spend: 'amount', amount: 'amount' };
+
+interface ClientData extends Record<string, unknown> {
+  balance: number;
+  level: z.infer<typeof Level>;
+}
+
+export class RuLoyaltyAdapter implements LoyaltyProvider {
+  readonly capabilities = {
+    provider: 'ru-loyalty',
+    lookup: { kinds: ['phone' as const, 'card' as const, 'code' as const] },
+    spend: true,
+    hold: true,
+    earn: true,
+    debt: false,
+    catalog: false,
+    paymentMethods: ['card' as const, 'cash' as const],
+  };
+  readonly #o: RuLoyaltyOptions;
+  readonly #http: UpstreamClient;
+
+  constructor(options: RuLoyaltyOptions) {
+    this.#o = options;
+    this.#http = new UpstreamClient({ name: 'The loyalty service', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, headers: { apikey: options.apiKey } });
+  }
+
+  async identify(query: string, ctx: CallContext): Promise<CustomerRecord> {
+    // Phones are typed with spaces, dashes and a leading +: the API wants the digits.
+    const search = /^[+\d\s().-]+$/.test(query) && query.replace(/\D/g, '').length >= 10 ? query.replace(/\D/g, '') : query.trim();
+    const reply = await this.#call('/integration/general/client', { search, point: this.#o.pointId }, ClientReply, ctx);
+    const { id, name, phone, balance, level } = reply.client;
+    // Birthday, photo and e-mail are dropped here: the checkout never needs them.
+    const data: ClientData = { balance, level };
+    return { providerId: id, name, ...(phone !== undefined ? { phone: String(phone) } : {}), data };
+  }
+
+  async quote(input: QuoteInput, ctx: CallContext): Promise<LoyaltyQuote> {
+    this.#checkCurrency(input.cart.currency);
+    const { balance, level } = input.customer.data as ClientData;
+    const reply = await this.#call(
+      '/integration/general/recalc',
+      { client: input.customer.providerId, point: this.#o.pointId, amount: this.#major(input.cart.total.amount) },
+      RecalcReply,
+      ctx,
+    );
+    const { spend: maxPoints, earn, type, percent } = reply.recalc;
+    const step = this.#o.pointValue;
+    const spendPoints = Math.floor(input.spend / step);
+    const discount = type === 'discount' ? Math.round((input.cart.total.amount * percent) / 100) : 0;
+    return {
+      balance: this.#value(balance),
+      level: { name: level.title, type, percent },
+      spendable: { min: this.#money(maxPoints > 0 ? step : 0), max: this.#money(Math.floor(maxPoints) * step), step },
+      discount: this.#money(discount),
+      // The API credits points only on an operation without spend.
+      ...(spendPoints === 0 && earn > 0 ? { earn: this.#value(earn) } : {}),
+      spendPoints,
+    };
+  }
+
+  async hold(input: QuoteInput, ctx: CallContext): Promise<HoldResult> {
+    const points = Math.floor(input.spend / this.#o.pointValue);
+    const reply = await this.#call(
+      '/integration/general/bonuses/hold',
+      { client: input.customer.providerId, point: this.#o.pointId, amount: points, duration: this.#o.holdMinutes },
+      HoldReply,
+      ctx,
+    );
+    return { amount: this.#value(reply.held.amount), expiresAt: new Date(reply.held.until * 1000).toISOString() };
+  }
+
+  async release(input: Omit<QuoteInput, 'spend'>, ctx: CallContext): Promise<void> {
+    await this.#call('/integration/general/bonuses/release', { client: input.customer.providerId, point: this.#o.pointId }, ReleaseReply, ctx);
+  }
+
+  async recordSale(input: RecordSaleInput, ctx: CallContext): Promise<SaleRecord> {
+    this.#checkCurrency(input.cart.currency);
+    const { balance } = input.customer.data as ClientData;
+    const points = Math.floor(input.spend / this.#o.pointValue);
+    // The retail call has no idempotency key: the proxy's Idempotency-Key guard and the
+    // checkout's paid state are what keep it to one call.
+    const reply = await this.#call(
+      '/integration/general/retail',
+      { client: input.customer.providerId, point: this.#o.pointId, amount: this.#major(input.cart.total.amount), spend: points },
+      RetailReply,
+      ctx,
+      true,
+    );
+    const spent = reply.retail.spend ?? 0;
+    const earned = reply.retail.earn ?? 0;
+    const discount = reply.retail.type === 'discount' ? Math.round((input.cart.total.amount * reply.retail.percent) / 100) : 0;
+    return {
+      reference: input.reference,
+      discount: this.#money(discount),
+      spent: this.#value(spent),
+      ...(earned > 0 ? { earned: this.#value(earned) } : {}),
+      balanceAfter: this.#value(balance - spent + earned),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.#http.close();
+  }
+
+  async #call<T>(path: string, body: unknown, schema: z.ZodMiniType<T>, ctx: CallContext, unsafe = false): Promise<T> {
+    const init: UpstreamRequest = { method: 'POST', json: body, signal: ctx.signal, unsafe };
+    const response = await this.#http.request(path, init);
+    if (response.status === 422) throw this.#rejection(response.body);
+    if (response.status < 200 || response.status >= 300) {
+      throw unsafe
+        ? new ProblemError('payment-outcome-unknown', `The loyalty service failed (HTTP ${response.status}); the operation may have been recorded.`, { retryable: false })
+        : new ProblemError('upstream-unavailable', `The loyalty service failed (HTTP ${response.status}).`);
+    }
+    const parsed = schema.safeParse(response.body);
+    if (!parsed.success) {
+      throw unsafe
+        ? new ProblemError('payment-outcome-unknown', 'The loyalty service sent an unexpected reply; the operation may have been recorded.', { retryable: false })
+        : new ProblemError('upstream-unavailable', 'The loyalty service sent an unexpected reply.', { retryable: false });
+    }
+    return parsed.data;
+  }
+
+  /** 422 `{field: message}` → a problem whose field errors point at what the user can fix. */
+  #rejection(body: unknown): ProblemError {
+    const entries = body && typeof body === 'object' ? Object.entries(body as Record<string, unknown>).filter(([, v]) => typeof v === 'string') : [];
+    if (entries.some(([field]) => field === 'point' || field === 'apikey')) {
+      // Our configuration is wrong, not the shopper's input.
+      return new ProblemError('upstream-unavailable', `The loyalty service refused the configured ${entries[0]![0]}: ${entries[0]![1]}`, { retryable: false });
+    }
+    const errors = entries.map(([field, message]) => ({ field: FIELD_MAP[field] ?? field, message: String(message) }));
+    const notFound = entries.some(([field]) => field === 'client');
+    return new ProblemError(notFound ? 'not-found' : 'rejected', errors.map((e) => e.message).join(' ') || 'The loyalty service refused the operation.', { errors });
+  }
+
+  #checkCurrency(currency: string): void {
+    if (currency !== this.#o.currency) {
+      throw new ProblemError('validation', `This loyalty programme works in ${this.#o.currency}; the cart is in ${currency}.`, { errors: [{ field: 'currency', message: `Expected ${this.#o.currency}.` }] });
+    }
+  }
+
+  #major(minor: number): number {
+    return minorToNumber(minor, this.#o.currency);
+  }
+
+  #money(amount: number): Money {
+    return { amount, currency: this.#o.currency };
+  }
+
+  #value(points: number) {
+    return { value: this.#money(Math.round(points * this.#o.pointValue)), points };
+  }
+}
