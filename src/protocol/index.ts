@@ -1,3 +1,4 @@
+/** What both sides use. Request schemas are in `./requests.ts`, imported by the proxy only. */
 export * from './money.js';
 export * from './problem.js';
 export * from './schemas.js';

@@ -5,11 +5,12 @@ import * as z from 'zod/mini';
  * ISO 4217 currency code. Providers that speak decimals are converted at the adapter edge
  * (see `src/proxy/providers/units.ts`), never here.
  */
-export const CurrencyCode = z.string().check(z.regex(/^[A-Z]{3}$/, 'Expected an ISO 4217 code such as "EUR".'));
+export const CurrencyCode = /* @__PURE__ */ z.string().check(z.regex(/^[A-Z]{3}$/));
 
-export const MinorUnits = z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER));
+/** `z.int()` already refuses anything beyond Number.MAX_SAFE_INTEGER. */
+export const MinorUnits = /* @__PURE__ */ z.int().check(z.minimum(0));
 
-export const Money = z.object({
+export const Money = /* @__PURE__ */ z.object({
   amount: MinorUnits,
   currency: CurrencyCode,
 });

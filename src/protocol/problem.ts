@@ -20,14 +20,14 @@ export const PROBLEM_TYPES = [
 ] as const;
 export type ProblemType = (typeof PROBLEM_TYPES)[number];
 
-export const FieldError = z.object({
+export const FieldError = /* @__PURE__ */ z.object({
   /** The protocol field the message is about (`query`, `spend`, `cartId`…). */
   field: z.string(),
   message: z.string(),
 });
 export type FieldError = z.infer<typeof FieldError>;
 
-export const Problem = z.object({
+export const Problem = /* @__PURE__ */ z.object({
   type: z.string(),
   title: z.string(),
   status: z.int(),

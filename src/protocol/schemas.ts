@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Money, MinorUnits } from './money.js';
+import { Money } from './money.js';
 
 /**
  * The widget ↔ proxy contract, version 1. Both sides import these schemas: the proxy
@@ -21,7 +21,7 @@ export type CheckoutStatus = (typeof CHECKOUT_STATUSES)[number];
 export const LEVEL_TYPES = ['cashback', 'discount'] as const;
 
 // ---------------------------------------------------------------- capabilities
-export const Capabilities = z.object({
+export const Capabilities = /* @__PURE__ */ z.object({
   version: z.literal(PROTOCOL_VERSION),
   loyalty: z.object({
     /** Which adapter answers (`ru-loyalty`, `crmcom`, `carecloud`, `resamania`). */
@@ -45,7 +45,7 @@ export const Capabilities = z.object({
 export type Capabilities = z.infer<typeof Capabilities>;
 
 // ---------------------------------------------------------------- cart
-export const CartLine = z.object({
+export const CartLine = /* @__PURE__ */ z.object({
   sku: z.string(),
   name: z.string(),
   quantity: z.int().check(z.positive()),
@@ -54,7 +54,7 @@ export const CartLine = z.object({
 });
 export type CartLine = z.infer<typeof CartLine>;
 
-export const Cart = z.object({
+export const Cart = /* @__PURE__ */ z.object({
   id: z.string(),
   currency: z.string(),
   lines: z.array(CartLine),
@@ -64,7 +64,7 @@ export type Cart = z.infer<typeof Cart>;
 
 // ---------------------------------------------------------------- customer and loyalty
 /** What the widget may show of a customer: masked, never birthday, photo, e-mail or full phone. */
-export const Customer = z.object({
+export const Customer = /* @__PURE__ */ z.object({
   displayName: z.string(),
   maskedPhone: z.optional(z.string()),
   maskedCard: z.optional(z.string()),
@@ -74,13 +74,13 @@ export const Customer = z.object({
 export type Customer = z.infer<typeof Customer>;
 
 /** An amount of loyalty value: always in money, and in points where the provider counts points. */
-export const LoyaltyValue = z.object({
+export const LoyaltyValue = /* @__PURE__ */ z.object({
   value: Money,
   points: z.optional(z.int()),
 });
 export type LoyaltyValue = z.infer<typeof LoyaltyValue>;
 
-export const Loyalty = z.object({
+export const Loyalty = /* @__PURE__ */ z.object({
   balance: LoyaltyValue,
   level: z.optional(
     z.object({ name: z.string(), type: z.enum(LEVEL_TYPES), percent: z.number() }),
@@ -98,7 +98,7 @@ export const Loyalty = z.object({
 });
 export type Loyalty = z.infer<typeof Loyalty>;
 
-export const Receipt = z.object({
+export const Receipt = /* @__PURE__ */ z.object({
   reference: z.string(),
   paidAt: z.string(),
   method: z.enum(PAYMENT_METHODS),
@@ -113,7 +113,7 @@ export const Receipt = z.object({
 export type Receipt = z.infer<typeof Receipt>;
 
 // ---------------------------------------------------------------- checkout
-export const Checkout = z.object({
+export const Checkout = /* @__PURE__ */ z.object({
   id: z.string(),
   status: z.enum(CHECKOUT_STATUSES),
   cart: Cart,
@@ -125,26 +125,8 @@ export const Checkout = z.object({
 });
 export type Checkout = z.infer<typeof Checkout>;
 
-// ---------------------------------------------------------------- requests
-const Id = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, 'Expected 1–128 letters, digits, dot, colon, dash or underscore.'));
-
-export const CreateCheckoutRequest = z.object({ cartId: Id });
-export type CreateCheckoutRequest = z.infer<typeof CreateCheckoutRequest>;
-
-export const LookupRequest = z.object({
-  query: z.string().check(z.trim(), z.minLength(3, 'Enter at least 3 characters.'), z.maxLength(100, 'Enter at most 100 characters.')),
-});
-export type LookupRequest = z.infer<typeof LookupRequest>;
-
-export const SpendRequest = z.object({ amount: MinorUnits });
-export type SpendRequest = z.infer<typeof SpendRequest>;
-
-export const PaymentRequest = z.object({ method: z.enum(PAYMENT_METHODS) });
-export type PaymentRequest = z.infer<typeof PaymentRequest>;
-
 /** Header that makes a money-moving call safe to retry: same key, same result, one upstream call. */
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
-export const IdempotencyKey = z.string().check(z.regex(/^[\x21-\x7e]{8,255}$/, 'Expected 8–255 visible ASCII characters.'));
 
 /** Paths under the configured endpoint. */
 export const paths = {

@@ -2,14 +2,8 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import * as z from 'zod/mini';
-import {
-  CreateCheckoutRequest,
-  IDEMPOTENCY_HEADER,
-  LookupRequest,
-  PaymentRequest,
-  SpendRequest,
-  type Capabilities,
-} from '../protocol/index.js';
+import { IDEMPOTENCY_HEADER, type Capabilities } from '../protocol/index.js';
+import { CreateCheckoutRequest, LookupRequest, PaymentRequest, SpendRequest } from '../protocol/requests.js';
 import type { CartSource } from './carts.js';
 import { CheckoutService } from './checkout-service.js';
 import { MemoryCheckoutStore, type CheckoutStore } from './checkouts.js';

@@ -146,7 +146,8 @@ export class CheckoutService {
       customer: record.customer ? publicCustomer(record.customer, this.#o.privacy) : null,
       loyalty: quote
         ? {
-            balance: quote.balance,
+            // Once paid, the balance is the one after this sale.
+            balance: record.receipt?.balanceAfter ?? quote.balance,
             ...(quote.level ? { level: quote.level } : {}),
             spendable: quote.spendable,
             spend: {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { IdempotencyKey, IDEMPOTENCY_HEADER } from '../../protocol/index.js';
+import { IDEMPOTENCY_HEADER } from '../../protocol/index.js';
+import { IdempotencyKey } from '../../protocol/requests.js';
 import { ProblemError } from '../problems.js';
 import type { IdempotencyStore, StoredResponse } from './store.js';
 

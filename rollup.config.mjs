@@ -1,0 +1,38 @@
+import minifyHTML from '@lit-labs/rollup-plugin-minify-html-literals';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import esbuild, { minify } from 'rollup-plugin-esbuild';
+
+/**
+ * Two outputs:
+ * - `dist/checkout-elements.js`: the self-contained drop-in (all tags, Lit, context,
+ *   validation, default locale) for one `<script type="module">`; this is what the size
+ *   budget measures (`npm run bench:size`).
+ * - `dist/elements/*.js`: each element alone (class + its registration), for pages that
+ *   want only one; shared code is split into chunks.
+ */
+const plugins = [
+  nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
+  esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' }),
+  // Collapses whitespace inside html`` and css`` templates, which esbuild leaves alone.
+  minifyHTML(),
+  minify({ target: 'es2022', legalComments: 'none' }),
+];
+
+export default [
+  {
+    input: 'src/define.ts',
+    output: { file: 'dist/checkout-elements.js', format: 'es', sourcemap: true },
+    plugins,
+  },
+  {
+    input: {
+      'checkout-session': 'src/elements/checkout-session/define.ts',
+      'customer-lookup': 'src/elements/customer-lookup/define.ts',
+      'loyalty-balance': 'src/elements/loyalty-balance/define.ts',
+      'eligibility-check': 'src/elements/eligibility-check/define.ts',
+      'checkout-pay': 'src/elements/checkout-pay/define.ts',
+    },
+    output: { dir: 'dist/elements', format: 'es', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
+    plugins,
+  },
+];

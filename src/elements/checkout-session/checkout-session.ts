@@ -1,0 +1,224 @@
+import { provide } from '@lit/context';
+import { css, html, LitElement, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { emit } from '../../events.js';
+import { type Checkout, type PaymentMethod, type Problem } from '../../protocol/index.js';
+import { checkoutContext, type CheckoutActions, type CheckoutContextValue, type CheckoutState } from '../../session/context.js';
+import { ProxyClient, ProxyError } from '../../session/proxy-client.js';
+
+type Action = NonNullable<CheckoutState['busy']>;
+
+/** Problems after which no money can have moved: a new attempt gets a new key. */
+const DEFINITE_FAILURES = new Set(['validation', 'not-found', 'conflict', 'rejected', 'idempotency-mismatch', 'not-supported', 'rate-limited', 'upstream-unavailable']);
+
+/**
+ * Holds one checkout and shares it with the checkout elements inside it (through
+ * `@lit/context`) or pointing at it by id (`session="…"`). It owns the proxy client, keeps the
+ * checkout id in `sessionStorage` so a reload or a redirect round trip resumes the same
+ * checkout, and makes sure a payment is attempted at most once at a time with one
+ * idempotency key per attempt.
+ *
+ * @summary The shared state and proxy connection of one checkout.
+ * @slot - The checkout elements and any page content.
+ * @fires checkout-error - A call to the proxy failed; `detail.problem` says why.
+ */
+export class CheckoutSession extends LitElement implements CheckoutActions {
+  static override styles = css`
+    :host {
+      display: contents;
+    }
+  `;
+
+  /** URL of the checkout proxy (absolute, or relative to the page). */
+  @property({ reflect: true }) endpoint = '/checkout-api';
+
+  /** The merchant's cart id; amounts are read from it on the server, never from the page. */
+  @property({ attribute: 'cart-id', reflect: true }) cartId = '';
+
+  /** Currency the page expects; a cart in another currency is reported as an error. */
+  @property({ reflect: true }) currency?: string;
+
+  /** Locale of the elements (`fr`, `pt-BR`…); defaults to the nearest `lang` attribute. */
+  @property({ reflect: true }) locale?: string;
+
+  @provide({ context: checkoutContext })
+  @state()
+  protected context: CheckoutContextValue = { state: { phase: 'loading', locale: 'en' }, actions: this };
+
+  #client = new ProxyClient(this.endpoint);
+  #listeners = new Set<(value: CheckoutContextValue) => void>();
+  #loading?: AbortController;
+  #paying?: Promise<Checkout>;
+  #langObserver?: MutationObserver;
+
+  /** The current shared state (read-only snapshot). */
+  get state(): CheckoutState {
+    return this.context.state;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Follow `lang` changes on the page when no `locale` is set.
+    this.#langObserver = new MutationObserver(() => this.#patch({ locale: this.#resolveLocale() }));
+    this.#langObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#langObserver?.disconnect();
+    this.#loading?.abort();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('locale')) this.#patch({ locale: this.#resolveLocale() });
+    if (changed.has('endpoint') || changed.has('cartId') || changed.has('currency')) {
+      this.#client = new ProxyClient(this.endpoint);
+      void this.reload();
+    }
+  }
+
+  protected override render() {
+    return html`<slot></slot>`;
+  }
+
+  subscribe(listener: (value: CheckoutContextValue) => void): () => void {
+    this.#listeners.add(listener);
+    listener(this.context);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Loads capabilities and resumes this cart's checkout (or starts one). */
+  async reload(): Promise<void> {
+    this.#loading?.abort();
+    const loading = (this.#loading = new AbortController());
+    const { signal } = loading;
+    if (!this.cartId) {
+      this.#fail('load', { type: '/problems/validation', title: 'The cart-id attribute is missing.', status: 400 });
+      return;
+    }
+    this.#patch({ phase: 'loading', problem: undefined, failedAction: undefined });
+    try {
+      const [capabilities, checkout] = await Promise.all([this.#client.capabilities(signal), this.#resume(signal)]);
+      if (signal.aborted) return;
+      if (this.currency && checkout.cart.currency !== this.currency) {
+        throw new ProxyError({ type: '/problems/validation', title: `The cart is in ${checkout.cart.currency}, not ${this.currency}.`, status: 400 });
+      }
+      this.#patch({ phase: 'ready', capabilities, checkout, paymentPending: !!this.#stored().paymentKey && checkout.status !== 'paid' });
+      if (checkout.status === 'paid') this.#store({ checkoutId: checkout.id });
+    } catch (error) {
+      if (!signal.aborted) this.#fail('load', error);
+    }
+  }
+
+  lookup(query: string): Promise<Checkout> {
+    return this.#run('lookup', (id) => this.#client.identify(id, query));
+  }
+
+  clearCustomer(): Promise<Checkout> {
+    return this.#run('clear', (id) => this.#client.clearCustomer(id));
+  }
+
+  setSpend(amount: number): Promise<Checkout> {
+    return this.#run('spend', (id) => this.#client.setSpend(id, amount));
+  }
+
+  /**
+   * Pays the amount due. A second call while one is running returns the same promise; the
+   * attempt's idempotency key is kept until the outcome is known, so a retry after a timeout
+   * or a reload can never pay twice.
+   */
+  pay(method: PaymentMethod): Promise<Checkout> {
+    const paid = this.state.checkout?.status === 'paid' ? this.state.checkout : undefined;
+    if (paid) return Promise.resolve(paid);
+    this.#paying ??= this.#run('pay', async (id) => {
+      const stored = this.#stored();
+      const paymentKey = stored.paymentKey ?? crypto.randomUUID();
+      this.#store({ ...stored, checkoutId: id, paymentKey });
+      this.#patch({ paymentPending: true });
+      try {
+        const checkout = await this.#client.pay(id, method, paymentKey);
+        this.#store({ checkoutId: id });
+        this.#patch({ paymentPending: false });
+        return checkout;
+      } catch (error) {
+        if (error instanceof ProxyError && DEFINITE_FAILURES.has(error.kind)) {
+          this.#store({ checkoutId: id });
+          this.#patch({ paymentPending: false });
+        }
+        throw error;
+      }
+    }).finally(() => (this.#paying = undefined));
+    return this.#paying;
+  }
+
+  async #run(action: Action, call: (checkoutId: string) => Promise<Checkout>): Promise<Checkout> {
+    const id = this.state.checkout?.id;
+    if (!id) throw new ProxyError({ type: '/problems/conflict', title: 'The checkout is not loaded yet.', status: 409 });
+    if (this.state.busy && action !== 'pay') throw new ProxyError({ type: '/problems/conflict', title: 'Another change is in progress.', status: 409 });
+    this.#patch({ busy: action, problem: undefined, failedAction: undefined });
+    try {
+      const checkout = await call(id);
+      this.#patch({ busy: undefined, checkout });
+      return checkout;
+    } catch (error) {
+      this.#patch({ busy: undefined });
+      this.#fail(action, error);
+      throw error;
+    }
+  }
+
+  async #resume(signal: AbortSignal): Promise<Checkout> {
+    const { checkoutId } = this.#stored();
+    if (checkoutId) {
+      try {
+        return await this.#client.getCheckout(checkoutId, signal);
+      } catch (error) {
+        if (!(error instanceof ProxyError && error.kind === 'not-found')) throw error;
+      }
+    }
+    const checkout = await this.#client.createCheckout(this.cartId, signal);
+    this.#store({ checkoutId: checkout.id });
+    return checkout;
+  }
+
+  #fail(action: Action | 'load', error: unknown): void {
+    const problem: Problem = error instanceof ProxyError ? error.problem : { type: '/problems/internal', title: String(error), status: 0 };
+    this.#patch({ problem, failedAction: action, ...(action === 'load' ? { phase: 'error' as const } : {}) });
+    emit(this, 'checkout-error', { problem, action });
+  }
+
+  #patch(partial: Partial<CheckoutState>): void {
+    this.context = { state: { ...this.context.state, ...partial }, actions: this };
+    for (const listener of this.#listeners) listener(this.context);
+  }
+
+  #resolveLocale(): string {
+    return this.locale || this.closest<HTMLElement>('[lang]')?.lang || document.documentElement.lang || 'en';
+  }
+
+  get #storageKey(): string {
+    return `checkout-elements:${this.endpoint}:${this.cartId}`;
+  }
+
+  #stored(): { checkoutId?: string; paymentKey?: string } {
+    try {
+      return JSON.parse(sessionStorage.getItem(this.#storageKey) ?? '{}') as { checkoutId?: string; paymentKey?: string };
+    } catch {
+      return {};
+    }
+  }
+
+  #store(value: { checkoutId?: string; paymentKey?: string }): void {
+    try {
+      sessionStorage.setItem(this.#storageKey, JSON.stringify(value));
+    } catch {
+      // Storage can be disabled (private mode, sandboxed iframes): the checkout still works, without resume.
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'checkout-session': CheckoutSession;
+  }
+}

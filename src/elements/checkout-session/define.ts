@@ -1,0 +1,4 @@
+import { define } from '../shared/define.js';
+import { CheckoutSession } from './checkout-session.js';
+
+define('checkout-session', CheckoutSession);

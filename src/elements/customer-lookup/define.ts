@@ -1,0 +1,4 @@
+import { define } from '../shared/define.js';
+import { CustomerLookup } from './customer-lookup.js';
+
+define('customer-lookup', CustomerLookup);

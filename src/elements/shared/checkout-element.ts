@@ -1,0 +1,82 @@
+import { ContextConsumer } from '@lit/context';
+import { LitElement, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import { localizer, type Localizer } from '../../i18n/localize.js';
+import { checkoutContext, type CheckoutContextValue, type CheckoutState } from '../../session/context.js';
+
+/**
+ * Base of the four checkout elements: finds the session (the enclosing `<checkout-session>`
+ * through context, or the one named by the `session` attribute anywhere in the document) and
+ * re-renders on every state change. Only this, no behaviour: each element is its own file.
+ */
+export abstract class CheckoutElement extends LitElement {
+  /** Id of a `<checkout-session>` elsewhere in the page, for an element placed outside it. */
+  @property({ reflect: true }) session?: string;
+
+  protected context?: CheckoutContextValue;
+  #unsubscribe?: () => void;
+
+  constructor() {
+    super();
+    new ContextConsumer(this, {
+      context: checkoutContext,
+      subscribe: true,
+      callback: (value) => {
+        if (!this.session) this.#receive(value);
+      },
+    });
+  }
+
+  /** The shared checkout state (a loading placeholder until a session is found). */
+  protected get checkoutState(): CheckoutState {
+    return this.context?.state ?? { phase: 'loading', locale: document.documentElement.lang || 'en' };
+  }
+
+  protected get l10n(): Localizer {
+    return localizer(this.checkoutState.locale);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.session) void this.#join(this.session);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#leave();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('session') && changed.get('session') !== undefined && this.isConnected) {
+      this.#leave();
+      if (this.session) void this.#join(this.session);
+    }
+  }
+
+  /** Called with the previous and next state; elements override it to react (e.g. move focus). */
+  protected stateChanged(_previous: CheckoutState | undefined, _next: CheckoutState): void {}
+
+  async #join(id: string): Promise<void> {
+    await customElements.whenDefined('checkout-session');
+    const root = this.getRootNode() as Document | ShadowRoot;
+    const target = (root.getElementById?.(id) ?? document.getElementById(id)) as (HTMLElement & { subscribe?: (l: (v: CheckoutContextValue) => void) => () => void }) | null;
+    if (this.session !== id || !this.isConnected) return;
+    if (!target?.subscribe) {
+      console.warn(`<${this.localName}> could not find <checkout-session id="${id}">.`);
+      return;
+    }
+    this.#unsubscribe = target.subscribe((value) => this.#receive(value));
+  }
+
+  #leave(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+
+  #receive(value: CheckoutContextValue | undefined): void {
+    const previous = this.context?.state;
+    this.context = value;
+    if (value) this.stateChanged(previous, value.state);
+    this.requestUpdate();
+  }
+}

@@ -1,0 +1,55 @@
+import type { Customer, LoyaltyValue, Money, Problem, Receipt } from './protocol/index.js';
+
+/**
+ * The public events. Every one is a bubbling, composed `CustomEvent` fired by the element the
+ * shopper used, so a page hears it from any depth of shadow DOM. Details carry masked data
+ * only. Names are a public API: change them only with a major version.
+ */
+export interface CustomerFoundDetail {
+  customer: Customer;
+}
+export interface CustomerClearedDetail {
+  reason: 'user';
+}
+export interface LoyaltyChangeDetail {
+  spend: LoyaltyValue;
+  amountDue: Money;
+  earn?: LoyaltyValue;
+}
+export interface EligibilityChangeDetail {
+  eligible: boolean;
+  /** Why no offer is shown when `eligible` is false. */
+  reason?: 'not-configured' | 'not-eligible' | 'error';
+}
+export interface PaymentSucceededDetail {
+  checkoutId: string;
+  receipt: Receipt;
+}
+export interface PaymentFailedDetail {
+  problem: Problem;
+  /** The payment may have been recorded; the widget checks before offering a retry. */
+  outcomeUnknown: boolean;
+}
+export interface CheckoutErrorDetail {
+  problem: Problem;
+  /** What was being done: `load`, `lookup`, `spend`, `pay`. */
+  action: string;
+}
+
+export interface CheckoutEventMap {
+  'customer-found': CustomEvent<CustomerFoundDetail>;
+  'customer-cleared': CustomEvent<CustomerClearedDetail>;
+  'loyalty-change': CustomEvent<LoyaltyChangeDetail>;
+  'eligibility-change': CustomEvent<EligibilityChangeDetail>;
+  'payment-succeeded': CustomEvent<PaymentSucceededDetail>;
+  'payment-failed': CustomEvent<PaymentFailedDetail>;
+  'checkout-error': CustomEvent<CheckoutErrorDetail>;
+}
+
+export function emit<K extends keyof CheckoutEventMap>(target: EventTarget, name: K, detail: CheckoutEventMap[K]['detail']): boolean {
+  return target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+}
+
+declare global {
+  interface HTMLElementEventMap extends CheckoutEventMap {}
+}
