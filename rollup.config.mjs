@@ -10,7 +10,7 @@ import esbuild, { minify } from 'rollup-plugin-esbuild';
  * - `dist/elements/*.js`: each element alone (class + its registration), for pages that
  *   want only one; shared code is split into chunks.
  */
-const plugins = [
+export const plugins = [
   nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
   esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' }),
   // Collapses whitespace inside html`` and css`` templates, which esbuild leaves alone.

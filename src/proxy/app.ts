@@ -12,9 +12,15 @@ import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/sto
 import { ProblemError, validationProblem } from './problems.js';
 import type { PrivacyOptions } from './privacy.js';
 import type { InstalmentProvider, LoyaltyProvider } from './providers/provider.js';
-import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { createRateLimiter } from './rate-limit.js';
+
+// Readable validation messages on the server ("expected string, received undefined"); the
+// browser bundle does without them to stay small.
+z.config(z.locales.en());
 
 export interface CheckoutProxyOptions {
+  /** Path the proxy is mounted at (`/checkout-api`); the widget's `endpoint` points here. */
+  basePath?: string;
   loyalty: LoyaltyProvider;
   instalments?: InstalmentProvider;
   carts: CartSource;
@@ -23,8 +29,8 @@ export interface CheckoutProxyOptions {
   /** Merchant page origins allowed to call the proxy from a browser (exact matches). */
   allowedOrigins?: string[];
   privacy?: PrivacyOptions;
-  /** Lookups per client IP (and per checkout) in a window. */
-  lookupRateLimit?: RateLimitOptions;
+  /** Lookups allowed per client IP and per checkout in a window. */
+  lookupRateLimit?: { perClient: number; perCheckout: number; windowMs: number };
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
   /** Resolves the client's IP (the Node entry passes the socket address). */
@@ -46,14 +52,16 @@ export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
   });
   const idempotent = createIdempotencyGuard({ store: options.idempotency ?? new MemoryIdempotencyStore() });
   const allowed = new Set(options.allowedOrigins ?? []);
-  const lookupLimiter = createRateLimiter(options.lookupRateLimit ?? { limit: 20, windowMs: 60_000 });
+  const limits = options.lookupRateLimit ?? { perClient: 30, perCheckout: 10, windowMs: 60_000 };
+  const clientLimiter = createRateLimiter({ limit: limits.perClient, windowMs: limits.windowMs });
+  const checkoutLimiter = createRateLimiter({ limit: limits.perCheckout, windowMs: limits.windowMs });
   const capabilities: Capabilities = {
     version: 'v1',
     loyalty: options.loyalty.capabilities,
     instalments: options.instalments ? { provider: options.instalments.id } : null,
   };
 
-  const app = new Hono();
+  const app = new Hono().basePath(options.basePath ?? '/');
   app.onError((error, c) => {
     if (!(error instanceof ProblemError)) options.log?.(`unhandled error on ${c.req.method} ${c.req.path}`, error);
     return problemResponse(error);
@@ -100,8 +108,8 @@ export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
     const id = c.req.param('id');
     const body = await parseBody(c, LookupRequest);
     // Lookup is public and can enumerate a loyalty base: limit per client and per checkout.
-    lookupLimiter.take(`ip:${options.clientIp?.(c) ?? 'unknown'}`);
-    lookupLimiter.take(`checkout:${id}`);
+    clientLimiter.take(options.clientIp?.(c) ?? 'unknown');
+    checkoutLimiter.take(id);
     return c.json(await service.identify(id, body.query, { signal: c.req.raw.signal }));
   });
 

@@ -26,7 +26,11 @@ export const ProxyConfig = z.object({
   /** The demo's in-memory carts; a real merchant plugs in their own `CartSource`. */
   carts: z._default(z.record(z.string(), z.object({ currency: z.string().check(z.regex(/^[A-Z]{3}$/)), lines: z.array(CartLine) })), {}),
   privacy: z._default(z.object({ revealName: z._default(z.boolean(), false) }), { revealName: false }),
-  lookupRateLimit: z._default(z.object({ limit: z.int().check(z.positive()), windowMs: z.int().check(z.positive()) }), { limit: 20, windowMs: 60_000 }),
+  /** Public lookups are an enumeration risk: at most this many per client IP and per checkout. */
+  lookupRateLimit: z._default(
+    z.object({ perClient: z.int().check(z.positive()), perCheckout: z.int().check(z.positive()), windowMs: z.int().check(z.positive()) }),
+    { perClient: 30, perCheckout: 10, windowMs: 60_000 },
+  ),
 });
 export type ProxyConfig = z.infer<typeof ProxyConfig>;
 

@@ -40,7 +40,16 @@ export class Journal {
         body = text;
       }
       await next();
-      this.entries.push({ method: c.req.method, path: c.req.path, status: c.res.status, body, at: Date.now() });
+      this.entries.push({ method: c.req.method, path: c.req.path, status: c.res.status, body: redact(body), at: Date.now() });
     });
   }
+}
+
+/** Credentials never go into the journal, even a simulator's demo ones. */
+function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, /password|secret|token$/i.test(k) ? '[redacted]' : redact(v)]));
+  }
+  return value;
 }

@@ -15,6 +15,7 @@ import { checkoutPayStyles } from './checkout-pay.styles.js';
  * runs, the session shares one in-flight payment, and each attempt carries one idempotency key
  * kept across reloads until its outcome is known.
  *
+ * @tagname checkout-pay
  * @summary Summary, pay action and receipt.
  * @fires payment-succeeded - The sale is recorded; `detail.receipt`.
  * @fires payment-failed - The payment failed or its outcome is unknown; `detail.problem`.

@@ -18,6 +18,7 @@ const DEFINITE_FAILURES = new Set(['validation', 'not-found', 'conflict', 'rejec
  * checkout, and makes sure a payment is attempted at most once at a time with one
  * idempotency key per attempt.
  *
+ * @tagname checkout-session
  * @summary The shared state and proxy connection of one checkout.
  * @slot - The checkout elements and any page content.
  * @fires checkout-error - A call to the proxy failed; `detail.problem` says why.

@@ -12,6 +12,7 @@ import { customerLookupStyles } from './customer-lookup.styles.js';
  * button, and once found the customer's masked name with a "Not you?" button that clears it.
  * Scanners that type and press Enter work as is.
  *
+ * @tagname customer-lookup
  * @summary Finds the customer in the loyalty programme.
  * @fires customer-found - The customer was found; `detail.customer` is masked.
  * @fires customer-cleared - The customer pressed "Not you?".

@@ -8,6 +8,7 @@ import { CheckoutElement } from '../shared/checkout-element.js';
  * The instalment offers this customer is eligible for. Reads the proxy's capabilities; when
  * no instalment provider is configured it says so plainly instead of rendering nothing.
  *
+ * @tagname eligibility-check
  * @summary Shows the pay-in-instalments offers.
  * @fires eligibility-change - Eligibility became known; `detail.eligible` and `detail.reason`.
  * @csspart notice - The "not offered" notice.

@@ -13,6 +13,7 @@ import { loyaltyBalanceStyles } from './loyalty-balance.styles.js';
  * earns; lets them choose how much to spend. Where the provider can, the chosen points are
  * held while the customer pays (and released when they change their mind).
  *
+ * @tagname loyalty-balance
  * @summary Shows the loyalty balance and lets the customer spend points.
  * @fires loyalty-change - The customer applied a new spend; `detail` has the spend and the new amount due.
  * @csspart balance - The balance figure.

@@ -70,11 +70,20 @@ interface Hold {
 export function createRuLoyaltySimulator(options: RuLoyaltySimulatorOptions = {}) {
   const apiKey = options.apiKey ?? RU_DEMO_API_KEY;
   const points = new Set(options.points ?? [RU_DEMO_POINT]);
-  const clients = new Map((options.clients ?? ruDemoClients()).map((c) => [c.id, structuredClone(c)]));
+  const seed = options.clients ?? ruDemoClients();
+  const clients = new Map(seed.map((c) => [c.id, structuredClone(c)]));
   const now = options.now ?? Date.now;
   let holds: Hold[] = [];
   const journal = new Journal();
   const app = new Hono();
+  // Tests start from the seeded state: clients, holds and journal as at start.
+  app.post('/__reset', (c) => {
+    clients.clear();
+    for (const client of seed) clients.set(client.id, structuredClone(client));
+    holds = [];
+    journal.clear();
+    return c.body(null, 204);
+  });
   journal.attach(app);
 
   const fail = (c: Context, field: string, message: string) => c.json({ [field]: message }, 422);

@@ -1,0 +1,36 @@
+/**
+ * `npm run bench:size`: builds the self-contained drop-in bundle and each element alone (each
+ * its own self-contained bundle, with Lit, context and validation), with the same plugins as
+ * `rollup.config.mjs`, and prints raw, minified and gzip sizes side by side. Budget for the
+ * whole drop-in: 20 KB gzip (20,480 bytes). Exits non-zero when over.
+ */
+import { gzipSync } from 'node:zlib';
+import { rollup } from 'rollup';
+// @ts-expect-error: a plain ESM config module without types.
+import { plugins } from '../rollup.config.mjs';
+
+const BUDGET = 20 * 1024;
+const entries: Array<[string, string]> = [
+  ['drop-in (all elements)', 'src/define.ts'],
+  ['<checkout-session> alone', 'src/elements/checkout-session/define.ts'],
+  ['<customer-lookup> alone', 'src/elements/customer-lookup/define.ts'],
+  ['<loyalty-balance> alone', 'src/elements/loyalty-balance/define.ts'],
+  ['<eligibility-check> alone', 'src/elements/eligibility-check/define.ts'],
+  ['<checkout-pay> alone', 'src/elements/checkout-pay/define.ts'],
+];
+
+const rows: Array<{ name: string; min: number; gzip: number }> = [];
+for (const [name, input] of entries) {
+  const bundle = await rollup({ input, plugins, onwarn: () => {} });
+  const { output } = await bundle.generate({ format: 'es', inlineDynamicImports: true });
+  await bundle.close();
+  const code = output.map((chunk) => (chunk.type === 'chunk' ? chunk.code : '')).join('');
+  rows.push({ name, min: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length });
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
+console.log(`${'bundle'.padEnd(28)}${'min'.padStart(12)}${'min+gzip'.padStart(12)}`);
+for (const row of rows) console.log(`${row.name.padEnd(28)}${kb(row.min).padStart(12)}${kb(row.gzip).padStart(12)}`);
+const dropIn = rows[0]!;
+console.log(`\nbudget for the drop-in: ${kb(BUDGET)} gzip → ${dropIn.gzip <= BUDGET ? 'within' : 'OVER'} (${((dropIn.gzip / BUDGET) * 100).toFixed(1)} %)`);
+process.exitCode = dropIn.gzip <= BUDGET ? 0 : 1;

@@ -1,0 +1,40 @@
+import { Hono } from 'hono';
+import { listen } from '../../src/node/listen.js';
+import { parseConfig } from '../../src/proxy/config.js';
+import { createProxyFromConfig } from '../../src/proxy/create.js';
+import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../../src/simulators/ru-loyalty/simulator.js';
+
+/** Carts the element tests use (RUB, the Russian loyalty programme's currency). */
+export const TEST_CARTS = {
+  'cart-1000': { currency: 'RUB', lines: [{ sku: 'coffee', name: 'Coffee', quantity: 4, unitPrice: 25000 }] },
+  'cart-eur': { currency: 'EUR', lines: [{ sku: 'tea', name: 'Tea', quantity: 1, unitPrice: 450 }] },
+};
+
+/**
+ * The backend the element tests call: the ru-loyalty simulator on its own port (real HTTP)
+ * and a proxy for it, returned as one Hono app (`/api/ru-loyalty/*`, `/sim/ru-loyalty/*`).
+ */
+export async function startTestBackend() {
+  const simulator = createRuLoyaltySimulator();
+  const server = await listen(simulator.app);
+  const proxy = createProxyFromConfig(
+    parseConfig({
+      basePath: '/api/ru-loyalty',
+      loyalty: { provider: 'ru-loyalty', baseUrl: server.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT },
+      carts: TEST_CARTS,
+      lookupRateLimit: { perClient: 1000, perCheckout: 100, windowMs: 60_000 },
+    }),
+    { log: () => {} },
+  );
+  const app = new Hono();
+  app.route('/', proxy.app);
+  app.route('/sim/ru-loyalty', simulator.app);
+  return {
+    app,
+    simulator,
+    async close() {
+      await server.close();
+      await proxy.close();
+    },
+  };
+}
