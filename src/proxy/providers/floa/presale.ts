@@ -64,30 +64,7 @@ export function buildPresaleFolder(input: PresaleInput) {
           products,
         },
       ],
-      customer: stripUndefined({
-        reference: c.reference,
-        civility: c.civility,
-        firstName: c.firstName,
-        lastName: c.lastName,
-        birthName: c.birthName,
-        // "Only for Spanish orders"; `normaliseCustomer` already dropped it elsewhere.
-        secondLastName: input.country === 'ES' ? c.secondLastName : undefined,
-        birthDate: floaDateTime(c.birthDate),
-        birthZipCode: c.birthZipCode,
-        homePhoneNumber: c.homePhoneNumber,
-        cellPhoneNumber: c.cellPhoneNumber,
-        email: c.email,
-        nationalId: c.nationalId,
-        nationality: c.nationality,
-        ipAddress: c.ipAddress,
-        homeAddress: stripUndefined({ ...c.homeAddress }),
-        history: c.history
-          ? stripUndefined({
-              firstOrderDate: c.history.firstOrderDate && floaDateTime(c.history.firstOrderDate),
-              lastOrderDate: c.history.lastOrderDate && floaDateTime(c.history.lastOrderDate),
-            })
-          : undefined,
-      }),
+      customer: floaCustomerPayload(c, input.country),
       saleChannel: input.saleChannel,
       ...(input.reportDelayInDays !== undefined ? { reportDelayInDays: input.reportDelayInDays } : {}),
       ...(input.merchantSite
@@ -105,6 +82,34 @@ export function buildPresaleFolder(input: PresaleInput) {
         : {}),
     },
   };
+}
+
+/** The customer as FLOA's `presaleFolder.customer` (also sent with the payment session). */
+export function floaCustomerPayload(c: FloaCustomer, country: FloaCountry) {
+  return stripUndefined({
+    reference: c.reference,
+    civility: c.civility,
+    firstName: c.firstName,
+    lastName: c.lastName,
+    birthName: c.birthName,
+    // "Only for Spanish orders"; `normaliseCustomer` already dropped it elsewhere.
+    secondLastName: country === 'ES' ? c.secondLastName : undefined,
+    birthDate: floaDateTime(c.birthDate),
+    birthZipCode: c.birthZipCode,
+    homePhoneNumber: c.homePhoneNumber,
+    cellPhoneNumber: c.cellPhoneNumber,
+    email: c.email,
+    nationalId: c.nationalId,
+    nationality: c.nationality,
+    ipAddress: c.ipAddress,
+    homeAddress: stripUndefined({ ...c.homeAddress }),
+    history: c.history
+      ? stripUndefined({
+          firstOrderDate: c.history.firstOrderDate && floaDateTime(c.history.firstOrderDate),
+          lastOrderDate: c.history.lastOrderDate && floaDateTime(c.history.lastOrderDate),
+        })
+      : undefined,
+  });
 }
 
 /** ["Sport", "Membership"] → [{name: "Sport", parent: ""}, {name: "Membership", parent: "Sport"}]. */

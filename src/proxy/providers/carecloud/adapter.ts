@@ -1,0 +1,695 @@
+import * as z from 'zod/mini';
+import type { Cart, LoyaltyValue, Money } from '../../../protocol/index.js';
+import { UpstreamClient, type UpstreamRequest, type UpstreamResponse } from '../../http/upstream.js';
+import { ProblemError } from '../../problems.js';
+import type { CallContext, CustomerRecord, HoldResult, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleRecord } from '../provider.js';
+import { decimalToMinor, minorToDecimal, minorToNumber } from '../units.js';
+import { formatIsoWithOffset, formatProjectTime, isTimeZone, parseProjectTime } from './project-time.js';
+
+/**
+ * Adapter for CareCloud's enterprise interface v1.0, purchases
+ * (`shared/providers/carecloud-purchases.txt`, plus the CareCloud facts in `NOTES.md`).
+ *
+ * - Auth: the excerpt shows Basic, which CareCloud has deprecated; NOTES gives the bearer login
+ *   (`POST /users/actions/login` → token valid 7 h). Both are supported; bearer is the one to
+ *   configure. The token is cached, renewed before `valid_to`, fetched once for concurrent
+ *   callers, and renewed once more on a 401.
+ * - The customer is found by card number (`GET /cards`, NOTES); a blocked card is refused.
+ * - A quote is CareCloud's bill closure preview: points overview, recommended best rewards for
+ *   the bill, and `accept-payment`, which commits nothing (NOTES) and says how many points the
+ *   bill can take, what they are worth and what the purchase earns.
+ * - A sale is `accept-payment`, then `send-purchase` with `bill_id` = our reference, then the
+ *   payment summary. CareCloud refuses a second bill with the same `bill_id`
+ *   (`bill_id/already_exists`): that answer means "already recorded" and returns the recorded sale.
+ * - Amounts are decimals in the bill currency, written as the document writes them
+ *   (`total_price` and `max_points` as strings, item amounts as numbers), converted exactly.
+ */
+const nonEmpty = () => z.string().check(z.minLength(1));
+
+const BearerAuth = z.object({
+  mode: z.literal('bearer'),
+  /** `user_external_application_id` of the login call. */
+  externalAppId: nonEmpty(),
+  login: nonEmpty(),
+  password: nonEmpty(),
+});
+/** Deprecated by CareCloud; kept for projects that still have only Basic credentials. */
+const BasicAuth = z.object({ mode: z.literal('basic'), user: nonEmpty(), password: nonEmpty() });
+
+export const CarecloudOptions = z.object({
+  provider: z.literal('carecloud'),
+  /** `https://{project}/webservice/rest-api/enterprise-interface/v1.0` */
+  baseUrl: z.url(),
+  auth: z.discriminatedUnion('mode', [BearerAuth, BasicAuth]),
+  /** The store (`GET /stores`) and cashdesk every bill is closed at. */
+  storeId: nonEmpty(),
+  cashdeskNumber: z._default(z.int().check(z.minimum(0)), 1),
+  /** ISO code of the bill currency, and CareCloud's id for it (`GET /currencies`). */
+  currency: z._default(z.string().check(z.regex(/^[A-Z]{3}$/)), 'CZK'),
+  currencyId: nonEmpty(),
+  /** `purchase_type_id` of sent bills (`GET /purchase-types`). */
+  purchaseTypeId: nonEmpty(),
+  /** `purchase_item_type_id` of bill items (`GET /purchase-item-types`). */
+  purchaseItemTypeId: nonEmpty(),
+  /** `category_plu_id` of bill items (the cart carries no category). */
+  categoryPluId: nonEmpty(),
+  /** Product list our SKUs belong to (`plu_ids[].list_code`). */
+  pluListCode: z._default(nonEmpty(), 'GLOBAL'),
+  /** VAT rate written on bill items, in percent. */
+  vatRate: z._default(z.number().check(z.minimum(0), z.maximum(100)), 21),
+  /** Minor units one point is worth in the project's setup (100 = 1 point per 1 CZK); turns a chosen spend into `max_points`. */
+  pointValue: z._default(z.int().check(z.positive()), 100),
+  /** `reward_list_type`: C = only the rewards that apply to the bill's items. */
+  rewardListType: z._default(z.enum(['F', 'C', 'A']), 'C'),
+  /** `fiscal` flag of sent bills. */
+  fiscal: z._default(z.boolean(), false),
+  /** Minutes a point reservation (hold) lasts. */
+  holdMinutes: z._default(z.int().check(z.minimum(1), z.maximum(24 * 60)), 15),
+  /** The project's time zone: CareCloud writes local times without an offset. */
+  timeZone: z._default(z.string().check(z.refine(isTimeZone, 'Expected an IANA time zone such as "Europe/Prague".')), 'Europe/Prague'),
+  /** `Accept-Language` of every call. */
+  language: z._default(nonEmpty(), 'en'),
+  timeoutMs: z._default(z.int().check(z.positive()), 8000),
+});
+export type CarecloudOptions = z.infer<typeof CarecloudOptions>;
+
+// ---------------------------------------------------------------- replies (only what we read)
+const Decimal = z.union([z.number(), z.string()]);
+const Text = z.optional(z.nullable(z.string()));
+
+const LoginReply = z.object({ data: z.object({ bearer_token: nonEmpty(), valid_to: Text }) });
+const CardsReply = z.object({
+  data: z.object({
+    cards: z.array(z.object({ card_id: z.string(), customer_id: Text, card_number: z.union([z.string(), z.number()]), state: z.number(), valid_to: Text })),
+  }),
+});
+const CustomerReply = z.object({
+  data: z.object({
+    customer_id: z.string(),
+    personal_information: z.optional(z.nullable(z.object({ first_name: Text, last_name: Text, phone: Text }))),
+  }),
+});
+const PointsOverviewReply = z.object({
+  data: z.object({
+    available_points: Decimal,
+    available_points_money_value: z.optional(z.nullable(z.array(z.object({ currency_id: z.string(), value: Decimal })))),
+  }),
+});
+const RewardsReply = z.object({
+  data: z.object({
+    recommended_best_rewards: z.array(
+      z.object({ code: z.string(), name: Text, description: Text, reward_priority: z.optional(z.nullable(z.number())), max_count: z.optional(z.nullable(z.number())) }),
+    ),
+  }),
+});
+const PaymentVoucher = z.object({ code: z.string(), name: Text, discount_value: z.optional(z.nullable(Decimal)) });
+const AcceptPaymentReply = z.object({
+  data: z.object({
+    accepted_payment: z.object({
+      credit_points: z.optional(z.nullable(Decimal)),
+      price_of_credit_points: z.optional(z.nullable(Decimal)),
+      benefit_codes: z.optional(z.nullable(z.array(PaymentVoucher))),
+      credit_points_of_this_transaction: z.optional(z.nullable(Decimal)),
+      total_credit_points: z.optional(z.nullable(Decimal)),
+    }),
+  }),
+});
+type AcceptedPayment = z.infer<typeof AcceptPaymentReply>['data']['accepted_payment'];
+const SendPurchaseReply = z.object({ data: z.object({ purchase_id: z.string() }) });
+const PurchasesReply = z.object({
+  data: z.object({
+    purchases: z.array(z.object({ purchase_id: z.string(), external_purchase_id: z.optional(z.nullable(z.union([z.string(), z.number()]))) })),
+    total_items: z.optional(z.number()),
+  }),
+});
+const SummaryReply = z.object({ data: z.object({ earned_points: z.optional(z.nullable(Decimal)), used_points: z.optional(z.nullable(Decimal)) }) });
+const ErrorReply = z.object({
+  error: z.object({
+    title: Text,
+    detail: Text,
+    error_data: z.optional(
+      z.nullable(
+        z.object({
+          invalid_params: z.optional(z.array(z.object({ name: z.optional(z.unknown()), reason: Text, message: Text }))),
+        }),
+      ),
+    ),
+  }),
+});
+type InvalidParam = { name: string; reason: string; message?: string };
+
+/** A reward CareCloud recommends for this bill (its `code` can be sent as a benefit code). */
+export interface CarecloudReward {
+  code: string;
+  name: string;
+  description?: string;
+  /** How many times it can apply to this bill; `null` = not limited by items. */
+  maxCount: number | null;
+}
+
+/** The quote, with the rewards CareCloud recommends for the bill (not yet in `LoyaltyQuote`). */
+export type CarecloudQuote = LoyaltyQuote & { rewards: CarecloudReward[] };
+
+interface CarecloudCustomerData extends Record<string, unknown> {
+  cardNumber: string;
+  cardId: string;
+}
+
+/** CareCloud parameter names → the protocol field a user can act on. */
+const FIELD_MAP: Record<string, string> = {
+  card_number: 'query',
+  customer_id: 'query',
+  credit_points: 'amount',
+  max_points: 'amount',
+  amount: 'amount',
+  benefit_codes: 'benefitCodes',
+  bill_item_id: 'cart',
+  bill_items: 'cart',
+  total_price: 'cart',
+};
+
+/** Parameters that come from our configuration: a refusal is ours to fix, not the shopper's. */
+const CONFIG_PARAMS = new Set(['store_id', 'cashdesk_number', 'currency_id', 'purchase_type_id', 'purchase_item_type_id', 'category_plu_id', 'system_id', 'payment_type', 'reward_list_type']);
+
+/** Our own words for the reasons a shopper can meet (CareCloud's messages follow Accept-Language and vary). */
+const MESSAGES: Record<string, string> = {
+  'card_number/card_is_blocked': 'This loyalty card is blocked. Use another card or contact the loyalty programme.',
+  'card_number/not_found': 'No customer has this card number.',
+  not_enough_points_for_payment: 'The customer does not have enough points for this payment.',
+  not_enough_points: 'The customer does not have enough points to hold this amount.',
+  customer_cant_pay_by_points: 'This customer cannot pay with points.',
+  points_min_amount_of_purchase: 'This purchase is too small to pay with points.',
+  'benefit_codes/not_found': 'This code does not exist.',
+  voucher_already_used: 'This code has already been used.',
+  voucher_already_applied: 'This code is already applied.',
+  voucher_expired: 'This code has expired.',
+  voucher_assigned_to_another_customer: 'This code belongs to another customer.',
+  not_enough_items_for_voucher: 'The cart does not contain the items this code applies to.',
+  insufficient_amount_of_purchase: 'The purchase is too small for this code.',
+  voucher_not_allowed_in_store: 'This code cannot be used in this shop.',
+  voucher_cant_be_used_in_store: 'This code cannot be used in this shop.',
+  max_number_of_voucher_exceeded: 'Too many codes for one purchase.',
+  item_price_lower_than_paid_amount: 'A cart line has a price lower than its paid amount.',
+};
+
+const LOGIN_PATH = '/users/actions/login';
+/** Renew the token this long before `valid_to`. */
+const RENEW_BEFORE_MS = 5 * 60_000;
+const DEFAULT_TOKEN_TTL_MS = 7 * 3600_000;
+/** Pages of a customer's purchases scanned to find a bill already sent (newest first). */
+const LOOKUP_PAGES = 5;
+
+export interface CarecloudAdapterDeps {
+  /** Clock in milliseconds (tests move it past the token's validity). */
+  now?: () => number;
+}
+
+export class CarecloudAdapter implements LoyaltyProvider {
+  readonly capabilities = {
+    provider: 'carecloud',
+    lookup: { kinds: ['card' as const] },
+    spend: true,
+    hold: true,
+    earn: true,
+    debt: false,
+    catalog: false,
+    paymentMethods: ['card' as const, 'cash' as const],
+  };
+  readonly #o: CarecloudOptions;
+  readonly #http: UpstreamClient;
+  readonly #now: () => number;
+  #token?: { value: string; renewAt: number };
+  #login?: Promise<string>;
+
+  constructor(options: CarecloudOptions, deps: CarecloudAdapterDeps = {}) {
+    this.#o = options;
+    this.#now = deps.now ?? Date.now;
+    this.#http = new UpstreamClient({ name: 'CareCloud', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, headers: { 'accept-language': options.language } });
+  }
+
+  // ------------------------------------------------------------ LoyaltyProvider
+
+  async identify(query: string, ctx: CallContext): Promise<CustomerRecord> {
+    // Card numbers are read aloud or typed in groups: drop spaces and dashes.
+    const cardNumber = query.replace(/[\s-]/g, '');
+    const reply = await this.#call('GET', '/cards', CardsReply, ctx, { query: { card_number: cardNumber } });
+    const card = reply.data.cards.find((c) => String(c.card_number) === cardNumber);
+    if (!card || !card.customer_id) {
+      throw new ProblemError('not-found', 'No customer has this card number.', { errors: [{ field: 'query', message: 'Check the card number.' }] });
+    }
+    if (card.state !== 1) {
+      const message = MESSAGES['card_number/card_is_blocked']!;
+      throw new ProblemError('rejected', message, { errors: [{ field: 'query', message }] });
+    }
+    if (card.valid_to && this.#expired(card.valid_to)) {
+      const message = 'This loyalty card has expired. Use another card.';
+      throw new ProblemError('rejected', message, { errors: [{ field: 'query', message }] });
+    }
+    const customer = await this.#call('GET', `/customers/${encodeURIComponent(card.customer_id)}`, CustomerReply, ctx);
+    const info = customer.data.personal_information;
+    // E-mail, birthday and the rest of the profile are dropped: the checkout never needs them.
+    const name = [info?.first_name, info?.last_name].filter(Boolean).join(' ') || 'Card holder';
+    const data: CarecloudCustomerData = { cardNumber: String(card.card_number), cardId: card.card_id };
+    return { providerId: customer.data.customer_id, name, card: data.cardNumber, ...(info?.phone ? { phone: info.phone } : {}), data };
+  }
+
+  async quote(input: QuoteInput, ctx: CallContext): Promise<CarecloudQuote> {
+    this.#checkCurrency(input.cart.currency);
+    const cardNumber = this.#cardOf(input.customer);
+    const codes = benefitCodesOf(input);
+    const spendPoints = this.#pointsFor(input.spend);
+    const bill = buildBill(this.#o, input.cart, `quote-${input.checkoutId}`, this.#now());
+
+    const [overview, rewards] = await Promise.all([
+      this.#call('GET', '/wallet/actions/points-overview', PointsOverviewReply, ctx, { query: { customer_id: input.customer.providerId } }),
+      this.#call('POST', '/purchases/actions/recommended-best-rewards', RewardsReply, ctx, {
+        // This call's document types cashdesk_number as a string ("1").
+        json: { store_id: this.#o.storeId, cashdesk_number: String(this.#o.cashdeskNumber), card_number: cardNumber, reward_list_type: this.#o.rewardListType, bill },
+      }),
+    ]);
+    const balancePoints = toNumber(overview.data.available_points);
+    // CareCloud gives the points' money value only when the customer's status allows paying with them.
+    const moneyValue = overview.data.available_points_money_value?.find((v) => v.currency_id === this.#o.currencyId);
+    const wholePoints = Math.max(0, Math.floor(balancePoints));
+
+    // accept-payment with every available point tells how much this bill can take; with the
+    // chosen points, what the purchase earns. One call when both are the same.
+    const mostPoints = moneyValue && wholePoints > 0 ? wholePoints : 0;
+    const most = mostPoints > 0 ? this.#acceptPayment(bill, cardNumber, mostPoints, codes, ctx) : undefined;
+    const chosen = spendPoints === mostPoints && most ? most : this.#acceptPayment(bill, cardNumber, spendPoints, codes, ctx);
+    const [atMost, atChosen] = await Promise.all([most, chosen]);
+
+    const step = this.#o.pointValue;
+    const maxMinor = atMost ? Math.floor(this.#minor(atMost.price_of_credit_points) / step) * step : 0;
+    this.#checkPrice(atChosen, spendPoints, input.spend);
+    const earned = toNumber(atChosen.credit_points_of_this_transaction);
+    return {
+      balance: this.#value(balancePoints, moneyValue ? this.#minor(moneyValue.value) : undefined),
+      spendable: { min: this.#money(maxMinor > 0 ? step : 0), max: this.#money(maxMinor), step },
+      discount: this.#money(this.#discountOf(atChosen)),
+      ...(earned > 0 ? { earn: this.#value(earned) } : {}),
+      spendPoints,
+      rewards: rewards.data.recommended_best_rewards.map((r) => ({
+        code: r.code,
+        name: r.name ?? r.code,
+        ...(r.description ? { description: r.description } : {}),
+        maxCount: r.max_count ?? null,
+      })),
+    };
+  }
+
+  async hold(input: QuoteInput, ctx: CallContext): Promise<HoldResult> {
+    const points = this.#pointsFor(input.spend);
+    const expiresAt = Math.floor((this.#now() + this.#o.holdMinutes * 60_000) / 1000) * 1000;
+    const body = {
+      customer_id: input.customer.providerId,
+      external_id: holdId(input.checkoutId),
+      amount: points,
+      expiration_time: formatProjectTime(expiresAt, this.#o.timeZone),
+    };
+    let response = await this.#request('POST', '/point-reservations/actions/reserve-points', { json: body }, ctx);
+    if (isRefusal(response, 'external_id', 'already_exists')) {
+      // A hold of this checkout survived (a release that failed): replace it.
+      await this.#free(body.external_id, ctx);
+      response = await this.#request('POST', '/point-reservations/actions/reserve-points', { json: body }, ctx);
+    }
+    if (!isSuccess(response)) throw this.#failure(response, false);
+    return { amount: this.#value(points), expiresAt: new Date(expiresAt).toISOString() };
+  }
+
+  async release(input: Omit<QuoteInput, 'spend'>, ctx: CallContext): Promise<void> {
+    await this.#free(holdId(input.checkoutId), ctx);
+  }
+
+  async recordSale(input: RecordSaleInput, ctx: CallContext): Promise<SaleRecord> {
+    this.#checkCurrency(input.cart.currency);
+    const cardNumber = this.#cardOf(input.customer);
+    const codes = benefitCodesOf(input);
+    const points = this.#pointsFor(input.spend);
+    const bill = buildBill(this.#o, input.cart, input.reference, this.#now());
+    // CareCloud documents no way for a purchase to consume a reservation: free this checkout's
+    // hold so its points are available to the payment itself.
+    await this.#free(holdId(input.checkoutId), ctx);
+
+    let accepted: AcceptedPayment;
+    try {
+      accepted = await this.#acceptPayment(bill, cardNumber, points, codes, ctx);
+    } catch (error) {
+      // Refused now, perhaps because this very bill was recorded (its points are already gone).
+      if (error instanceof ProblemError && error.kind === 'rejected') {
+        const recorded = await this.#recorded(input, ctx);
+        if (recorded) return recorded;
+      }
+      throw error;
+    }
+    this.#checkPrice(accepted, points, input.spend);
+    const discount = this.#discountOf(accepted);
+    if (Math.max(0, input.cart.total.amount - discount - input.spend) !== input.paid.amount) {
+      throw new ProblemError('conflict', 'The discount CareCloud gives this bill has changed. Review the checkout before paying.', {
+        errors: [{ field: 'benefitCodes', message: 'The discount has changed.' }],
+      });
+    }
+    const usedPoints = toNumber(accepted.credit_points);
+
+    const finalBill = {
+      store_id: this.#o.storeId,
+      cashdesk_number: this.#o.cashdeskNumber,
+      card_number: cardNumber,
+      bill: {
+        ...bill,
+        fiscal: this.#o.fiscal,
+        purchase_type_id: this.#o.purchaseTypeId,
+        canceled: false,
+        // "S" (standard: the purchase also collects points), as in the document's example with points in the recap.
+        payment_type: 'S',
+        payment_recap: { credit_points: usedPoints, amount_for_credit: 0, vouchers: accepted.benefit_codes ?? [] },
+      },
+    };
+    // No idempotency key in this API: bill_id is CareCloud's own duplicate guard.
+    const sent = await this.#request('POST', '/purchases/actions/send-purchase', { json: finalBill, unsafe: true }, ctx);
+    if (isRefusal(sent, 'bill_id', 'already_exists')) {
+      const recorded = await this.#recorded(input, ctx);
+      if (recorded) return recorded;
+      throw new ProblemError('payment-outcome-unknown', 'CareCloud already has this bill but it could not be read back. Check the purchase in CareCloud before retrying.', { retryable: false });
+    }
+    if (!isSuccess(sent)) throw this.#failure(sent, true);
+    const purchaseId = SendPurchaseReply.safeParse(sent.body);
+
+    // The purchase is recorded: from here nothing may turn the sale into an error.
+    let earned = toNumber(accepted.credit_points_of_this_transaction);
+    let spent = usedPoints;
+    if (purchaseId.success) {
+      try {
+        const summary = await this.#call('GET', `/purchases/${encodeURIComponent(purchaseId.data.data.purchase_id)}/actions/payment-summary`, SummaryReply, ctx);
+        earned = toNumber(summary.data.earned_points ?? earned);
+        spent = toNumber(summary.data.used_points ?? spent);
+      } catch {
+        // Keep accept-payment's figures, which send-purchase committed.
+      }
+    }
+    const balanceAfter = accepted.total_credit_points;
+    return {
+      reference: input.reference,
+      discount: this.#money(discount),
+      spent: this.#value(spent, input.spend),
+      ...(earned > 0 ? { earned: this.#value(earned) } : {}),
+      ...(balanceAfter !== undefined && balanceAfter !== null ? { balanceAfter: this.#value(toNumber(balanceAfter)) } : {}),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.#http.close();
+  }
+
+  // ------------------------------------------------------------ CareCloud calls
+
+  #acceptPayment(bill: Bill, cardNumber: string, points: number, codes: string[], ctx: CallContext): Promise<AcceptedPayment> {
+    const body = {
+      store_id: this.#o.storeId,
+      cashdesk_number: this.#o.cashdeskNumber,
+      card_number: cardNumber,
+      payment_type: 'S',
+      // The document writes this call's amounts as strings ("max_points": "4").
+      max_points: String(points),
+      benefit_codes: codes,
+      bill,
+    };
+    return this.#call('POST', '/purchases/actions/accept-payment', AcceptPaymentReply, ctx, { json: body }).then((r) => r.data.accepted_payment);
+  }
+
+  /** Frees a point reservation; none to free is fine. */
+  async #free(externalId: string, ctx: CallContext): Promise<void> {
+    const response = await this.#request('POST', '/point-reservations/actions/free-points', { json: { external_id: externalId } }, ctx);
+    if (isSuccess(response) || isRefusal(response, 'external_id', 'not_found')) return;
+    throw this.#failure(response, false);
+  }
+
+  /**
+   * The sale of a bill CareCloud already has, or `undefined`. CareCloud keeps the POS `bill_id`
+   * as the purchase's `external_purchase_id` and documents no filter on it, so this pages
+   * through the customer's purchases at our store, newest first.
+   */
+  async #recorded(input: RecordSaleInput, ctx: CallContext): Promise<SaleRecord | undefined> {
+    for (let page = 0; page < LOOKUP_PAGES; page++) {
+      const query = {
+        customer_id: input.customer.providerId,
+        store_id: this.#o.storeId,
+        sort_field: 'payment_time',
+        sort_direction: 'DESC',
+        count: '100',
+        offset: String(page * 100),
+      };
+      const reply = await this.#call('GET', '/purchases', PurchasesReply, ctx, { query });
+      const purchase = reply.data.purchases.find((p) => p.external_purchase_id !== null && p.external_purchase_id !== undefined && String(p.external_purchase_id) === input.reference);
+      if (purchase) {
+        const [summary, overview] = await Promise.all([
+          this.#call('GET', `/purchases/${encodeURIComponent(purchase.purchase_id)}/actions/payment-summary`, SummaryReply, ctx),
+          this.#call('GET', '/wallet/actions/points-overview', PointsOverviewReply, ctx, { query: { customer_id: input.customer.providerId } }),
+        ]);
+        const spent = toNumber(summary.data.used_points);
+        const earned = toNumber(summary.data.earned_points);
+        return {
+          reference: input.reference,
+          // The payment summary lists vouchers without their value: the checkout's own figures say what was discounted.
+          discount: this.#money(Math.max(0, input.cart.total.amount - input.spend - input.paid.amount)),
+          spent: this.#value(spent),
+          ...(earned > 0 ? { earned: this.#value(earned) } : {}),
+          balanceAfter: this.#value(toNumber(overview.data.available_points)),
+        };
+      }
+      if (reply.data.purchases.length < 100) return undefined;
+    }
+    return undefined;
+  }
+
+  // ------------------------------------------------------------ HTTP and auth
+
+  async #call<T>(method: 'GET' | 'POST', path: string, schema: z.ZodMiniType<T>, ctx: CallContext, init: Pick<UpstreamRequest, 'query' | 'json' | 'unsafe'> = {}): Promise<T> {
+    const response = await this.#request(method, path, init, ctx);
+    if (!isSuccess(response)) throw this.#failure(response, init.unsafe ?? false);
+    const parsed = schema.safeParse(response.body);
+    if (!parsed.success) {
+      throw init.unsafe
+        ? new ProblemError('payment-outcome-unknown', 'CareCloud sent an unexpected reply; the operation may have been recorded.', { retryable: false })
+        : new ProblemError('upstream-unavailable', 'CareCloud sent an unexpected reply.', { retryable: false });
+    }
+    return parsed.data;
+  }
+
+  /** One authenticated call. A 401 means the call was not processed: renew the token and send it once more. */
+  async #request(method: 'GET' | 'POST', path: string, init: Pick<UpstreamRequest, 'query' | 'json' | 'unsafe'>, ctx: CallContext): Promise<UpstreamResponse> {
+    for (let attempt = 0; ; attempt++) {
+      const authorization = await this.#authorization();
+      const response = await this.#http.request(path, { ...init, method, signal: ctx.signal, headers: { authorization } });
+      if (response.status !== 401 || this.#o.auth.mode !== 'bearer' || attempt > 0) return response;
+      this.#forget(authorization);
+    }
+  }
+
+  async #authorization(): Promise<string> {
+    const auth = this.#o.auth;
+    if (auth.mode === 'basic') return `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`;
+    return `Bearer ${await this.#bearer()}`;
+  }
+
+  #bearer(): Promise<string> {
+    if (this.#token && this.#now() < this.#token.renewAt) return Promise.resolve(this.#token.value);
+    // Every caller that finds the token missing or due shares one login.
+    this.#login ??= this.#logIn().finally(() => {
+      this.#login = undefined;
+    });
+    return this.#login;
+  }
+
+  async #logIn(): Promise<string> {
+    const auth = this.#o.auth as z.infer<typeof BearerAuth>;
+    const loggedInAt = this.#now();
+    // Not tied to one caller's signal: the login is shared.
+    const response = await this.#http.request(LOGIN_PATH, {
+      method: 'POST',
+      json: { user_external_application_id: auth.externalAppId, login: auth.login, password: auth.password },
+    });
+    if (!isSuccess(response)) {
+      const transient = response.status === 429 || response.status >= 500;
+      throw new ProblemError('upstream-unavailable', `CareCloud refused the configured login (HTTP ${response.status}).`, { retryable: transient });
+    }
+    const parsed = LoginReply.safeParse(response.body);
+    if (!parsed.success) throw new ProblemError('upstream-unavailable', 'CareCloud sent an unexpected login reply.', { retryable: false });
+    const { bearer_token, valid_to } = parsed.data.data;
+    // valid_to is project local time; without it, CareCloud's default validity (7 h) applies.
+    const validTo = (valid_to ? parseProjectTime(valid_to, this.#o.timeZone) : undefined) ?? loggedInAt + DEFAULT_TOKEN_TTL_MS;
+    const lifetime = validTo - loggedInAt;
+    const renewAt = lifetime > 2 * RENEW_BEFORE_MS ? validTo - RENEW_BEFORE_MS : loggedInAt + lifetime / 2;
+    this.#token = { value: bearer_token, renewAt };
+    return bearer_token;
+  }
+
+  /** Drops the cached token after a 401, unless another caller already replaced it. */
+  #forget(authorization: string): void {
+    if (this.#token && authorization === `Bearer ${this.#token.value}`) this.#token = undefined;
+  }
+
+  /** A non-2xx reply → the problem the proxy reports. */
+  #failure(response: UpstreamResponse, unsafe: boolean): ProblemError {
+    const { status } = response;
+    if (status === 400) return this.#rejection(response.body);
+    if (status === 429) {
+      // Not processed: safe to say so even for send-purchase.
+      const retryAfter = response.headers.get('retry-after');
+      return new ProblemError('rate-limited', 'CareCloud is receiving too many requests; try again in a moment.', retryAfter ? { headers: { 'retry-after': retryAfter } } : {});
+    }
+    if (status === 401 || status === 403) {
+      return new ProblemError('upstream-unavailable', `CareCloud refused the configured credentials (HTTP ${status}).`, { retryable: false });
+    }
+    if (status === 404) return new ProblemError('upstream-unavailable', 'CareCloud does not know a configured id or path (HTTP 404).', { retryable: false });
+    return unsafe
+      ? new ProblemError('payment-outcome-unknown', `CareCloud failed (HTTP ${status}); the purchase may have been recorded. Check its status before retrying.`, { retryable: false })
+      : new ProblemError('upstream-unavailable', `CareCloud failed (HTTP ${status}).`);
+  }
+
+  /** 400 `{error: {error_data: {invalid_params}}}` → per-field errors a user can act on. */
+  #rejection(body: unknown): ProblemError {
+    const params = invalidParams(body);
+    const config = params.find((p) => CONFIG_PARAMS.has(p.name));
+    if (config) {
+      return new ProblemError('upstream-unavailable', `CareCloud refused the configured ${config.name} (${config.reason}).`, { retryable: false });
+    }
+    if (!params.length) return new ProblemError('rejected', 'CareCloud refused the operation.');
+    const errors = params.map((p) => ({
+      field: FIELD_MAP[p.name] ?? p.name,
+      message: MESSAGES[`${p.name}/${p.reason}`] ?? MESSAGES[p.reason] ?? p.message ?? `CareCloud refused ${p.name} (${p.reason}).`,
+    }));
+    const notFound = params.every((p) => p.reason === 'not_found' && FIELD_MAP[p.name] === 'query');
+    return new ProblemError(notFound ? 'not-found' : 'rejected', [...new Set(errors.map((e) => e.message))].join(' '), { errors });
+  }
+
+  // ------------------------------------------------------------ amounts
+
+  /** Whole points for a spend in minor units (the checkout keeps spends in steps of one point). */
+  #pointsFor(spend: number): number {
+    if (spend % this.#o.pointValue !== 0) {
+      throw new ProblemError('validation', `Spend in steps of ${this.#o.pointValue} minor units (one point).`, {
+        errors: [{ field: 'amount', message: 'Choose a whole number of points.' }],
+      });
+    }
+    return spend / this.#o.pointValue;
+  }
+
+  /** CareCloud must price the chosen points at what the customer chose, or nothing is committed. */
+  #checkPrice(accepted: AcceptedPayment, points: number, spend: number): void {
+    const price = this.#minor(accepted.price_of_credit_points);
+    if (points > 0 && price !== spend) {
+      const message = `CareCloud accepts ${minorToDecimal(price, this.#o.currency)} ${this.#o.currency} in points on this bill, not ${minorToDecimal(spend, this.#o.currency)}.`;
+      throw new ProblemError('rejected', message, { errors: [{ field: 'amount', message }] });
+    }
+  }
+
+  #discountOf(accepted: AcceptedPayment): number {
+    return (accepted.benefit_codes ?? []).reduce((sum, v) => sum + this.#minor(v.discount_value), 0);
+  }
+
+  /** A card's `valid_to` has passed (a date alone means valid through that day). */
+  #expired(validTo: string): boolean {
+    const text = validTo.trim();
+    const at = parseProjectTime(text, this.#o.timeZone);
+    if (at === undefined) return false;
+    const end = /^\d{4}-\d{2}-\d{2}$/.test(text) ? at + 86_400_000 : at;
+    return end <= this.#now();
+  }
+
+  #checkCurrency(currency: string): void {
+    if (currency !== this.#o.currency) {
+      throw new ProblemError('validation', `This loyalty programme works in ${this.#o.currency}; the cart is in ${currency}.`, {
+        errors: [{ field: 'currency', message: `Expected ${this.#o.currency}.` }],
+      });
+    }
+  }
+
+  #cardOf(customer: CustomerRecord): string {
+    const data = customer.data as Partial<CarecloudCustomerData> | undefined;
+    const card = typeof data?.cardNumber === 'string' ? data.cardNumber : customer.card;
+    if (!card) throw new ProblemError('conflict', 'Identify the customer by card before this step.');
+    return card;
+  }
+
+  /** A provider decimal → minor units of the bill currency, exactly. */
+  #minor(value: number | string | null | undefined): number {
+    return value === null || value === undefined ? 0 : decimalToMinor(value, this.#o.currency);
+  }
+
+  #money(amount: number): Money {
+    return { amount, currency: this.#o.currency };
+  }
+
+  /**
+   * Points → loyalty value. `minor` is CareCloud's own money figure when it gives one; otherwise
+   * points × pointValue, computed on hundredths of a point (CareCloud points have decimals).
+   * The protocol counts whole points: a fractional balance shows its money value only.
+   */
+  #value(points: number, minor?: number): LoyaltyValue {
+    const amount = minor ?? Math.round((Math.round(points * 100) * this.#o.pointValue) / 100);
+    return { value: this.#money(amount), ...(Number.isInteger(points) ? { points } : {}) };
+  }
+}
+
+/** The bill CareCloud evaluates, built from the server-side cart. */
+function buildBill(o: CarecloudOptions, cart: Cart, billId: string, now: number) {
+  const c = cart.currency;
+  return {
+    bill_id: billId,
+    payment_time: formatIsoWithOffset(now, o.timeZone),
+    currency_id: o.currencyId,
+    // The document writes the bill total as a string ("700") and item amounts as numbers.
+    total_price: minorToDecimal(cart.total.amount, c),
+    bill_items: cart.lines.map((line, index) => ({
+      plu_ids: [{ list_code: o.pluListCode, code: line.sku }],
+      plu_name: line.name,
+      category_plu_id: o.categoryPluId,
+      vat_rate: o.vatRate,
+      quantity: line.quantity,
+      // paid_amount = unit price × quantity; price = "value of parameter paid_amount" per the schema.
+      paid_amount: minorToNumber(line.total.amount, c),
+      price: minorToNumber(line.total.amount, c),
+      bill_item_id: String(index + 1),
+      loyalty_off: false,
+      purchase_item_type_id: o.purchaseItemTypeId,
+    })),
+  };
+}
+type Bill = ReturnType<typeof buildBill>;
+
+/** The reservation id of a checkout's hold: derived, so release needs no stored state. */
+const holdId = (checkoutId: string) => `hold-${checkoutId}`;
+
+const isSuccess = (response: UpstreamResponse) => response.status >= 200 && response.status < 300;
+
+function isRefusal(response: UpstreamResponse, name: string, reason: string): boolean {
+  return response.status === 400 && invalidParams(response.body).some((p) => p.name === name && p.reason === reason);
+}
+
+function invalidParams(body: unknown): InvalidParam[] {
+  const parsed = ErrorReply.safeParse(body);
+  if (!parsed.success) return [];
+  return (parsed.data.error.error_data?.invalid_params ?? []).map((p) => ({
+    name: typeof p.name === 'string' ? p.name : JSON.stringify(p.name ?? ''),
+    reason: p.reason ?? '',
+    ...(p.message ? { message: p.message } : {}),
+  }));
+}
+
+/** Provider decimals (numbers or strings) as numbers, for point counts. */
+function toNumber(value: number | string | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  const n = typeof value === 'number' ? value : Number(value);
+  return Number.isFinite(n) ? n : 0;
+}
+
+/**
+ * Benefit (voucher) codes the checkout carries. The provider interface has no such field yet:
+ * read defensively, so the proxy can pass `benefitCodes` on the quote and sale inputs.
+ */
+function benefitCodesOf(input: object): string[] {
+  const codes = (input as { benefitCodes?: unknown }).benefitCodes;
+  if (!Array.isArray(codes)) return [];
+  return [...new Set(codes.filter((c): c is string => typeof c === 'string').map((c) => c.trim()).filter(Boolean))];
+}

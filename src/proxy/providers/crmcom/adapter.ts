@@ -1,0 +1,534 @@
+import * as z from 'zod/mini';
+import type { Cart, LoyaltyValue, Money } from '../../../protocol/index.js';
+import { UpstreamClient } from '../../http/upstream.js';
+import { ProblemError } from '../../problems.js';
+import type { CallContext, CustomerRecord, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleRecord } from '../provider.js';
+import { decimalToMinor, minorToNumber } from '../units.js';
+
+/**
+ * Adapter for CRM.COM's rewards Web API v2 at a point of sale
+ * (`shared/providers/crmcom-rewards-pos.txt` and the CRM.COM part of `NOTES.md`).
+ *
+ * Flow: `rewards_participants/show` (identify) → `customer_events/purchases/preview` (quote) →
+ * `customer_events/purchases/create` then `customer_events/spend_requests/create` (record sale).
+ * Every call is a POST with the session token in its body. Amounts are decimals in the system
+ * currency. The reply's `status.code` is the truth, whatever the HTTP status (NOTES: errors may
+ * come on HTTP 200).
+ */
+export const CrmcomOptions = z.object({
+  provider: z.literal('crmcom'),
+  /** The CRM.COM server, e.g. `https://acme.crm.com`. */
+  baseUrl: z.url(),
+  /** Path of the Web API under the server; configurable because releases move it. */
+  apiPath: z._default(z.string().check(z.regex(/^\/[A-Za-z0-9/_.-]*$/)), '/crmapi/rest/v2'),
+  username: z.string().check(z.minLength(1)),
+  password: z.string().check(z.minLength(1)),
+  organisation: z.string().check(z.minLength(1)),
+  /** Unit name sent as `performed_by_unit_identifier.name` (the merchant's store). */
+  unit: z.string().check(z.minLength(1)),
+  /** Unit id to log in with (`authentication/token`'s optional `unit`); the user's default otherwise. */
+  loginUnit: z.optional(z.string().check(z.minLength(1))),
+  /** Identifier of this POS, sent as `external_system`. */
+  externalSystem: z.optional(z.string().check(z.minLength(1))),
+  /** The programme's system currency; carts in another currency are refused. */
+  currency: z._default(z.string().check(z.regex(/^[A-Z]{3}$/)), 'EUR'),
+  /**
+   * VAT rate included in the cart's prices, to split each line into net and VAT amounts. When
+   * unset the whole line is sent as net with 0 VAT (the cart source does not say).
+   */
+  vatPercent: z.optional(z.number().check(z.minimum(0), z.maximum(100))),
+  timeoutMs: z._default(z.int().check(z.positive()), 8000),
+});
+export type CrmcomOptions = z.infer<typeof CrmcomOptions>;
+
+/** What tests may replace: the clock that decides when the token is renewed. */
+export interface CrmcomDependencies {
+  now?: () => number;
+}
+
+/** Tokens live 2 h (R12+, NOTES); renewed this long before they lapse. */
+const TOKEN_LIFETIME_MS = 2 * 60 * 60 * 1000;
+const TOKEN_RENEW_MARGIN_MS = 5 * 60 * 1000;
+
+/**
+ * The document names no error codes; these are the simulator's, kept in one place so a live
+ * system's codes are a one-line change.
+ */
+const CODES = {
+  ok: 'OK',
+  invalidToken: 'INVALID_TOKEN',
+  authentication: 'AUTHENTICATION_FAILED',
+  notFound: 'NOT_FOUND',
+  insufficientBalance: 'INSUFFICIENT_BALANCE',
+  invalidValue: 'INVALID_VALUE',
+  mandatory: 'MANDATORY_FIELD',
+} as const;
+
+// ------------------------------------------------------------------ replies
+/** The API writes amounts as numbers (7.9) or strings ("10.00"). */
+const Decimal = z.union([z.number(), z.string()]);
+const Status = z.object({ code: z.string(), message: z.nullish(z.string()), description: z.nullish(z.string()) });
+const Envelope = z.object({ status: Status, data: z.optional(z.unknown()) });
+type Status = z.infer<typeof Status>;
+
+const TokenData = z.object({ token: z.string().check(z.minLength(1)) });
+const ParticipantData = z.object({
+  id: z.optional(z.string()),
+  number: z.optional(z.string()),
+  wallet: z.object({ id: z.optional(z.string()), number: z.optional(z.string()), balance: Decimal }),
+  accounts_receivable: z.object({
+    id: z.optional(z.string()),
+    number: z.string(),
+    name: z.optional(z.string()),
+    // Only the name is kept: e-mail, phone and the rest of the owner stay out of the record.
+    account_owner: z.optional(z.object({ name: z.optional(z.string()) })),
+  }),
+});
+const WalletData = z.object({ wallet: z.object({ balance: Decimal }) });
+const PreviewData = z.object({
+  total_additional_spend_amount: z.optional(Decimal),
+  total_automatic_spend_amount: z.optional(Decimal),
+  total_instant_spend_amount: z.optional(Decimal),
+  total_award_amount: z.optional(Decimal),
+  reduction_method: z.optional(z.string()),
+  // NOTES: preview also returns these three.
+  minimum_spend_amount_per_transaction: z.optional(Decimal),
+  maximum_spend_amount_per_transaction: z.optional(Decimal),
+  wallet_balance: z.optional(Decimal),
+});
+const PurchaseData = z.object({
+  number: z.string(),
+  // The example reply says `total_awarded_amount`; the closing step says `total_award_amount`.
+  total_awarded_amount: z.optional(Decimal),
+  total_award_amount: z.optional(Decimal),
+  total_instant_spend_amount: z.optional(Decimal),
+  total_automatic_spend_amount: z.optional(Decimal),
+});
+const SpendData = z.object({
+  number: z.string(),
+  spend_amount: z.optional(Decimal),
+  spend_reward_transaction: z.optional(
+    z.object({
+      total_amount: z.optional(Decimal),
+      // The document's example reply spells the actual amount `total_number`.
+      total_number: z.optional(Decimal),
+    }),
+  ),
+});
+
+const PREVIEW_FIELDS = [
+  'total_additional_spend_amount',
+  'total_automatic_spend_amount',
+  'total_instant_spend_amount',
+  'total_award_amount',
+  'reduction_method',
+  'minimum_spend_amount_per_transaction',
+  'maximum_spend_amount_per_transaction',
+  'wallet_balance',
+].join(',');
+const PURCHASE_FIELDS = 'number,reference_number,total_awarded_amount,total_award_amount,total_instant_spend_amount,total_automatic_spend_amount';
+const SPEND_FIELDS = 'number,spend_amount,reduction_method,spend_reward_transaction';
+
+/** Which call failed: decides which protocol field a refusal belongs to. */
+type Call = 'token' | 'identify' | 'balance' | 'preview' | 'purchase' | 'spend' | 'cancel';
+
+interface CrmcomCustomerData extends Record<string, unknown> {
+  participantId?: string;
+  participantNumber?: string;
+  accountId?: string;
+  accountNumber: string;
+  walletId?: string;
+  walletNumber?: string;
+  /** Wallet balance at identification, in minor units. */
+  walletBalance: number;
+}
+
+/** A refusal in the reply's `status`, before it is mapped to a problem. */
+class CrmStatus extends Error {
+  constructor(readonly status: Status) {
+    super(status.message ?? status.code);
+  }
+}
+
+export class CrmcomAdapter implements LoyaltyProvider {
+  readonly capabilities = {
+    provider: 'crmcom',
+    lookup: { kinds: ['phone' as const, 'email' as const, 'card' as const, 'number' as const] },
+    spend: true,
+    hold: false,
+    earn: true,
+    debt: false,
+    catalog: false,
+    paymentMethods: ['card' as const, 'cash' as const],
+  };
+  readonly #o: CrmcomOptions;
+  readonly #http: UpstreamClient;
+  readonly #now: () => number;
+  #token?: { value: string; renewAt: number };
+  /** The one token request in flight, shared by every caller that needs a token meanwhile. */
+  #tokenRequest?: Promise<string>;
+
+  constructor(options: CrmcomOptions, deps: CrmcomDependencies = {}) {
+    this.#o = options;
+    this.#now = deps.now ?? Date.now;
+    this.#http = new UpstreamClient({ name: 'The rewards service', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs });
+  }
+
+  async identify(query: string, ctx: CallContext): Promise<CustomerRecord> {
+    const code = authenticationCode(query);
+    const fields_set = 'id,number,wallet,accounts_receivable';
+    let participant: z.infer<typeof ParticipantData>;
+    try {
+      // Access tokens carry the phone, e-mail or card; the participant number is the fallback.
+      participant = await this.#call('rewards_participants/show', { rewards_participant_identifier: { access_token_identifier: { authentication_code: code } }, fields_set }, ParticipantData, 'identify', ctx);
+    } catch (error) {
+      // Participant numbers are plain codes; an e-mail cannot be one.
+      if (!(error instanceof ProblemError && error.kind === 'not-found') || !/^[A-Za-z0-9_-]+$/.test(query.trim())) throw error;
+      participant = await this.#call('rewards_participants/show', { rewards_participant_identifier: { number: query.trim() }, fields_set }, ParticipantData, 'identify', ctx);
+    }
+    const { wallet, accounts_receivable: account } = participant;
+    const data: CrmcomCustomerData = {
+      participantId: participant.id,
+      participantNumber: participant.number,
+      accountId: account.id,
+      accountNumber: account.number,
+      walletId: wallet.id,
+      walletNumber: wallet.number,
+      walletBalance: this.#minor(wallet.balance),
+    };
+    const name = account.account_owner?.name ?? account.name ?? '';
+    return { providerId: participant.id ?? account.number, name, ...contactOf(query, code), data };
+  }
+
+  async quote(input: QuoteInput, ctx: CallContext): Promise<LoyaltyQuote> {
+    this.#checkCurrency(input.cart);
+    const data = customerData(input.customer);
+    const preview = await this.#call(
+      'customer_events/purchases/preview',
+      { ...this.#sale(input.cart, data, input.checkoutId), fields_set: PREVIEW_FIELDS },
+      PreviewData,
+      'preview',
+      ctx,
+    );
+    const balance = preview.wallet_balance === undefined ? data.walletBalance : this.#minor(preview.wallet_balance);
+    // Instant and automatic spend are taken off the bill without asking: a discount to the checkout.
+    const discount = this.#minor(preview.total_instant_spend_amount ?? 0) + this.#minor(preview.total_automatic_spend_amount ?? 0);
+    // Only a front-end reduction is taken off at this till; a back-end one is not ours to apply.
+    const frontEnd = (preview.reduction_method ?? 'FRONT_END_REDUCTION') === 'FRONT_END_REDUCTION';
+    const additional = frontEnd ? this.#minor(preview.total_additional_spend_amount ?? 0) : 0;
+    const minimum = this.#minor(preview.minimum_spend_amount_per_transaction ?? 0);
+    const max = Math.min(additional, balance, Math.max(0, input.cart.total.amount - discount));
+    const spendable = max > 0 && max >= minimum ? { min: Math.max(minimum, 1), max } : { min: 0, max: 0 };
+    const award = this.#minor(preview.total_award_amount ?? 0);
+    return {
+      balance: this.#value(balance),
+      spendable: { min: this.#money(spendable.min), max: this.#money(spendable.max), step: 1 },
+      discount: this.#money(discount),
+      ...(award > 0 ? { earn: this.#value(award) } : {}),
+    };
+  }
+
+  async recordSale(input: RecordSaleInput, ctx: CallContext): Promise<SaleRecord> {
+    this.#checkCurrency(input.cart);
+    const data = customerData(input.customer);
+    // The receipt's new balance is "initial balance + awarded − spent": read the initial one now,
+    // not at identification, in case the wallet moved since.
+    const before = await this.#call(
+      'rewards_participants/show',
+      { rewards_participant_identifier: data.participantId ? { id: data.participantId } : { number: data.participantNumber }, fields_set: 'wallet' },
+      WalletData,
+      'balance',
+      ctx,
+    );
+    const initial = this.#minor(before.wallet.balance);
+
+    // Neither call has an idempotency key in CRM.COM: the proxy's Idempotency-Key guard and the
+    // checkout's paid state keep each to one call.
+    const purchase = await this.#call(
+      'customer_events/purchases/create',
+      { ...this.#sale(input.cart, data, input.reference), process_immediately: true, fields_set: PURCHASE_FIELDS },
+      PurchaseData,
+      'purchase',
+      ctx,
+      true,
+    );
+    const awarded = this.#minor(purchase.total_awarded_amount ?? purchase.total_award_amount ?? 0);
+    const automatic = this.#minor(purchase.total_instant_spend_amount ?? 0) + this.#minor(purchase.total_automatic_spend_amount ?? 0);
+
+    let spent = 0;
+    if (input.spend > 0) spent = await this.#spend(input, data, purchase.number, ctx);
+
+    return {
+      reference: input.reference,
+      discount: this.#money(automatic),
+      spent: this.#value(spent),
+      ...(awarded > 0 ? { earned: this.#value(awarded) } : {}),
+      balanceAfter: this.#value(initial + awarded - spent - automatic),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.#http.close();
+  }
+
+  /**
+   * The spend request for the chosen amount. When CRM.COM refuses it, or spends a different
+   * amount than asked (the document allows that), the amount due computed from the choice
+   * would be wrong: the events are cancelled and the cashier chooses again.
+   */
+  async #spend(input: RecordSaleInput, data: CrmcomCustomerData, purchaseNumber: string, ctx: CallContext): Promise<number> {
+    let reply: z.infer<typeof SpendData>;
+    try {
+      reply = await this.#call(
+        'customer_events/spend_requests/create',
+        {
+          accounts_receivable_identifier: { number: data.accountNumber },
+          performed_by_unit_identifier: { name: this.#o.unit },
+          performed_on: this.#performedOn(),
+          ...(this.#o.externalSystem ? { external_system: this.#o.externalSystem } : {}),
+          process_immediately: true,
+          spend_amount: minorToNumber(input.spend, this.#o.currency),
+          purchase_customer_request_identifier: { number: purchaseNumber },
+          fields_set: SPEND_FIELDS,
+        },
+        SpendData,
+        'spend',
+        ctx,
+        true,
+      );
+    } catch (error) {
+      // A definite refusal recorded nothing but the purchase: undo it so a new attempt starts clean.
+      if (error instanceof ProblemError && error.kind === 'rejected') throw await this.#undo(error, purchaseNumber);
+      throw error;
+    }
+    const transaction = reply.spend_reward_transaction;
+    const actual = transaction?.total_amount ?? transaction?.total_number ?? reply.spend_amount;
+    const spent = actual === undefined ? input.spend : this.#minor(actual);
+    if (spent !== input.spend) {
+      const problem = new ProblemError('rejected', `Only ${minorToNumber(spent, this.#o.currency)} ${this.#o.currency} can be spent on this purchase.`, {
+        errors: [{ field: 'amount', message: `At most ${spent} can be spent.` }],
+      });
+      throw await this.#undo(problem, purchaseNumber, reply.number);
+    }
+    return spent;
+  }
+
+  /** Cancels the spend request (if any) and the purchase; says so in the problem when that fails. */
+  async #undo(problem: ProblemError, purchaseNumber: string, spendNumber?: string): Promise<ProblemError> {
+    try {
+      if (spendNumber) await this.#call('customer_events/spend_requests/cancel', { customer_event_identifier: { number: spendNumber } }, z.unknown(), 'cancel', {}, true);
+      await this.#call('customer_events/purchases/cancel', { customer_event_identifier: { number: purchaseNumber } }, z.unknown(), 'cancel', {}, true);
+      return problem;
+    } catch {
+      return new ProblemError(problem.kind, `${problem.message} The purchase event ${purchaseNumber} could not be cancelled; check it in CRM.COM before trying again.`, {
+        errors: problem.errors,
+        retryable: false,
+      });
+    }
+  }
+
+  /** The body shared by preview and create: who, where, when, and the server cart's lines. */
+  #sale(cart: Cart, data: CrmcomCustomerData, reference: string) {
+    return {
+      // The document's text names `accounts_receivable_identifier` for both calls (its preview
+      // example uses the rewards participant instead); the simulator accepts both.
+      accounts_receivable_identifier: { number: data.accountNumber },
+      reference_number: reference,
+      performed_by_unit_identifier: { name: this.#o.unit },
+      performed_on: this.#performedOn(),
+      ...(this.#o.externalSystem ? { external_system: this.#o.externalSystem } : {}),
+      products_set: cart.lines.map((line) => {
+        const { net, vat } = splitVat(line.total.amount, this.#o.vatPercent);
+        return {
+          product_identifier: { code: line.sku },
+          quantity: line.quantity,
+          total_amount: minorToNumber(line.total.amount, this.#o.currency),
+          net_amount: minorToNumber(net, this.#o.currency),
+          vat_amount: minorToNumber(vat, this.#o.currency),
+        };
+      }),
+    };
+  }
+
+  /** `2017-06-22T15:00:00`, the document's form (no zone; sent in UTC). */
+  #performedOn(): string {
+    return new Date(this.#now()).toISOString().slice(0, 19);
+  }
+
+  // ------------------------------------------------------------------ transport
+  /**
+   * One API call with the session token in its body. A token refused as invalid is renewed and
+   * the call made once more: the refusal happened before anything was recorded.
+   */
+  async #call<T>(method: string, body: Record<string, unknown>, schema: z.ZodMiniType<T>, call: Call, ctx: CallContext, unsafe = false): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.#session();
+      try {
+        return await this.#post(method, { token, ...body }, schema, call, ctx, unsafe);
+      } catch (error) {
+        if (error instanceof CrmStatus && error.status.code === CODES.invalidToken && attempt === 0) {
+          this.#dropToken(token);
+          continue;
+        }
+        if (error instanceof CrmStatus) throw this.#problem(error.status, call);
+        throw error;
+      }
+    }
+  }
+
+  async #post<T>(method: string, body: Record<string, unknown>, schema: z.ZodMiniType<T>, call: Call, ctx: CallContext, unsafe: boolean): Promise<T> {
+    const path = `${this.#o.apiPath.replace(/\/$/, '')}/${method}`;
+    const response = await this.#http.request(path, { method: 'POST', json: body, signal: ctx.signal, unsafe });
+    const envelope = Envelope.safeParse(response.body);
+    if (envelope.success && envelope.data.status.code !== CODES.ok) throw new CrmStatus(envelope.data.status);
+    const unexpected = (what: string) =>
+      unsafe
+        ? new ProblemError('payment-outcome-unknown', `The rewards service ${what}; the operation may have been recorded.`, { retryable: false })
+        : new ProblemError('upstream-unavailable', `The rewards service ${what}.`, { retryable: response.status >= 500 });
+    if (response.status < 200 || response.status >= 300) throw unexpected(`failed (HTTP ${response.status})`);
+    if (!envelope.success) throw unexpected('sent an unexpected reply');
+    const data = schema.safeParse(envelope.data.data);
+    if (!data.success) throw unexpected(`sent an unexpected reply to ${call === 'token' ? 'the login' : method}`);
+    return data.data;
+  }
+
+  /** A valid token: the cached one, or one fresh login shared by every concurrent caller. */
+  async #session(): Promise<string> {
+    if (this.#token && this.#now() < this.#token.renewAt) return this.#token.value;
+    this.#tokenRequest ??= this.#login().finally(() => {
+      this.#tokenRequest = undefined;
+    });
+    return this.#tokenRequest;
+  }
+
+  async #login(): Promise<string> {
+    const requestedAt = this.#now();
+    const body = {
+      username: this.#o.username,
+      password: this.#o.password,
+      organisation: this.#o.organisation,
+      ...(this.#o.loginUnit ? { unit: this.#o.loginUnit } : {}),
+    };
+    let reply: z.infer<typeof TokenData>;
+    try {
+      // No caller's signal: the login is shared, one caller giving up must not fail the others.
+      reply = await this.#post('authentication/token', body, TokenData, 'token', {}, false);
+    } catch (error) {
+      if (error instanceof CrmStatus) throw this.#problem(error.status, 'token');
+      throw error;
+    }
+    const lifetime = tokenLifetime(reply.token);
+    this.#token = { value: reply.token, renewAt: requestedAt + lifetime - Math.min(TOKEN_RENEW_MARGIN_MS, lifetime / 10) };
+    return reply.token;
+  }
+
+  #dropToken(token: string): void {
+    // Only the token that failed: a concurrent caller may already have a fresh one.
+    if (this.#token?.value === token) this.#token = undefined;
+  }
+
+  /** `status.code != "OK"` → the problem the widget shows, on the field the shopper can act on. */
+  #problem(status: Status, call: Call): ProblemError {
+    const text = [status.message, status.description].filter((t): t is string => !!t && t.trim() !== '').join(' ') || status.code;
+    const config = (detail: string) => new ProblemError('upstream-unavailable', detail, { retryable: false });
+    switch (status.code) {
+      case CODES.authentication:
+        // Never the credentials themselves in the message.
+        return config('The rewards service refused the configured username, password or organisation.');
+      case CODES.invalidToken:
+        return config(`The rewards service refused its session token: ${text}`);
+      case CODES.notFound:
+        if (call === 'identify') return new ProblemError('not-found', 'No rewards member matches this phone, e-mail, card or number.', { errors: [{ field: 'query', message: text }] });
+        // The participant was found moments ago: a unit or event that is missing is our configuration.
+        return config(`The rewards service could not find what was asked: ${text}`);
+      case CODES.insufficientBalance:
+        return new ProblemError('rejected', text, { errors: [{ field: 'amount', message: text }] });
+      case CODES.invalidValue:
+      case CODES.mandatory:
+        if (call === 'spend') return new ProblemError('rejected', text, { errors: [{ field: 'amount', message: text }] });
+        return config(`The rewards service refused the request: ${text}`);
+      default: {
+        const field = call === 'identify' ? 'query' : call === 'spend' ? 'amount' : undefined;
+        return new ProblemError('rejected', text, field ? { errors: [{ field, message: text }] } : {});
+      }
+    }
+  }
+
+  #checkCurrency(cart: Cart): void {
+    if (cart.currency !== this.#o.currency) {
+      throw new ProblemError('validation', `This rewards programme works in ${this.#o.currency}; the cart is in ${cart.currency}.`, {
+        errors: [{ field: 'currency', message: `Expected ${this.#o.currency}.` }],
+      });
+    }
+  }
+
+  #minor(value: string | number): number {
+    return fromCrmAmount(value, this.#o.currency);
+  }
+
+  #money(amount: number): Money {
+    return { amount, currency: this.#o.currency };
+  }
+
+  /** The wallet holds money, not points. */
+  #value(amount: number): LoyaltyValue {
+    return { value: this.#money(amount) };
+  }
+}
+
+// ------------------------------------------------------------------ pure helpers (exported for tests)
+/** Minor units → the decimal the API takes (1999 → 19.99), exactly. */
+export function toCrmAmount(minor: number, currency: string): number {
+  return minorToNumber(minor, currency);
+}
+
+/** The API's decimal (7.9, "10.00", "0.125") → minor units, half away from zero past the cent. */
+export function fromCrmAmount(value: string | number, currency: string): number {
+  return decimalToMinor(value, currency);
+}
+
+/**
+ * A VAT-inclusive line total → net and VAT in minor units, in integers: net is rounded half up
+ * and VAT is the rest, so net + VAT is always the total. No rate → all net, 0 VAT.
+ */
+export function splitVat(totalMinor: number, vatPercent: number | undefined): { net: number; vat: number } {
+  if (!vatPercent) return { net: totalMinor, vat: 0 };
+  const basisPoints = BigInt(Math.round(vatPercent * 100));
+  const denominator = 10_000n + basisPoints;
+  const net = Number((BigInt(totalMinor) * 10_000n * 2n + denominator) / (denominator * 2n));
+  return { net, vat: totalMinor - net };
+}
+
+/** The normalised authentication code: e-mails lower-cased, phones and cards as bare digits. */
+export function authenticationCode(query: string): string {
+  const trimmed = query.trim();
+  if (trimmed.includes('@')) return trimmed.toLowerCase();
+  return /^[+\d\s().-]+$/.test(trimmed) ? trimmed.replace(/\D/g, '') : trimmed;
+}
+
+/** Keeps what the shopper typed on the record (server side) so the proxy can show it masked. */
+function contactOf(query: string, code: string): Pick<CustomerRecord, 'phone' | 'email' | 'card'> {
+  const trimmed = query.trim();
+  if (code.includes('@')) return { email: code };
+  if (!/^\d{6,19}$/.test(code)) return {};
+  return trimmed.startsWith('+') ? { phone: code } : { card: code };
+}
+
+function customerData(customer: CustomerRecord): CrmcomCustomerData {
+  const data = customer.data as CrmcomCustomerData | undefined;
+  if (!data || typeof data.accountNumber !== 'string') throw new ProblemError('conflict', 'Identify the customer again.');
+  return data;
+}
+
+/** The token's lifetime from its JWT `iat`/`exp` (measured on our clock, not the server's); 2 h otherwise. */
+function tokenLifetime(token: string): number {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iat?: unknown; exp?: unknown };
+    if (typeof payload.iat === 'number' && typeof payload.exp === 'number' && payload.exp > payload.iat) {
+      return Math.min((payload.exp - payload.iat) * 1000, TOKEN_LIFETIME_MS);
+    }
+  } catch {
+    // Not a JWT (before R12): fall back to the documented lifetime.
+  }
+  return TOKEN_LIFETIME_MS;
+}

@@ -1,0 +1,431 @@
+import * as z from 'zod/mini';
+import type { FieldError, Money } from '../../../protocol/index.js';
+import { UpstreamClient, type UpstreamRequest } from '../../http/upstream.js';
+import { ProblemError } from '../../problems.js';
+import type { CallContext } from '../provider.js';
+import { checkCountryRules, normaliseCustomer } from './country-rules.js';
+import { formEntries, sealKey, statusOfReturnCode, verifyNotification, type FormFields } from './notification.js';
+import { buildPresaleFolder, floaCustomerPayload, floaReference } from './presale.js';
+import {
+  FLOA_COUNTRIES,
+  FLOA_PAYMENT_OPTIONS,
+  FLOA_SALE_CHANNELS,
+  FLOA_SHIPPING_METHODS,
+  type FloaCountry,
+  type FloaEligibilityInput,
+  type FloaNotification,
+  type FloaOffer,
+  type FloaPaymentOptionRef,
+  type FloaPaymentRef,
+  type FloaPaymentResult,
+  type FloaPaymentSession,
+  type FloaPaymentSessionInput,
+  type FloaScheduleItem,
+} from './types.js';
+
+/**
+ * Adapter for FLOA's buy-now-pay-later API (`shared/providers/floa-eligibility.txt` and
+ * NOTES.md § FLOA):
+ * - `GET /v1/auth/token` with `authorization: base64(login:password)` (no "Basic ") → a JSON
+ *   string token, valid 48 h, sent as `authToken`; cached, renewed an hour before expiry,
+ *   fetched once for concurrent callers, and re-fetched once if FLOA answers 401.
+ * - `POST /api/{v1|v4}/eligibilities?merchantId=&merchantSiteIds=`, one call per merchant
+ *   site (a site is one payment option: 3X, 4X, 10X or pay later), as FLOA's own shop module
+ *   does. The per-country rules are checked first; an invalid record makes no call.
+ * - The schedule of each eligible option from `POST /v1/estimated-schedule/merchants/{id}/sites/{id}`
+ *   (`{code: 0, amount, schedules: [{date, amount}]}`, the shape FLOA's open-source Magento
+ *   module reads); the excerpt's `get-eligibility-installment-plan` link has no documented shape.
+ * - `POST /v1/payment-sessions`, `GET /v1/payment-sessions/{id}/paymentResult/`; 10X has no
+ *   session: the shopper follows the eligibility's `continue-long-term-consumer-credit-process`
+ *   link and the result is read by order at `GET /v1/payments/{orderRef}/merchants/{id}/sites/{id}`.
+ * Amounts are integer cents on both sides, so minor units pass through unconverted (EUR only).
+ */
+const NonEmpty = z.string().check(z.minLength(1));
+
+export const FloaOptions = z.object({
+  provider: z.literal('floa'),
+  /** Payment gateway (`https://paymentgateway.cb4x.fr`): token, schedules, payment sessions. */
+  baseUrl: z.url(),
+  /** Eligibility host (`https://eligibility.cb4x.fr`); defaults to `baseUrl`. */
+  eligibilityBaseUrl: z.optional(z.url()),
+  login: NonEmpty,
+  password: NonEmpty,
+  merchantId: NonEmpty,
+  /** One merchant site per payment option (3X, 4X, 10X, pay later): list every site to offer. */
+  merchantSiteId: z.union([NonEmpty, z.array(NonEmpty).check(z.minLength(1))]),
+  /** The merchant secret that seals notifications (40 hex digits, used as 20 bytes, by default). */
+  hmacSecret: NonEmpty,
+  hmacKeyEncoding: z._default(z.enum(['hex', 'utf8']), 'hex'),
+  /** The sealed notification fields in order, once FLOA confirms them; default: as posted. */
+  notificationSealFields: z.optional(z.array(NonEmpty)),
+  /** The excerpt shows `v1`; NOTES says live clients call `v4`, which the adapter follows. */
+  eligibilityVersion: z._default(z.enum(['v1', 'v4']), 'v4'),
+  /** The merchant sites' country, used when a call names none. */
+  country: z._default(z.enum(FLOA_COUNTRIES), 'FR'),
+  saleChannel: z._default(z.enum(FLOA_SALE_CHANNELS), 'Desktop'),
+  /** Delivery method sent for every product (`VIR`: dematerialised sale). */
+  shippingMethod: z._default(z.enum(FLOA_SHIPPING_METHODS), 'VIR'),
+  /** Category path per SKU, parent first; FLOA calls categories "necessary" for a good decision. */
+  categories: z._default(z.record(z.string(), z.array(NonEmpty)), {}),
+  defaultCategories: z._default(z.array(NonEmpty).check(z.minLength(1)), ['Other']),
+  /** Pay later: days until the single payment (1–30). */
+  payLaterDelayDays: z._default(z.int().check(z.minimum(1), z.maximum(30)), 30),
+  timeoutMs: z._default(z.int().check(z.positive()), 8000),
+});
+export type FloaOptions = z.infer<typeof FloaOptions>;
+
+/** Test seams: a clock (token lifetime, order dates). */
+export interface FloaDeps {
+  now?: () => number;
+}
+
+const TOKEN_LIFETIME_MS = 48 * 3600_000;
+const TOKEN_RENEW_MARGIN_MS = 3600_000;
+const CURRENCY = 'EUR';
+/** Cultures FLOA's payment pages accept per country (first = default), from FLOA's shop module. */
+const CULTURES: Record<FloaCountry, string[]> = { FR: ['fr-FR'], IT: ['it-IT'], BE: ['nl-BE', 'fr-BE'], ES: ['es-ES'], PT: ['pt-PT'] };
+const NOT_ELIGIBLE = 'FLOA did not accept this financing request. FLOA does not give the reason (banking secrecy).';
+
+const Id = z.union([z.string(), z.number()]);
+const Link = z.object({ href: z.string(), rel: z.string(), method: z.optional(z.string()) });
+const Eligibility = z.object({
+  token: z.optional(z.nullable(z.string())),
+  hasAgreement: z.optional(z.nullable(z.boolean())),
+  totalAmount: z.optional(z.nullable(z.int())),
+  requestId: z.optional(z.nullable(Id)),
+  paymentOptionReference: z.optional(z.nullable(Id)),
+  purchaseType: z.optional(z.nullable(z.string())),
+  merchantSiteId: z.optional(z.nullable(Id)),
+  links: z.optional(z.nullable(z.array(Link))),
+  errors: z.optional(z.nullable(z.array(z.string()))),
+});
+type Eligibility = z.infer<typeof Eligibility>;
+const EligibilityReply = z.object({ eligibilities: z.array(Eligibility) });
+const ScheduleReply = z.object({
+  code: z.int(),
+  message: z.optional(z.nullable(z.string())),
+  amount: z.optional(z.int()),
+  schedules: z.optional(z.array(z.object({ date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}/)), amount: z.int() }))),
+});
+const SessionReply = z.object({
+  operationSucceeded: z.boolean(),
+  paymentSessionUrl: z.optional(z.nullable(z.string())),
+  paymentSessionId: z.optional(z.nullable(Id)),
+  errors: z.optional(z.nullable(z.array(z.string()))),
+});
+const ResultReply = z.object({ paymentResultCode: z.int(), amount: z.int(), orderRef: z.optional(z.nullable(z.string())) });
+const OrderSchedulesReply = z.object({
+  responseCode: z.string(),
+  schedules: z.optional(z.array(z.object({ rank: z.int(), amount: z.int(), state: z.string() }))),
+});
+
+/** 10X order states (first instalment) → return codes; `init` = not paid yet. */
+const ORDER_STATE_CODES: Record<string, number> = { payed: 0, cashed: 0, refused: 1, init: 4, cancelled: 6 };
+
+/** KO texts → the customer field they are about, most specific first. */
+const KO_FIELDS: Array<[RegExp, string]> = [
+  [/birth zip/i, 'customer.birthZipCode'],
+  [/zip code|postal/i, 'customer.homeAddress.zipCode'],
+  [/cell ?phone/i, 'customer.cellPhoneNumber'],
+  [/home ?phone|phone/i, 'customer.homePhoneNumber'],
+  [/national ?id/i, 'customer.nationalId'],
+  [/civility/i, 'customer.civility'],
+  [/birth ?date|date of birth/i, 'customer.birthDate'],
+  [/birth ?name/i, 'customer.birthName'],
+  [/second ?last ?name/i, 'customer.secondLastName'],
+  [/last ?name/i, 'customer.lastName'],
+  [/first ?name/i, 'customer.firstName'],
+  [/e-?mail/i, 'customer.email'],
+  [/address|line ?1/i, 'customer.homeAddress.line1'],
+  [/city/i, 'customer.homeAddress.city'],
+  [/country/i, 'customer.homeAddress.countryCode'],
+];
+
+export class FloaAdapter {
+  readonly id = 'floa';
+  readonly #o: FloaOptions;
+  readonly #sites: string[];
+  readonly #gateway: UpstreamClient;
+  readonly #eligibility: UpstreamClient;
+  readonly #sealKey: Buffer;
+  readonly #now: () => number;
+  #token?: { value: string; renewAt: number };
+  #tokenInFlight?: Promise<string>;
+
+  constructor(options: FloaOptions, deps: FloaDeps = {}) {
+    this.#o = options;
+    this.#sites = ([] as string[]).concat(options.merchantSiteId);
+    this.#now = deps.now ?? Date.now;
+    // Fail at start, not at the first notification, when the secret cannot be a key.
+    this.#sealKey = sealKey(options.hmacSecret, options.hmacKeyEncoding);
+    this.#gateway = new UpstreamClient({ name: 'FLOA', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs });
+    this.#eligibility =
+      options.eligibilityBaseUrl && options.eligibilityBaseUrl !== options.baseUrl
+        ? new UpstreamClient({ name: 'FLOA eligibility', baseUrl: options.eligibilityBaseUrl, timeoutMs: options.timeoutMs })
+        : this.#gateway;
+  }
+
+  /**
+   * The offers FLOA makes this customer for `amountDue`, each with fees, total and schedule.
+   * Throws `validation` (no call made) when the record breaks a country rule, `rejected` when
+   * FLOA declines (not eligible, or KO with its error texts mapped to fields).
+   */
+  async eligibility(input: FloaEligibilityInput, ctx: CallContext): Promise<FloaOffer[]> {
+    const country = input.country ?? this.#o.country;
+    const customer = normaliseCustomer(input.customer, country);
+    const errors = [...this.#checkAmounts(input), ...checkCountryRules({ country, customer, today: this.#today() })];
+    if (errors.length) throw new ProblemError('validation', errors.map((e) => e.message).join(' '), { errors });
+
+    const body = buildPresaleFolder({
+      reference: floaReference(input.checkoutId),
+      cart: input.cart,
+      rawAmount: input.amountDue.amount,
+      customer,
+      country,
+      saleChannel: input.saleChannel ?? this.#o.saleChannel,
+      shippingMethod: this.#o.shippingMethod,
+      categories: this.#o.categories,
+      defaultCategories: this.#o.defaultCategories,
+      // Like FLOA's own module, every site gets the pay-later delay and the 10X URLs; a site
+      // uses what its payment option needs.
+      reportDelayInDays: this.#o.payLaterDelayDays,
+      merchantSite: input.merchantUrls,
+    });
+    const path = `/api/${this.#o.eligibilityVersion}/eligibilities`;
+    const replies = await Promise.all(
+      this.#sites.map((site) =>
+        this.#call(this.#eligibility, path, { method: 'POST', json: body, query: { merchantId: this.#o.merchantId, merchantSiteIds: site } }, EligibilityReply, ctx),
+      ),
+    );
+    const entries = replies.flatMap((r) => r.eligibilities);
+    const eligible = entries.filter((e) => e.hasAgreement === true && e.token && e.totalAmount != null && optionOf(e));
+    if (eligible.length === 0) throw this.#refusal(entries);
+
+    const offers = await Promise.all(eligible.map((e) => this.#offer(e, input.amountDue.amount, ctx)));
+    return offers.sort((a, b) => a.instalments - b.instalments || a.id.localeCompare(b.id));
+  }
+
+  /** Where to send the shopper for the chosen offer. */
+  async createPaymentSession(input: FloaPaymentSessionInput, ctx: CallContext): Promise<FloaPaymentSession> {
+    const { offer } = input;
+    if (offer.total.amount - offer.fees.amount !== input.amountDue.amount || input.amountDue.currency !== CURRENCY) {
+      throw new ProblemError('conflict', 'The amount due changed since this offer was made: check eligibility again.');
+    }
+    const orderRef = floaReference(input.orderRef);
+    if (offer.paymentOptionRef === '98') {
+      // NOTES: 10X continues on FLOA's long-term credit page instead of a payment session.
+      if (!offer.longTermCreditUrl) throw new ProblemError('conflict', 'This 10X offer has no continuation link: check eligibility again with the journey URLs.');
+      return { url: offer.longTermCreditUrl, orderRef };
+    }
+    const country = input.country ?? this.#o.country;
+    const customer = normaliseCustomer(input.customer, country);
+    const body = {
+      merchantId: this.#o.merchantId,
+      merchantSiteId: offer.merchantSiteId,
+      customer: { customerRef: customer.reference, ...floaCustomerPayload(customer, country) },
+      orderData: { orderRef, orderDate: new Date(this.#now()).toISOString(), amount: offer.total.amount, scoringToken: offer.token },
+      configuration: {
+        culture: culture(country, input.locale),
+        merchantHomeUrl: input.homeUrl ?? input.backUrl,
+        merchantBackUrl: input.backUrl,
+        merchantReturnUrl: input.returnUrl,
+        notificationUrl: input.notificationUrl,
+        paymentOptionRef: offer.paymentOptionRef,
+        country,
+        ...(offer.paymentOptionRef === '94' ? { reportDelayInDays: this.#o.payLaterDelayDays } : {}),
+      },
+    };
+    const reply = await this.#call(this.#gateway, '/v1/payment-sessions', { method: 'POST', json: body }, SessionReply, ctx);
+    if (!reply.operationSucceeded || !reply.paymentSessionUrl || reply.paymentSessionId == null) {
+      const detail = reply.errors?.join(' ') || 'FLOA did not open a payment session.';
+      throw new ProblemError('rejected', detail, { errors: [{ field: 'offer', message: detail }] });
+    }
+    if (!URL.canParse(reply.paymentSessionUrl)) throw new ProblemError('upstream-unavailable', 'FLOA sent an invalid payment page address.', { retryable: false });
+    return { url: reply.paymentSessionUrl, sessionId: String(reply.paymentSessionId), orderRef };
+  }
+
+  /**
+   * Checks a notification's seal (constant-time) and reads it. Throws `validation` when the
+   * seal is missing or wrong, or the notification is for another merchant. Record nothing on
+   * the notification alone: confirm with `paymentResult` first.
+   */
+  verifyNotification(fields: FormFields): FloaNotification {
+    // Read once: an iterable may be single-use.
+    const entries = formEntries(fields);
+    const notification = verifyNotification(entries, {
+      key: this.#sealKey,
+      ...(this.#o.notificationSealFields ? { sealFields: this.#o.notificationSealFields } : {}),
+    });
+    const merchant = new URLSearchParams(entries).get('merchantID');
+    if (merchant !== null && merchant !== this.#o.merchantId) {
+      throw new ProblemError('validation', 'The notification is for another merchant.', { errors: [{ field: 'merchantID', message: 'Unknown merchant.' }] });
+    }
+    return notification;
+  }
+
+  /** The payment's state at FLOA: by session id, or by order and site for 10X. */
+  async paymentResult(ref: FloaPaymentRef, ctx: CallContext): Promise<FloaPaymentResult> {
+    if (typeof ref === 'string') {
+      const reply = await this.#call(this.#gateway, `/v1/payment-sessions/${encodeURIComponent(ref)}/paymentResult/`, { method: 'GET' }, ResultReply, ctx, 'FLOA does not know this payment session.');
+      return {
+        status: statusOfReturnCode(reply.paymentResultCode),
+        amount: money(reply.amount),
+        returnCode: reply.paymentResultCode,
+        ...(reply.orderRef ? { orderRef: reply.orderRef } : {}),
+      };
+    }
+    const path = `/v1/payments/${encodeURIComponent(floaReference(ref.orderRef))}/merchants/${encodeURIComponent(this.#o.merchantId)}/sites/${encodeURIComponent(ref.merchantSiteId)}`;
+    const reply = await this.#call(this.#gateway, path, { method: 'GET' }, OrderSchedulesReply, ctx, 'FLOA does not know this order.');
+    const schedules = reply.responseCode === 'success' ? (reply.schedules ?? []) : [];
+    const first = schedules.find((s) => s.rank === 1);
+    // The first instalment's state is the order's state (FLOA's module reads it the same way).
+    const returnCode = !first ? 5 : (ORDER_STATE_CODES[first.state] ?? 5);
+    return { status: statusOfReturnCode(returnCode), amount: money(schedules.reduce((sum, s) => sum + s.amount, 0)), returnCode, orderRef: floaReference(ref.orderRef) };
+  }
+
+  close(): Promise<void> {
+    return Promise.all([this.#gateway.close(), this.#eligibility === this.#gateway ? undefined : this.#eligibility.close()]).then(() => undefined);
+  }
+
+  // ------------------------------------------------------------------ eligibility helpers
+
+  #checkAmounts(input: FloaEligibilityInput): FieldError[] {
+    const errors: FieldError[] = [];
+    if (input.cart.currency !== CURRENCY || input.amountDue.currency !== CURRENCY) errors.push({ field: 'currency', message: 'FLOA finances amounts in EUR only.' });
+    if (input.amountDue.amount <= 0) errors.push({ field: 'amountDue', message: 'There is nothing left to pay in instalments.' });
+    if (input.cart.lines.length === 0) errors.push({ field: 'cart', message: 'FLOA needs at least one product.' });
+    return errors;
+  }
+
+  async #offer(e: Eligibility, rawAmount: number, ctx: CallContext): Promise<FloaOffer> {
+    const ref = optionOf(e)!;
+    const option = FLOA_PAYMENT_OPTIONS[ref];
+    const site = String(e.merchantSiteId ?? '');
+    const total = e.totalAmount!;
+    if (total < rawAmount) throw new ProblemError('upstream-unavailable', 'FLOA sent a total below the amount due.', { retryable: false });
+    const schedule = await this.#schedule(site, ref, rawAmount, total, ctx);
+    const longTermCreditUrl = e.links?.find((l) => l.rel === 'continue-long-term-consumer-credit-process')?.href;
+    return {
+      id: `floa-${ref}`,
+      label: option.kind === 'deferred' ? `Pay in ${this.#o.payLaterDelayDays} days` : option.label,
+      kind: option.kind,
+      instalments: schedule.length || option.instalments,
+      fees: money(total - rawAmount),
+      total: money(total),
+      schedule,
+      token: e.token!,
+      paymentOptionRef: ref,
+      merchantSiteId: site,
+      purchaseType: e.purchaseType ?? option.purchaseType,
+      requestId: String(e.requestId ?? ''),
+      ...(longTermCreditUrl ? { longTermCreditUrl } : {}),
+    };
+  }
+
+  async #schedule(site: string, ref: FloaPaymentOptionRef, rawAmount: number, total: number, ctx: CallContext): Promise<FloaScheduleItem[]> {
+    const path = `/v1/estimated-schedule/merchants/${encodeURIComponent(this.#o.merchantId)}/sites/${encodeURIComponent(site)}`;
+    const body = {
+      amount: rawAmount,
+      includePaymentFees: true,
+      orderDate: new Date(this.#now()).toISOString(),
+      paymentOptionRef: ref,
+      ...(ref === '94' ? { ReportDelayInDays: this.#o.payLaterDelayDays } : {}),
+    };
+    const reply = await this.#call(this.#gateway, path, { method: 'POST', json: body }, ScheduleReply, ctx);
+    if (reply.code !== 0 || !reply.schedules?.length) {
+      throw new ProblemError('upstream-unavailable', `FLOA gave no schedule for option ${ref}${reply.message ? `: ${reply.message}` : '.'}`, { retryable: false });
+    }
+    const schedule = reply.schedules.map((s) => ({ dueDate: s.date.slice(0, 10), amount: money(s.amount) }));
+    // The schedule and the eligibility must show the same cost (French rules: fees and total shown).
+    if (schedule.reduce((sum, s) => sum + s.amount.amount, 0) !== total) {
+      throw new ProblemError('upstream-unavailable', `FLOA's schedule for option ${ref} does not add up to its total.`, { retryable: false });
+    }
+    return schedule;
+  }
+
+  /**
+   * No eligible site. A site that said "not eligible" decides (the KO of another site is then
+   * about that site's own needs: 10X URLs, pay-later delay); otherwise the KO texts, mapped to fields.
+   */
+  #refusal(entries: Eligibility[]): ProblemError {
+    const texts = [...new Set(entries.flatMap((e) => e.errors ?? []))];
+    if (texts.length === 0 || entries.some((e) => e.hasAgreement === false)) {
+      return new ProblemError('rejected', NOT_ELIGIBLE, { errors: [{ field: 'eligibility', message: NOT_ELIGIBLE }] });
+    }
+    const errors = texts.map((message) => ({ field: KO_FIELDS.find(([re]) => re.test(message))?.[1] ?? 'eligibility', message }));
+    const ids = [...new Set(entries.map((e) => e.requestId).filter((id) => id != null))].join(', ');
+    return new ProblemError('rejected', `FLOA refused the request: ${texts.join(' ')}${ids ? ` (FLOA request ${ids})` : ''}`, { errors });
+  }
+
+  #today(): string {
+    return new Date(this.#now()).toISOString().slice(0, 10);
+  }
+
+  // ------------------------------------------------------------------ HTTP and token
+
+  /** A call with the cached token; on 401 the token is renewed once and the call repeated. */
+  async #call<T>(client: UpstreamClient, path: string, init: UpstreamRequest, schema: z.ZodMiniType<T>, ctx: CallContext, notFound?: string): Promise<T> {
+    let token = await this.#authToken();
+    let response = await client.request(path, { ...init, headers: { authToken: token }, signal: ctx.signal });
+    if (response.status === 401) {
+      this.#dropToken(token);
+      token = await this.#authToken();
+      response = await client.request(path, { ...init, headers: { authToken: token }, signal: ctx.signal });
+    }
+    if (response.status === 404 && notFound) throw new ProblemError('not-found', notFound);
+    if (response.status < 200 || response.status >= 300) {
+      // 400 means our request is malformed (a bug or a configuration error): retrying will not help.
+      const retryable = response.status >= 500 || response.status === 429;
+      throw new ProblemError('upstream-unavailable', `FLOA failed (HTTP ${response.status}).`, { retryable });
+    }
+    const parsed = schema.safeParse(response.body);
+    if (!parsed.success) throw new ProblemError('upstream-unavailable', 'FLOA sent an unexpected reply.', { retryable: false });
+    return parsed.data;
+  }
+
+  /** The cached token, or one fetch shared by every caller that needs a new one. */
+  #authToken(): Promise<string> {
+    if (this.#token && this.#now() < this.#token.renewAt) return Promise.resolve(this.#token.value);
+    // Not tied to one caller's signal: an aborted request must not fail the others' token.
+    this.#tokenInFlight ??= this.#fetchToken().finally(() => {
+      this.#tokenInFlight = undefined;
+    });
+    return this.#tokenInFlight;
+  }
+
+  /** Forgets `token` if it is still the cached one (concurrent 401s renew it only once). */
+  #dropToken(token: string): void {
+    if (this.#token?.value === token) this.#token = undefined;
+  }
+
+  async #fetchToken(): Promise<string> {
+    const issuedAt = this.#now();
+    // NOTES: the header is the bare base64 of "login:password", without the "Basic " scheme.
+    const authorization = Buffer.from(`${this.#o.login}:${this.#o.password}`, 'utf8').toString('base64');
+    const response = await this.#gateway.request('/v1/auth/token', { method: 'GET', headers: { authorization } });
+    if (response.status === 401 || response.status === 403) {
+      throw new ProblemError('upstream-unavailable', 'FLOA refused the configured login and password.', { retryable: false });
+    }
+    if (response.status !== 200 || typeof response.body !== 'string' || response.body === '') {
+      throw new ProblemError('upstream-unavailable', `FLOA did not issue a token (HTTP ${response.status}).`, { retryable: response.status >= 500 });
+    }
+    this.#token = { value: response.body, renewAt: issuedAt + TOKEN_LIFETIME_MS - TOKEN_RENEW_MARGIN_MS };
+    return response.body;
+  }
+}
+
+function optionOf(e: Eligibility): FloaPaymentOptionRef | undefined {
+  const ref = e.paymentOptionReference == null ? undefined : String(e.paymentOptionReference);
+  return ref && ref in FLOA_PAYMENT_OPTIONS ? (ref as FloaPaymentOptionRef) : undefined;
+}
+
+function money(amount: number): Money {
+  return { amount, currency: CURRENCY };
+}
+
+/** A culture FLOA accepts for `country`, matching the page's locale when it can ("fr" in BE → "fr-BE"). */
+function culture(country: FloaCountry, locale?: string): string {
+  const allowed = CULTURES[country];
+  const language = locale?.toLowerCase().split(/[-_]/)[0];
+  return allowed.find((c) => c.toLowerCase() === locale?.toLowerCase()) ?? allowed.find((c) => c.startsWith(`${language}-`)) ?? allowed[0]!;
+}

@@ -1,0 +1,682 @@
+import * as z from 'zod/mini';
+import { minorDigits, type CartLine, type FieldError, type Money } from '../../../protocol/index.js';
+import { UpstreamClient, type UpstreamRequest, type UpstreamResponse } from '../../http/upstream.js';
+import { ProblemError } from '../../problems.js';
+import type { CallContext, CustomerRecord, LoyaltyCapabilities, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleRecord } from '../provider.js';
+import { minorToDecimal } from '../units.js';
+import { MemorySaleLedger, type SaleLedger, type SaleLedgerEntry } from './sale-ledger.js';
+
+/**
+ * Adapter for Resamania club sales (`shared/providers/resamania-sale-to-existing-customer.txt`
+ * and the Resamania part of `NOTES.md`): contact by e-mail, tags and debt, catalog for the
+ * contact's sale context, then sale → articles → check → totalTI/checkoutId → one payment
+ * (or postpone_due, or the `validate` transition for a zero-amount sale).
+ *
+ * Resamania is not a points programme: quotes have nothing to spend or earn. Amounts are in
+ * cents, so the configured currency must have two decimals (cents = protocol minor units).
+ *
+ * Exactly one payment per checkout. Every payments call records a payment (the document's
+ * warning: two calls = an overpayment) and the API has no idempotency key, so:
+ * 1. the proxy's Idempotency-Key guard and the checkout's paid state stop repeated requests;
+ * 2. here, one attempt per checkout reference runs at a time, and the ledger remembers the
+ *    sale of each reference, so a retry finds the first attempt's sale instead of a new one;
+ * 3. the sale is re-read just before settling: if it already has a payment or left the draft
+ *    state, nothing is sent and the receipt is returned;
+ * 4. after an unknown outcome (timeout, 5xx), no new payment is sent for `unknownOutcomeWaitMs`
+ *    unless the re-read shows the first one, so a slow payment is never doubled.
+ */
+const MEANS = ['CBWeb', 'cash', 'cheque', 'card'] as const;
+const CARD_NETWORKS = ['CBGroup', 'AmEx', 'Payline', 'External'] as const;
+const CHANNELS = ['club', 'web', 'terminal'] as const;
+/** Product types and behaviours whose articles need `implementation.startDate`. */
+const START_DATE_KINDS = new Set(['subscription', 'subscription_option']);
+const MAX_CATALOG_PAGES = 20;
+
+const NonEmpty = z.string().check(z.trim(), z.minLength(1));
+
+export const ResamaniaOptions = z.object({
+  provider: z.literal('resamania'),
+  /** Gateway URL up to the environment (`https://gateway.prod.gravitee.stadline.tech/{env}`); IRIs are appended to it. */
+  baseUrl: z.url(),
+  clientToken: z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, 'Expected the client token as it appears in IRIs (letters, digits, - and _).')),
+  clientId: NonEmpty,
+  clientSecret: NonEmpty,
+  /** Sent as `x-gravitee-api-key`. */
+  apiKey: NonEmpty,
+  /** The club where sales are made: its IRI (`/{clientToken}/clubs/1`) or its numeric id. */
+  clubId: z.string().check(z.regex(/^(\/[A-Za-z0-9_-]+\/clubs\/)?\d+$/, 'Expected a club IRI such as "/demoapi/clubs/1", or its numeric id.')),
+  clubCode: NonEmpty,
+  /** `x-user-network-node-id`, for multi-club clients. */
+  networkNodeId: z.optional(NonEmpty),
+  /** Sale channel of the catalog context. */
+  channel: z._default(z.enum(CHANNELS), 'club'),
+  /**
+   * Resamania payment mean for each checkout method. `external` (a payment the page's own PSP
+   * confirmed, or a deferral) is offered only when set: `CBWeb` records an online card
+   * payment, `postpone_due` defers the sale by `deferredDueDays`.
+   */
+  paymentMean: z.prefault(
+    z.object({
+      card: z._default(z.enum(MEANS), 'card'),
+      cash: z._default(z.enum(MEANS), 'cash'),
+      cheque: z._default(z.enum(MEANS), 'cheque'),
+      external: z.optional(z.enum([...MEANS, 'postpone_due'])),
+    }),
+    {},
+  ),
+  /** `paymentCards[].network` of an on-site card payment. */
+  cardNetwork: z._default(z.enum(CARD_NETWORKS), 'CBGroup'),
+  /** Days until a deferred sale is overdue, when the sale does not name a date. */
+  deferredDueDays: z._default(z.int().check(z.minimum(0), z.maximum(365)), 30),
+  currency: z._default(
+    z.string().check(
+      z.regex(/^[A-Z]{3}$/, 'Expected an ISO 4217 code such as "EUR".'),
+      z.refine((code) => /^[A-Z]{3}$/.test(code) && minorDigits(code) === 2, 'Resamania counts in cents: use a currency with two decimals.'),
+    ),
+    'EUR',
+  ),
+  /** The clubs' calendar, for "today" (start dates, catalog date, due dates). */
+  timeZone: z._default(z.string().check(z.refine(isTimeZone, 'Expected an IANA time zone such as "Europe/Paris".')), 'Europe/Paris'),
+  /** After an unknown payment outcome, how long a retry waits for the payment to show before paying again. */
+  unknownOutcomeWaitMs: z._default(z.int().check(z.positive()), 60_000),
+  timeoutMs: z._default(z.int().check(z.positive()), 8000),
+});
+export type ResamaniaOptions = z.infer<typeof ResamaniaOptions>;
+
+/** An offer the contact may buy: a cart line's `sku` is its `id`. */
+export interface CatalogOffer {
+  /** The offer IRI (`/{clientToken}/offers/4321`), sent as the article's `offerId`. */
+  id: string;
+  /** The product IRI. */
+  productId: string;
+  /** Offer name (the product's when the offer has none). */
+  name: string;
+  productName: string;
+  /** Product category: subscription, subscription_option, badge, counter, package, countermark, test_session, regular. */
+  category: string;
+  /** Price including tax. */
+  price: Money;
+  /** The article needs `implementation.startDate` (subscriptions). */
+  needsStartDate: boolean;
+}
+
+export interface CatalogFilter {
+  /** Product category (`type`). */
+  type?: string;
+  /** Purchase date (YYYY-MM-DD); today in the clubs' time zone by default. */
+  date?: string;
+}
+
+/** What a sale may carry beyond `RecordSaleInput` (see the report for how it reaches the proxy). */
+export interface ResamaniaSaleInput extends RecordSaleInput {
+  /** With `paymentMean.external = 'postpone_due'`: the date after which the sale is overdue. */
+  deferUntil?: string;
+}
+
+/** Contact facts kept in `CustomerRecord.data` between calls (server side only). */
+export interface ResamaniaContactData extends Record<string, unknown> {
+  contactNumber: string;
+  givenName: string;
+  familyName: string;
+  /** Names of the tags valid today: they select the catalog. */
+  tags: string[];
+  address?: Record<string, unknown>;
+}
+
+export interface ResamaniaDependencies {
+  ledger?: SaleLedger;
+  /** Clock in ms (tests move it). */
+  now?: () => number;
+}
+
+// ------------------------------------------------------------------ provider replies
+const Iri = z.string().check(z.regex(/^\/[^/]+\//, 'Expected an IRI.'));
+const Cents = z.int().check(z.minimum(0));
+const Violation = z.looseObject({ propertyPath: z.string(), message: z.string() });
+const HydraError = z.looseObject({
+  'hydra:description': z.optional(z.string()),
+  detail: z.optional(z.string()),
+  message: z.optional(z.string()),
+  violations: z.optional(z.array(Violation)),
+});
+const Token = z.looseObject({ access_token: z.string().check(z.minLength(1)), expires_in: z.number().check(z.positive()) });
+const Tag = z.looseObject({ name: z.string(), validFrom: z.optional(z.nullable(z.string())), validThrough: z.optional(z.nullable(z.string())) });
+const Contact = z.looseObject({
+  '@id': Iri,
+  number: z.optional(z.nullable(z.string())),
+  givenName: z.optional(z.nullable(z.string())),
+  familyName: z.optional(z.nullable(z.string())),
+  email: z.optional(z.nullable(z.string())),
+  tags: z.optional(z.array(Tag)),
+  address: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
+});
+const collection = <T extends z.ZodMiniType>(item: T) =>
+  z.looseObject({ 'hydra:member': z.array(item), 'hydra:view': z.optional(z.looseObject({ 'hydra:next': z.optional(z.string()) })) });
+const ContactList = collection(Contact);
+const Stats = z.looseObject({ totalRealDebt: Cents });
+const Offer = z.looseObject({ '@id': Iri, name: z.optional(z.nullable(z.string())), priceTI: Cents });
+const OfferList = collection(Offer);
+const Product = z.looseObject({
+  '@id': Iri,
+  name: z.string(),
+  type: z.optional(z.nullable(z.string())),
+  productBehaviors: z.optional(z.array(z.looseObject({ type: z.string() }))),
+  offers: z.optional(z.array(z.union([z.string(), Offer]))),
+});
+const ProductList = collection(Product);
+const Sale = z.looseObject({
+  '@id': Iri,
+  totalTI: Cents,
+  checkoutId: z.optional(z.nullable(Iri)),
+  // Not in the excerpt: a sale leaves `draft` when settled, and lists its payments. Where a
+  // live API lacks them, step 3 of the duplicate guard is blind and steps 1, 2, 4 remain.
+  state: z.optional(z.nullable(z.string())),
+  payments: z.optional(z.nullable(z.array(z.unknown()))),
+});
+type Sale = z.infer<typeof Sale>;
+const Article = z.looseObject({
+  hasImplementationErrors: z.optional(z.boolean()),
+  implementationErrors: z.optional(z.nullable(z.array(Violation))),
+});
+
+interface PlannedArticle {
+  line: number;
+  body: { offerId: string; implementation?: { startDate: string } };
+}
+
+export class ResamaniaAdapter implements LoyaltyProvider {
+  readonly capabilities: LoyaltyCapabilities;
+  readonly #o: ResamaniaOptions;
+  readonly #http: UpstreamClient;
+  readonly #ledger: SaleLedger;
+  readonly #now: () => number;
+  readonly #clubIri: string;
+  readonly #running = new Map<string, Promise<SaleRecord>>();
+  #token?: { value: string; renewAt: number };
+  #tokenRequest?: Promise<string>;
+
+  constructor(options: ResamaniaOptions, deps: ResamaniaDependencies = {}) {
+    this.#o = options;
+    this.#ledger = deps.ledger ?? new MemorySaleLedger();
+    this.#now = deps.now ?? Date.now;
+    // IRIs everywhere (NOTES): a bare numeric club id would get 404.
+    this.#clubIri = /^\d+$/.test(options.clubId) ? `/${options.clientToken}/clubs/${options.clubId}` : options.clubId;
+    // The gateway key goes on every call, the token request included.
+    this.#http = new UpstreamClient({ name: 'Resamania', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, headers: { 'x-gravitee-api-key': options.apiKey } });
+    this.capabilities = {
+      provider: 'resamania',
+      lookup: { kinds: ['email'] },
+      spend: false,
+      hold: false,
+      earn: false,
+      debt: true,
+      catalog: true,
+      paymentMethods: options.paymentMean.external ? ['card', 'cash', 'cheque', 'external'] : ['card', 'cash', 'cheque'],
+    };
+  }
+
+  // ---------------------------------------------------------------- identify
+  async identify(query: string, ctx: CallContext): Promise<CustomerRecord> {
+    const email = query.trim();
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      throw new ProblemError('validation', 'Enter the e-mail address the club knows you by.', { errors: [{ field: 'query', message: 'Enter an e-mail address.' }] });
+    }
+    // NOTES: the e-mail is the contact's unique key; `GET contacts?email=` → `hydra:member`.
+    const found = await this.#get(`/${this.#o.clientToken}/contacts`, ContactList, ctx, { email });
+    const member = found['hydra:member'][0];
+    if (!member) throw new ProblemError('not-found', 'No member of the club has this e-mail address.', { errors: [{ field: 'query', message: 'No member with this e-mail address.' }] });
+    const [contact, stats] = await Promise.all([
+      // The list view may leave tags out; the contact itself has them (the document's way).
+      member.tags ? member : this.#get(member['@id'], Contact, ctx),
+      this.#get(this.#statsPath(member['@id']), Stats, ctx),
+    ]);
+    const today = this.#today();
+    const data: ResamaniaContactData = {
+      contactNumber: contact.number ?? '',
+      givenName: contact.givenName ?? '',
+      familyName: contact.familyName ?? '',
+      // Tags outside their validity window no longer select offers.
+      tags: (contact.tags ?? []).filter((t) => (!t.validFrom || t.validFrom.slice(0, 10) <= today) && (!t.validThrough || today <= t.validThrough.slice(0, 10))).map((t) => t.name),
+      ...(contact.address ? { address: contact.address } : {}),
+    };
+    return {
+      providerId: contact['@id'],
+      name: `${data.givenName} ${data.familyName}`.trim() || email,
+      email: contact.email ?? email,
+      debt: this.#money(stats.totalRealDebt),
+      data,
+    };
+  }
+
+  /** Resamania has no points: nothing to spend, nothing earned. No upstream call. */
+  async quote(input: QuoteInput): Promise<LoyaltyQuote> {
+    this.#checkCurrency(input.cart.currency);
+    const zero = this.#money(0);
+    return { balance: { value: zero }, spendable: { min: zero, max: zero, step: 1 }, discount: zero };
+  }
+
+  // ---------------------------------------------------------------- catalog
+  /** The offers this contact may buy now, from the catalog for their sale context. Safe to repeat. */
+  async catalog(customer: CustomerRecord, ctx: CallContext, filter: CatalogFilter = {}): Promise<CatalogOffer[]> {
+    const data = this.#contactData(customer);
+    const query = {
+      'context[channel]': this.#o.channel,
+      'context[club]': this.#clubIri,
+      // NOTES: the live API reads `context[contactTags][]`; the excerpt writes `context[contactTag]`.
+      'context[contactTags][]': data.tags,
+      'context[contactId]': customer.providerId,
+      'context[debt]': String(customer.debt?.amount ?? 0),
+      'context[date]': filter.date ?? this.#today(),
+      type: filter.type,
+      itemsPerPage: '100',
+    };
+    const products: Array<z.infer<typeof Product>> = [];
+    let page = await this.#get(`/${this.#o.clientToken}/products`, ProductList, ctx, query);
+    for (let n = 1; ; n++) {
+      products.push(...page['hydra:member']);
+      const next = page['hydra:view']?.['hydra:next'];
+      if (!next || n >= MAX_CATALOG_PAGES) break;
+      page = await this.#get(next, ProductList, ctx);
+    }
+    const offers: CatalogOffer[] = [];
+    for (const product of products) {
+      const listed = product.offers ?? [];
+      // Offers may come as IRIs only: then ask for the product's offers.
+      const full = listed.length > 0 && listed.every((o) => typeof o !== 'string') ? (listed as Array<z.infer<typeof Offer>>) : (await this.#get(`/${this.#o.clientToken}/offers`, OfferList, ctx, { product: product['@id'] }))['hydra:member'];
+      const needsStartDate = START_DATE_KINDS.has(product.type ?? '') || (product.productBehaviors ?? []).some((b) => START_DATE_KINDS.has(b.type));
+      for (const offer of full) {
+        offers.push({
+          id: offer['@id'],
+          productId: product['@id'],
+          name: offer.name || product.name,
+          productName: product.name,
+          category: product.type ?? 'regular',
+          price: this.#money(offer.priceTI),
+          needsStartDate,
+        });
+      }
+    }
+    return offers;
+  }
+
+  // ---------------------------------------------------------------- sale
+  /**
+   * Sells the cart to the contact. Cart lines name offers (`sku` = offer IRI); a subscription
+   * starts on the line's `data.startDate`, or today. Moves money: see the class comment for
+   * how one checkout gets at most one payment.
+   */
+  async recordSale(input: ResamaniaSaleInput, ctx: CallContext): Promise<SaleRecord> {
+    this.#checkCurrency(input.cart.currency);
+    if (input.spend !== 0) throw new ProblemError('validation', 'Resamania has no points to spend.', { errors: [{ field: 'amount', message: 'Nothing can be spent here.' }] });
+    // One attempt per checkout at a time: a concurrent call shares the running one.
+    const running = this.#running.get(input.reference);
+    if (running) return running;
+    const attempt = this.#recordSale(input, ctx).finally(() => this.#running.delete(input.reference));
+    this.#running.set(input.reference, attempt);
+    return attempt;
+  }
+
+  async #recordSale(input: ResamaniaSaleInput, ctx: CallContext): Promise<SaleRecord> {
+    const receipt: SaleRecord = { reference: input.reference, discount: this.#money(0), spent: { value: this.#money(0) } };
+    let entry = await this.#ledger.get(input.reference);
+    // Settled by an earlier attempt whose answer we saw: nothing to ask Resamania.
+    if (entry?.stage === 'settled') return receipt;
+    if (entry) {
+      // A previous attempt made a sale: look at it before doing anything else.
+      const sale = await this.#readSale(entry.sale, ctx, true);
+      if (sale && isSettled(sale)) return this.#settled(input.reference, entry, receipt);
+      if (sale && entry.stage === 'settling' && this.#now() - (entry.settlingSince ?? 0) < this.#o.unknownOutcomeWaitMs) {
+        throw new ProblemError('payment-outcome-unknown', 'The payment sent to Resamania is not confirmed yet. Wait a minute and check again before taking another payment.', { retryable: true });
+      }
+      // A sale whose articles are incomplete (or that vanished) is left as a draft: no accounting effect.
+      if (!sale || entry.stage === 'created') entry = undefined;
+    }
+    entry ??= await this.#createSale(input, await this.#plan(input, ctx), ctx);
+
+    await this.#check(entry, ctx);
+    // Re-read just before settling: never a second payments call for a sale already paid.
+    const sale = (await this.#readSale(entry.sale, ctx))!;
+    if (isSettled(sale)) return this.#settled(input.reference, entry, receipt);
+    if (sale.totalTI !== input.paid.amount) {
+      throw new ProblemError('conflict', `Resamania prices this sale at ${this.#format(sale.totalTI)}, the cart at ${this.#format(input.paid.amount)}. Nothing was charged; refresh the cart.`);
+    }
+    await this.#settle(input, entry, sale, ctx);
+    return receipt;
+  }
+
+  /** Checks every cart line against the contact's catalog and plans its articles. Nothing is written. */
+  async #plan(input: ResamaniaSaleInput, ctx: CallContext): Promise<PlannedArticle[]> {
+    const catalog = new Map((await this.catalog(input.customer, ctx)).map((offer) => [offer.id, offer]));
+    const today = this.#today();
+    const errors: FieldError[] = [];
+    const planned: PlannedArticle[] = [];
+    input.cart.lines.forEach((line, i) => {
+      const offer = catalog.get(line.sku);
+      if (!offer) {
+        errors.push({ field: `cart.lines.${i}.sku`, message: `"${line.name}" is not available to this member.` });
+        return;
+      }
+      if (line.unitPrice.amount !== offer.price.amount) {
+        errors.push({ field: `cart.lines.${i}.unitPrice`, message: `The club sells "${offer.name}" at ${this.#format(offer.price.amount)}, not ${this.#format(line.unitPrice.amount)}.` });
+      }
+      let startDate: string | undefined;
+      if (offer.needsStartDate) {
+        const given = lineData(line).startDate;
+        if (given !== undefined && (typeof given !== 'string' || !isIsoDate(given))) {
+          errors.push({ field: `cart.lines.${i}.data.startDate`, message: 'Enter the start date as YYYY-MM-DD.' });
+        }
+        startDate = typeof given === 'string' ? given : today;
+      }
+      // The article body has no quantity: one article per unit.
+      for (let unit = 0; unit < line.quantity; unit++) {
+        planned.push({ line: i, body: { offerId: offer.id, ...(startDate ? { implementation: { startDate } } : {}) } });
+      }
+    });
+    if (errors.length) throw new ProblemError('rejected', errors.map((e) => e.message).join(' '), { errors });
+    if (!planned.length) throw new ProblemError('validation', 'The cart is empty.', { errors: [{ field: 'cart.lines', message: 'Add an offer.' }] });
+    return planned;
+  }
+
+  async #createSale(input: ResamaniaSaleInput, articles: PlannedArticle[], ctx: CallContext): Promise<SaleLedgerEntry> {
+    const data = this.#contactData(input.customer);
+    const created = await this.#send(`/${this.#o.clientToken}/sales`, {
+      method: 'POST',
+      json: {
+        contactId: input.customer.providerId,
+        contactFamilyName: data.familyName,
+        contactGivenName: data.givenName,
+        contactNumber: data.contactNumber,
+        clubId: this.#clubIri,
+        clubCode: this.#o.clubCode,
+        ...(data.address ? { address: pickAddress(data.address) } : {}),
+      },
+      signal: ctx.signal,
+    });
+    if (created.status !== 201 && created.status !== 200) throw this.#rejection(created, () => 'customer', 'Resamania refused to open a sale for this member.');
+    const entry: SaleLedgerEntry = { sale: this.#parse(Sale, created.body)['@id'], stage: 'created', articleLines: [], updatedAt: this.#now() };
+    await this.#ledger.set(input.reference, entry);
+
+    for (const article of articles) {
+      const added = await this.#send(`${entry.sale}/articles`, { method: 'POST', json: article.body, signal: ctx.signal });
+      if (added.status !== 201 && added.status !== 200) throw this.#rejection(added, () => `cart.lines.${article.line}.sku`, 'Resamania refused this offer.');
+      entry.articleLines.push(article.line);
+      // Missing behaviour details do not refuse the article: they are reported on it.
+      const { hasImplementationErrors, implementationErrors } = this.#parse(Article, added.body);
+      if (hasImplementationErrors || implementationErrors?.length) {
+        const errors = (implementationErrors ?? []).map((v) => ({ field: `cart.lines.${article.line}.data.${v.propertyPath}`, message: v.message }));
+        throw new ProblemError('rejected', errors.map((e) => e.message).join(' ') || 'Resamania needs more details for this offer.', { errors });
+      }
+    }
+    entry.stage = 'articles';
+    entry.updatedAt = this.#now();
+    await this.#ledger.set(input.reference, entry);
+    return entry;
+  }
+
+  /** `GET …/check`: 204 = valid; 400 = the reasons, shown to the user, and no payment. */
+  async #check(entry: SaleLedgerEntry, ctx: CallContext): Promise<void> {
+    const response = await this.#send(`${entry.sale}/check`, { signal: ctx.signal });
+    if (response.status === 204 || response.status === 200) return;
+    throw this.#rejection(response, (path) => fieldFor(path, entry.articleLines), 'Resamania refused the sale.');
+  }
+
+  async #settle(input: ResamaniaSaleInput, entry: SaleLedgerEntry, sale: Sale, ctx: CallContext): Promise<void> {
+    const mean = this.#o.paymentMean[input.method as 'card' | 'cash' | 'cheque' | 'external'];
+    if (!mean) throw new ProblemError('validation', `Payment method "${input.method}" is not configured for Resamania.`, { errors: [{ field: 'method', message: 'Not available.' }] });
+    let path: string;
+    let json: unknown;
+    if (sale.totalTI === 0) {
+      // Only a zero-amount sale may be validated without a payment.
+      path = `${entry.sale}/transitions`;
+      json = { transition: 'validate' };
+    } else if (mean === 'postpone_due') {
+      path = `${entry.sale}/postpone_due`;
+      json = { date: this.#dueDate(input) };
+    } else {
+      if (!sale.checkoutId) throw new ProblemError('upstream-unavailable', 'Resamania gave no register (checkoutId) for this sale; nothing was charged.', { retryable: false });
+      path = `${entry.sale}/payments`;
+      json = this.#paymentBody(input, mean, sale.totalTI, sale.checkoutId);
+    }
+    // Written before the call: if its outcome is lost, a retry knows a payment may exist.
+    Object.assign(entry, { stage: 'settling', settlingSince: this.#now(), updatedAt: this.#now() });
+    await this.#ledger.set(input.reference, entry);
+    // No signal: once sent, a settling call runs to its end, whatever the browser does.
+    const response = await this.#send(path, { method: 'POST', json, unsafe: true });
+    if (response.status >= 200 && response.status < 300) {
+      Object.assign(entry, { stage: 'settled', updatedAt: this.#now() });
+      await this.#ledger.set(input.reference, entry);
+      return;
+    }
+    // A 4xx is a validation refusal: nothing was recorded, a later attempt may settle.
+    Object.assign(entry, { stage: 'articles', settlingSince: undefined, updatedAt: this.#now() });
+    await this.#ledger.set(input.reference, entry);
+    throw this.#rejection(response, (p) => (p === 'date' ? 'deferUntil' : fieldFor(p, entry.articleLines)), 'Resamania refused the payment; nothing was charged.');
+  }
+
+  #paymentBody(input: ResamaniaSaleInput, mean: (typeof MEANS)[number], amount: number, checkout: string) {
+    const data = this.#contactData(input.customer);
+    return {
+      contactId: input.customer.providerId,
+      contactFamilyName: data.familyName,
+      contactGivenName: data.givenName,
+      contactNumber: data.contactNumber,
+      amount,
+      mean,
+      clubId: this.#clubIri,
+      clubCode: this.#o.clubCode,
+      checkout,
+      ...(mean === 'card' ? { paymentCards: [{ amount, network: this.#o.cardNetwork }] } : {}),
+      // The checkout does not collect the bank and cheque number: the club completes them.
+      ...(mean === 'cheque' ? { cheques: [{ amount, owner: input.customer.name, depositDesiredDate: this.#today() }] } : {}),
+    };
+  }
+
+  #dueDate(input: ResamaniaSaleInput): string {
+    const today = this.#today();
+    if (input.deferUntil === undefined) return addDays(today, this.#o.deferredDueDays);
+    if (!isIsoDate(input.deferUntil) || input.deferUntil < today) {
+      throw new ProblemError('validation', 'The payment date must be today or later (YYYY-MM-DD).', { errors: [{ field: 'deferUntil', message: 'Choose a date from today.' }] });
+    }
+    return input.deferUntil;
+  }
+
+  async #settled(reference: string, entry: SaleLedgerEntry, receipt: SaleRecord): Promise<SaleRecord> {
+    if (entry.stage !== 'settled') await this.#ledger.set(reference, { ...entry, stage: 'settled', updatedAt: this.#now() });
+    return receipt;
+  }
+
+  /** The sale, or `undefined` when `allowMissing` and it no longer exists. */
+  async #readSale(iri: string, ctx: CallContext, allowMissing = false): Promise<Sale | undefined> {
+    const response = await this.#send(iri, { signal: ctx.signal });
+    if (response.status === 404 && allowMissing) return undefined;
+    if (response.status !== 200) throw new ProblemError('upstream-unavailable', `Resamania could not show the sale (HTTP ${response.status}).`);
+    return this.#parse(Sale, response.body);
+  }
+
+  close(): Promise<void> {
+    return this.#http.close();
+  }
+
+  // ---------------------------------------------------------------- HTTP
+  /** A bearer token, fetched once for all concurrent callers and renewed before it expires. */
+  async #accessToken(): Promise<string> {
+    if (this.#token && this.#now() < this.#token.renewAt) return this.#token.value;
+    this.#tokenRequest ??= this.#fetchToken().finally(() => {
+      this.#tokenRequest = undefined;
+    });
+    return this.#tokenRequest;
+  }
+
+  async #fetchToken(): Promise<string> {
+    // Not tied to one caller's signal: other callers share this request.
+    const response = await this.#http.request(`/${this.#o.clientToken}/oauth/v2/token`, {
+      method: 'POST',
+      form: { grant_type: 'client_credentials', client_id: this.#o.clientId, client_secret: this.#o.clientSecret },
+    });
+    if (response.status >= 400 && response.status < 500) {
+      const code = (response.body as { error?: unknown } | undefined)?.error;
+      throw new ProblemError('upstream-unavailable', `Resamania refused the configured API key or client credentials (HTTP ${response.status}${typeof code === 'string' ? `, ${code}` : ''}).`, { retryable: false });
+    }
+    if (response.status !== 200) throw new ProblemError('upstream-unavailable', `Resamania's token endpoint failed (HTTP ${response.status}).`);
+    const token = this.#parse(Token, response.body);
+    const lifetimeMs = token.expires_in * 1000;
+    this.#token = { value: token.access_token, renewAt: this.#now() + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };
+    return token.access_token;
+  }
+
+  /**
+   * One API call with the gateway key, the bearer token and the club header. 401 → a fresh
+   * token and one more try: the gateway or the JWT firewall refused the call before the API
+   * ran it, so even a payment may be sent again. 5xx on a money call → outcome unknown.
+   */
+  async #send(path: string, init: UpstreamRequest): Promise<UpstreamResponse> {
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.#accessToken();
+      const response = await this.#http.request(path, {
+        ...init,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'x-user-club-id': this.#clubIri,
+          ...(this.#o.networkNodeId ? { 'x-user-network-node-id': this.#o.networkNodeId } : {}),
+        },
+      });
+      if (response.status === 401 && attempt === 0) {
+        if (this.#token?.value === token) this.#token = undefined;
+        continue;
+      }
+      if (response.status === 401 || response.status === 403) {
+        throw new ProblemError('upstream-unavailable', `Resamania refused the configured credentials or club (HTTP ${response.status}).`, { retryable: false });
+      }
+      if (response.status === 429) {
+        const retryAfter = response.headers.get('retry-after');
+        throw new ProblemError('rate-limited', 'Resamania asks to slow down.', retryAfter ? { headers: { 'Retry-After': retryAfter } } : {});
+      }
+      if (response.status >= 500) {
+        throw init.unsafe
+          ? new ProblemError('payment-outcome-unknown', `Resamania failed (HTTP ${response.status}); the payment may have been recorded. Check before taking another one.`, { retryable: false })
+          : new ProblemError('upstream-unavailable', `Resamania failed (HTTP ${response.status}).`);
+      }
+      return response;
+    }
+  }
+
+  async #get<T>(path: string, schema: z.ZodMiniType<T>, ctx: CallContext, query?: UpstreamRequest['query']): Promise<T> {
+    const response = await this.#send(path, { query, signal: ctx.signal });
+    if (response.status === 404) throw new ProblemError('not-found', 'Resamania does not know this member or resource.');
+    if (response.status !== 200) throw this.#rejection(response, (p) => p || 'query', `Resamania refused the request (HTTP ${response.status}).`);
+    return this.#parse(schema, response.body);
+  }
+
+  #parse<T>(schema: z.ZodMiniType<T>, body: unknown): T {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new ProblemError('upstream-unavailable', 'Resamania sent an unexpected reply.', { retryable: false });
+    return parsed.data;
+  }
+
+  /** An API Platform error (`violations[]` or `hydra:description`) as a `rejected` problem with fields. */
+  #rejection(response: UpstreamResponse, fieldOf: (propertyPath: string) => string, fallback: string): ProblemError {
+    const parsed = HydraError.safeParse(response.body);
+    const body = parsed.success ? parsed.data : {};
+    const errors = (body.violations ?? []).map((v) => ({ field: fieldOf(v.propertyPath), message: v.message }));
+    const detail = errors.length ? errors.map((e) => e.message).join(' ') : (body['hydra:description'] ?? body.detail ?? body.message ?? fallback);
+    return new ProblemError('rejected', detail, errors.length ? { errors } : {});
+  }
+
+  // ---------------------------------------------------------------- small helpers
+  /** `/{ct}/contacts/1234` → `/{ct}/stats/accounts/contacts/1234`. */
+  #statsPath(contactIri: string): string {
+    const match = /^\/([^/]+)\/contacts\/([^/]+)$/.exec(contactIri);
+    if (!match) throw new ProblemError('upstream-unavailable', 'Resamania sent an unexpected contact id.', { retryable: false });
+    return `/${match[1]}/stats/accounts/contacts/${match[2]}`;
+  }
+
+  #contactData(customer: CustomerRecord): ResamaniaContactData {
+    const data = customer.data as Partial<ResamaniaContactData> | undefined;
+    return {
+      contactNumber: data?.contactNumber ?? '',
+      givenName: data?.givenName ?? '',
+      familyName: data?.familyName ?? customer.name,
+      tags: Array.isArray(data?.tags) ? data.tags : [],
+      ...(data?.address ? { address: data.address } : {}),
+    };
+  }
+
+  #today(): string {
+    return isoDay(this.#now(), this.#o.timeZone);
+  }
+
+  #checkCurrency(currency: string): void {
+    if (currency !== this.#o.currency) {
+      throw new ProblemError('validation', `This club sells in ${this.#o.currency}; the cart is in ${currency}.`, { errors: [{ field: 'currency', message: `Expected ${this.#o.currency}.` }] });
+    }
+  }
+
+  /** Resamania cents are the protocol's minor units (the currency has two decimals, checked at start). */
+  #money(cents: number): Money {
+    return { amount: cents, currency: this.#o.currency };
+  }
+
+  #format(cents: number): string {
+    return `${minorToDecimal(cents, this.#o.currency)} ${this.#o.currency}`;
+  }
+}
+
+/** A payment, a deferral or a validation already happened on this sale. */
+function isSettled(sale: Sale): boolean {
+  return (typeof sale.state === 'string' && sale.state !== 'draft') || (sale.payments?.length ?? 0) > 0;
+}
+
+/** Check violation path → the protocol field a user can act on (`articles[k]` → its cart line). */
+function fieldFor(propertyPath: string, articleLines: number[]): string {
+  const article = /^articles\[(\d+)\]\.?(.*)$/.exec(propertyPath);
+  if (article) {
+    const line = articleLines[Number(article[1])];
+    if (line === undefined) return 'cart.lines';
+    const rest = article[2] ?? '';
+    if (rest === '' || rest === 'offerId') return `cart.lines.${line}.sku`;
+    const detail = /^implementations?(?:\[\d+\])?\.(.+)$/.exec(rest);
+    return detail ? `cart.lines.${line}.data.${detail[1]}` : `cart.lines.${line}.${rest}`;
+  }
+  if (/^(contact|address)/.test(propertyPath)) return 'customer';
+  return propertyPath || 'sale';
+}
+
+/** Cart lines may carry details a product needs (`data.startDate`); see the report. */
+function lineData(line: CartLine): Record<string, unknown> {
+  const data = (line as CartLine & { data?: unknown }).data;
+  return data && typeof data === 'object' ? (data as Record<string, unknown>) : {};
+}
+
+function pickAddress(address: Record<string, unknown>) {
+  const { addressCountry, addressLocality, postalCode, streetAddress } = address;
+  return { addressCountry, addressLocality, postalCode, streetAddress };
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The calendar day of `ms` in `timeZone`, as YYYY-MM-DD. */
+function isoDay(ms: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(ms));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+function isIsoDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.toISOString().slice(0, 10) === value;
+}
+
+function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}

@@ -1,0 +1,413 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import type { Cart } from '../../src/protocol/index.js';
+import { listen, type RunningServer } from '../../src/node/listen.js';
+import { ProblemError } from '../../src/proxy/problems.js';
+import { CarecloudAdapter, CarecloudOptions, type CarecloudQuote } from '../../src/proxy/providers/carecloud/adapter.js';
+import type { CustomerRecord, RecordSaleInput } from '../../src/proxy/providers/provider.js';
+import { CARECLOUD_BASE_PATH, CARECLOUD_DEMO, createCarecloudSimulator } from '../../src/simulators/carecloud/simulator.js';
+
+const JANA = { card: '2001990001884', id: '8bc8ea4c1466859cbba26e522f' };
+const PETR_BLOCKED = '2001990002294';
+const EVA_ZERO = '2001990003005';
+const HOUR = 3600_000;
+
+/** A CZK cart from [sku, name, quantity, unit price in haléř]. */
+function cart(id: string, lines: Array<[string, string, number, number]>): Cart {
+  const cartLines = lines.map(([sku, name, quantity, unit]) => ({
+    sku,
+    name,
+    quantity,
+    unitPrice: { amount: unit, currency: 'CZK' },
+    total: { amount: unit * quantity, currency: 'CZK' },
+  }));
+  return { id, currency: 'CZK', lines: cartLines, total: { amount: cartLines.reduce((sum, l) => sum + l.total.amount, 0), currency: 'CZK' } };
+}
+
+function options(url: string, overrides: Record<string, unknown> = {}) {
+  return CarecloudOptions.parse({
+    provider: 'carecloud',
+    baseUrl: url + CARECLOUD_BASE_PATH,
+    auth: { mode: 'bearer', externalAppId: CARECLOUD_DEMO.externalAppId, login: CARECLOUD_DEMO.login, password: CARECLOUD_DEMO.password },
+    storeId: CARECLOUD_DEMO.storeId,
+    currencyId: CARECLOUD_DEMO.currencyId,
+    purchaseTypeId: CARECLOUD_DEMO.purchaseTypeId,
+    purchaseItemTypeId: CARECLOUD_DEMO.purchaseItemTypeId,
+    categoryPluId: CARECLOUD_DEMO.categoryPluId,
+    ...overrides,
+  });
+}
+
+/** Runs `fn` and returns the ProblemError it throws (fails when it resolves or throws anything else). */
+async function problem(fn: () => Promise<unknown>): Promise<ProblemError> {
+  try {
+    await fn();
+  } catch (error) {
+    assert.ok(error instanceof ProblemError, `expected a ProblemError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected a ProblemError');
+}
+
+function sale(checkoutId: string, customer: CustomerRecord, c: Cart, spend: number, extra: Record<string, unknown> = {}): RecordSaleInput {
+  const discount = (extra.discount as number | undefined) ?? 0;
+  return {
+    checkoutId,
+    customer,
+    cart: c,
+    spend,
+    method: 'card',
+    reference: `co-${checkoutId}`,
+    paid: { amount: Math.max(0, c.total.amount - discount - spend), currency: 'CZK' },
+    ...extra,
+  };
+}
+
+describe('CareCloud adapter against the simulator (demo setup: 1 point = 1 CZK, 1 point per 10 CZK paid)', () => {
+  let clock = Date.parse('2025-03-10T09:00:00Z');
+  const sim = createCarecloudSimulator({ now: () => clock });
+  let server: RunningServer;
+  let adapter: CarecloudAdapter;
+  const calls = (method: string, suffix: string) => sim.journal.entries.filter((e) => e.method === method && e.path.endsWith(suffix));
+
+  before(async () => {
+    server = await listen(sim.app);
+    adapter = new CarecloudAdapter(options(server.url), { now: () => clock });
+  });
+  after(async () => {
+    await adapter.close();
+    await server.close();
+  });
+  beforeEach(() => sim.journal.clear());
+
+  test('identify → quote → recordSale: points spent, points earned, one purchase with our bill_id', async () => {
+    const customer = await adapter.identify('2001 9900 0188 4', {});
+    assert.equal(customer.name, 'Jana Nováková');
+    assert.equal(customer.providerId, JANA.id);
+    assert.equal(customer.card, JANA.card);
+    assert.equal(calls('GET', '/cards').length, 1);
+
+    const c = cart('c-flow', [
+      ['coffee', 'Coffee', 2, 6500],
+      ['cake', 'Cake', 1, 8990],
+    ]); // 219.90 CZK
+    const first = (await adapter.quote({ checkoutId: 'flow', customer, cart: c, spend: 0 }, {})) as CarecloudQuote;
+    assert.deepEqual(first.balance, { value: { amount: 125_000, currency: 'CZK' }, points: 1250 });
+    // 219 whole points fit the 219.90 bill.
+    assert.deepEqual(first.spendable, { min: { amount: 100, currency: 'CZK' }, max: { amount: 21_900, currency: 'CZK' }, step: 100 });
+    assert.deepEqual(first.earn, { value: { amount: 2100, currency: 'CZK' }, points: 21 });
+    assert.deepEqual(first.discount, { amount: 0, currency: 'CZK' });
+    // Condensed list: the coffee reward applies twice; the tea reward is not on this bill.
+    assert.deepEqual(
+      first.rewards.map((r) => [r.code, r.maxCount]),
+      [['PTV138', 2]],
+    );
+    const rewardsCall = calls('POST', '/purchases/actions/recommended-best-rewards')[0]!.body as { card_number: string; reward_list_type: string; bill: { total_price: string } };
+    assert.equal(rewardsCall.card_number, JANA.card);
+    assert.equal(rewardsCall.reward_list_type, 'C');
+    assert.equal(rewardsCall.bill.total_price, '219.90');
+
+    const chosen = await adapter.quote({ checkoutId: 'flow', customer, cart: c, spend: 10_000 }, {});
+    assert.equal(chosen.spendPoints, 100);
+    assert.deepEqual(chosen.earn, { value: { amount: 1100, currency: 'CZK' }, points: 11 }); // floor(119.90 / 10)
+
+    sim.journal.clear();
+    const record = await adapter.recordSale(sale('flow', customer, c, 10_000), {});
+    assert.deepEqual(record, {
+      reference: 'co-flow',
+      discount: { amount: 0, currency: 'CZK' },
+      spent: { value: { amount: 10_000, currency: 'CZK' }, points: 100 },
+      earned: { value: { amount: 1100, currency: 'CZK' }, points: 11 },
+      balanceAfter: { value: { amount: 116_100, currency: 'CZK' }, points: 1161 },
+    });
+    assert.equal(sim.points(JANA.id), 1161);
+    const accept = calls('POST', '/purchases/actions/accept-payment');
+    assert.equal(accept.length, 1);
+    assert.equal((accept[0]!.body as { max_points: string }).max_points, '100');
+    const sent = calls('POST', '/purchases/actions/send-purchase');
+    assert.deepEqual(sent.map((e) => e.status), [201]);
+    const sentBill = (sent[0]!.body as { bill: { bill_id: string; payment_recap: { credit_points: number }; payment_time: string } }).bill;
+    assert.equal(sentBill.bill_id, 'co-flow');
+    assert.equal(sentBill.payment_recap.credit_points, 100);
+    assert.match(sentBill.payment_time, /^2025-03-10T10:00:00\+01:00$/); // project time, Europe/Prague
+    assert.equal(calls('GET', '/actions/payment-summary').length, 1);
+    const purchases = sim.purchases().filter((p) => p.external_purchase_id === 'co-flow');
+    assert.equal(purchases.length, 1);
+    assert.equal(purchases[0]!.total_price, 219.9);
+  });
+
+  test('a blocked card is refused on the query field, an unknown card is not found', async () => {
+    const blocked = await problem(() => adapter.identify(PETR_BLOCKED, {}));
+    assert.equal(blocked.kind, 'rejected');
+    assert.equal(blocked.errors?.[0]?.field, 'query');
+    assert.match(blocked.message, /blocked/);
+    assert.equal(calls('GET', '/customers/8bc8ea4c1466859cbba26e5230').length, 0, 'no profile read for a blocked card');
+
+    const unknown = await problem(() => adapter.identify('9999999999999', {}));
+    assert.equal(unknown.kind, 'not-found');
+    assert.equal(unknown.errors?.[0]?.field, 'query');
+  });
+
+  test('a card blocked after identification is refused by CareCloud itself (card_is_blocked → query)', async () => {
+    const customer = await adapter.identify(JANA.card, {});
+    sim.setCardState(JANA.card, 0);
+    try {
+      const refused = await problem(() => adapter.quote({ checkoutId: 'blocked-later', customer, cart: cart('c', [['cake', 'Cake', 1, 8990]]), spend: 0 }, {}));
+      assert.equal(refused.kind, 'rejected');
+      assert.deepEqual(refused.errors?.map((e) => e.field), ['query']);
+    } finally {
+      sim.setCardState(JANA.card, 1);
+    }
+  });
+
+  test('not enough points: refused on the amount field, before anything is sent', async () => {
+    const customer = await adapter.identify(JANA.card, {});
+    const big = cart('c-big', [['tv', 'Television', 1, 2_999_000]]);
+    const balance = sim.points(JANA.id)!;
+    const overQuote = await problem(() => adapter.quote({ checkoutId: 'over', customer, cart: big, spend: (balance + 1) * 100 }, {}));
+    assert.equal(overQuote.kind, 'rejected');
+    assert.deepEqual(overQuote.errors?.map((e) => e.field), ['amount']);
+    assert.match(overQuote.message, /enough points/);
+
+    // Points spent elsewhere between the quote and the payment.
+    const c = cart('c-gone', [['cake', 'Cake', 2, 8990]]);
+    await adapter.quote({ checkoutId: 'gone', customer, cart: c, spend: 10_000 }, {});
+    sim.setPoints(JANA.id, 50);
+    sim.journal.clear();
+    try {
+      const refused = await problem(() => adapter.recordSale(sale('gone', customer, c, 10_000), {}));
+      assert.equal(refused.kind, 'rejected');
+      assert.deepEqual(refused.errors?.map((e) => e.field), ['amount']);
+      assert.equal(calls('POST', '/send-purchase').length, 0);
+      assert.equal(calls('GET', '/purchases').length, 1, 'checked whether this bill was already recorded');
+      assert.equal(sim.points(JANA.id), 50);
+    } finally {
+      sim.setPoints(JANA.id, balance);
+    }
+  });
+
+  test('zero points: nothing to spend, the purchase still earns', async () => {
+    const customer = await adapter.identify(EVA_ZERO, {});
+    const quote = await adapter.quote({ checkoutId: 'zero', customer, cart: cart('c', [['cake', 'Cake', 3, 8990]]), spend: 0 }, {});
+    assert.deepEqual(quote.balance, { value: { amount: 0, currency: 'CZK' }, points: 0 });
+    assert.deepEqual(quote.spendable, { min: { amount: 0, currency: 'CZK' }, max: { amount: 0, currency: 'CZK' }, step: 100 });
+    assert.equal(quote.earn?.points, 26); // floor(269.70 / 10)
+    assert.equal(calls('POST', '/accept-payment').length, 1, 'no "all points" preview when there are none');
+  });
+
+  test('duplicate bill_id, second line of defence: the same reference twice records one purchase', async () => {
+    const customer = await adapter.identify(JANA.card, {});
+    const c = cart('c-dup', [['cake', 'Cake', 1, 8990]]);
+    const before = sim.points(JANA.id)!;
+    const first = await adapter.recordSale(sale('dup', customer, c, 5000), {});
+    // As if the proxy's idempotency store had been lost (another instance, a restart).
+    const second = await adapter.recordSale(sale('dup', customer, c, 5000), {});
+    assert.deepEqual(second, first);
+    assert.deepEqual(first.spent, { value: { amount: 5000, currency: 'CZK' }, points: 50 });
+    assert.equal(sim.purchases().filter((p) => p.external_purchase_id === 'co-dup').length, 1);
+    assert.deepEqual(calls('POST', '/send-purchase').map((e) => e.status), [201, 400]);
+    assert.equal(sim.points(JANA.id), before - 50 + 3); // 39.90 paid → 3 points, once
+
+    // Concurrent twins: one 201, one already_exists, the same result.
+    const c2 = cart('c-twin', [['cake', 'Cake', 2, 8990]]);
+    sim.journal.clear();
+    const [a, b] = await Promise.all([adapter.recordSale(sale('twin', customer, c2, 2000), {}), adapter.recordSale(sale('twin', customer, c2, 2000), {})]);
+    assert.deepEqual(a, b);
+    assert.equal(sim.purchases().filter((p) => p.external_purchase_id === 'co-twin').length, 1);
+    assert.deepEqual(calls('POST', '/send-purchase').map((e) => e.status).sort(), [201, 400]);
+  });
+
+  test('duplicate after the points are gone: accept-payment refuses, the recorded sale is returned', async () => {
+    const customer = await adapter.identify(JANA.card, {});
+    const balance = sim.points(JANA.id)!;
+    sim.setPoints(JANA.id, 30);
+    try {
+      const c = cart('c-all', [['cake', 'Cake', 1, 3000]]);
+      const first = await adapter.recordSale(sale('all', customer, c, 3000), {});
+      assert.equal(first.balanceAfter?.points, 0);
+      sim.journal.clear();
+      const again = await adapter.recordSale(sale('all', customer, c, 3000), {});
+      assert.deepEqual(again, first);
+      assert.deepEqual(calls('POST', '/accept-payment').map((e) => e.status), [400]);
+      assert.equal(calls('POST', '/send-purchase').length, 0);
+      assert.equal(sim.purchases().filter((p) => p.external_purchase_id === 'co-all').length, 1);
+    } finally {
+      sim.setPoints(JANA.id, balance);
+    }
+  });
+
+  test('send-purchase failing is an unknown outcome; the retry with the same reference records once', async () => {
+    const customer = await adapter.identify(JANA.card, {});
+    const c = cart('c-500', [['cake', 'Cake', 1, 8990]]);
+    sim.failNext('POST', '/purchases/actions/send-purchase', 500);
+    const unknown = await problem(() => adapter.recordSale(sale('five', customer, c, 1000), {}));
+    assert.equal(unknown.kind, 'payment-outcome-unknown');
+    assert.equal(unknown.retryable, false);
+    const retried = await adapter.recordSale(sale('five', customer, c, 1000), {});
+    assert.equal(retried.spent.points, 10);
+    assert.equal(sim.purchases().filter((p) => p.external_purchase_id === 'co-five').length, 1);
+
+    sim.failNext('GET', '/cards', 429);
+    const limited = await problem(() => adapter.identify(JANA.card, {}));
+    assert.equal(limited.kind, 'rate-limited');
+    assert.equal(limited.headers?.['retry-after'], '2');
+  });
+
+  test('hold = point reservation: reserved, freed on release, freed again before the payment', async () => {
+    const customer = await adapter.identify(JANA.card, {});
+    const c = cart('c-hold', [['cake', 'Cake', 2, 8990]]);
+    const input = { checkoutId: 'hold', customer, cart: c, spend: 4000 };
+    const before = sim.points(JANA.id)!;
+    const held = await adapter.hold(input, {});
+    assert.deepEqual(held.amount, { value: { amount: 4000, currency: 'CZK' }, points: 40 });
+    assert.equal(held.expiresAt, new Date(clock + 15 * 60_000).toISOString());
+    const reservation = sim.reservations().find((r) => r.external_id === 'hold-hold');
+    assert.deepEqual(reservation && { quantity: reservation.quantity, state: reservation.state, expiration: reservation.expiration }, {
+      quantity: 40,
+      state: 1,
+      expiration: '2025-03-10 10:15:00', // Prague wall time of clock + 15 min
+    });
+    assert.equal(sim.points(JANA.id), before - 40);
+
+    // A hold that survived a failed release is replaced, not doubled.
+    await adapter.hold(input, {});
+    assert.equal(sim.reservations().filter((r) => r.external_id === 'hold-hold' && r.state === 1).length, 1);
+
+    await adapter.release(input, {});
+    assert.equal(sim.points(JANA.id), before);
+    await adapter.release(input, {}); // nothing to free is fine
+
+    await adapter.hold(input, {});
+    const record = await adapter.recordSale(sale('hold', customer, c, 4000), {});
+    assert.equal(record.spent.points, 40);
+    assert.equal(sim.reservations().filter((r) => r.external_id === 'hold-hold' && r.state === 1).length, 0);
+  });
+
+  test('benefit codes: a voucher discounts the bill once; used or unknown codes are refused on benefitCodes', async () => {
+    const customer = await adapter.identify(JANA.card, {});
+    const c = cart('c-code', [['cake', 'Cake', 2, 8990]]); // 179.80
+    const quote = await adapter.quote({ checkoutId: 'code', customer, cart: c, spend: 0, benefitCodes: ['SLEVA50'] } as never, {});
+    assert.deepEqual(quote.discount, { amount: 5000, currency: 'CZK' });
+    assert.equal(quote.spendable.max.amount, 12_900); // 129.80 left → 129 points
+    const record = await adapter.recordSale(sale('code', customer, c, 0, { benefitCodes: ['SLEVA50'], discount: 5000 }), {});
+    assert.deepEqual(record.discount, { amount: 5000, currency: 'CZK' });
+    assert.equal(sim.voucher('SLEVA50')?.used, true);
+
+    const used = await problem(() => adapter.quote({ checkoutId: 'code2', customer, cart: c, spend: 0, benefitCodes: ['SLEVA50'] } as never, {}));
+    assert.deepEqual(used.errors, [{ field: 'benefitCodes', message: 'This code has already been used.' }]);
+    const unknown = await problem(() => adapter.quote({ checkoutId: 'code3', customer, cart: c, spend: 0, benefitCodes: ['NOPE'] } as never, {}));
+    assert.deepEqual(unknown.errors, [{ field: 'benefitCodes', message: 'This code does not exist.' }]);
+  });
+
+  test('token: one login for concurrent callers, renewed once before valid_to, renewed once after a 401', async () => {
+    const fresh = new CarecloudAdapter(options(server.url), { now: () => clock });
+    try {
+      await Promise.all(Array.from({ length: 8 }, () => fresh.identify(JANA.card, {})));
+      assert.equal(calls('POST', '/users/actions/login').length, 1);
+
+      // Two minutes before the 7-hour valid_to (written in Prague time): renew first, once.
+      clock += 7 * HOUR - 2 * 60_000;
+      await Promise.all(Array.from({ length: 8 }, () => fresh.identify(JANA.card, {})));
+      assert.equal(calls('POST', '/users/actions/login').length, 2);
+      assert.equal(sim.journal.entries.filter((e) => e.status === 401).length, 0, 'no call was made with an expired token');
+
+      // CareCloud drops the token early: every caller gets 401, one login serves them all.
+      sim.revokeTokens();
+      await Promise.all(Array.from({ length: 8 }, () => fresh.identify(JANA.card, {})));
+      assert.equal(calls('POST', '/users/actions/login').length, 3);
+      assert.equal(sim.journal.entries.filter((e) => e.status === 401).length, 8);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  test('Basic auth (deprecated) still works; wrong credentials are a configuration problem without the secret', async () => {
+    const basic = new CarecloudAdapter(options(server.url, { auth: { mode: 'basic', user: CARECLOUD_DEMO.basicUser, password: CARECLOUD_DEMO.basicPassword } }));
+    const wrong = new CarecloudAdapter(options(server.url, { auth: { mode: 'bearer', externalAppId: CARECLOUD_DEMO.externalAppId, login: CARECLOUD_DEMO.login, password: 'hunter2-wrong' } }));
+    try {
+      assert.equal((await basic.identify(JANA.card, {})).name, 'Jana Nováková');
+      assert.equal(calls('POST', '/users/actions/login').length, 0);
+      const refused = await problem(() => wrong.identify(JANA.card, {}));
+      assert.equal(refused.kind, 'upstream-unavailable');
+      assert.equal(refused.retryable, false);
+      assert.doesNotMatch(JSON.stringify({ message: refused.message, problem: refused.toProblem() }), /hunter2/);
+    } finally {
+      await basic.close();
+      await wrong.close();
+    }
+  });
+
+  test('options are validated at start', () => {
+    const bad = CarecloudOptions.safeParse({ provider: 'carecloud', baseUrl: 'not a url', auth: { mode: 'bearer' }, timeZone: 'Mars/Olympus' });
+    assert.equal(bad.success, false);
+    const paths = bad.error!.issues.map((i) => i.path.join('.'));
+    for (const path of ['baseUrl', 'auth.externalAppId', 'storeId', 'currencyId', 'purchaseTypeId', 'timeZone']) assert.ok(paths.includes(path), `${path} reported (got ${paths.join(', ')})`);
+  });
+});
+
+describe('CareCloud exact decimals (1 point = 0.10 CZK)', () => {
+  const clock = Date.parse('2025-07-01T12:00:00Z');
+  const sim = createCarecloudSimulator({
+    now: () => clock,
+    pointValue: '0.10',
+    customers: [
+      {
+        customerId: 'c-dec',
+        firstName: 'Dana',
+        lastName: 'Desetinná',
+        email: 'd@example.test',
+        phone: '420600000001',
+        birthdate: '1990-01-01',
+        card: { cardId: 'card-dec', number: '2001990005009', state: 1, validTo: '2059-01-01' },
+        points: 5000,
+      },
+    ],
+  });
+  let server: RunningServer;
+  let adapter: CarecloudAdapter;
+  before(async () => {
+    server = await listen(sim.app);
+    adapter = new CarecloudAdapter(options(server.url, { pointValue: 10 }), { now: () => clock });
+  });
+  after(async () => {
+    await adapter.close();
+    await server.close();
+  });
+
+  test('0.10 × 3 + 0.20 + 19.99 × 7 = 140.43 exactly, points priced to the haléř', async () => {
+    const customer = await adapter.identify('2001990005009', {});
+    const c = cart('c-dec', [
+      ['straw', 'Straw', 3, 10],
+      ['bag', 'Bag', 1, 20],
+      ['book', 'Book', 7, 1999],
+    ]);
+    assert.equal(c.total.amount, 14_043);
+    const quote = await adapter.quote({ checkoutId: 'dec', customer, cart: c, spend: 0 }, {});
+    assert.deepEqual(quote.balance, { value: { amount: 50_000, currency: 'CZK' }, points: 5000 });
+    // 1404.3 points would pay the whole 140.43; the checkout spends whole points (0.10 CZK steps).
+    assert.deepEqual(quote.spendable.max, { amount: 14_040, currency: 'CZK' });
+    assert.equal(quote.spendable.step, 10);
+
+    const bill = (sim.journal.entries.find((e) => e.path.endsWith('/accept-payment'))!.body as { bill: { total_price: string; bill_items: Array<{ paid_amount: number; price: number }> } }).bill;
+    assert.equal(bill.total_price, '140.43');
+    assert.deepEqual(bill.bill_items.map((i) => i.paid_amount), [0.3, 0.2, 139.93]);
+
+    const spend = 1990; // 199 points
+    const chosen = await adapter.quote({ checkoutId: 'dec', customer, cart: c, spend }, {});
+    assert.equal(chosen.spendPoints, 199);
+    assert.deepEqual(chosen.earn, { value: { amount: 120, currency: 'CZK' }, points: 12 }); // floor(120.53 / 10)
+
+    const record = await adapter.recordSale(sale('dec', customer, c, spend), {});
+    assert.deepEqual(record.spent, { value: { amount: 1990, currency: 'CZK' }, points: 199 });
+    assert.deepEqual(record.earned, { value: { amount: 120, currency: 'CZK' }, points: 12 });
+    assert.deepEqual(record.balanceAfter, { value: { amount: 48_130, currency: 'CZK' }, points: 4813 });
+    assert.equal(sim.purchases()[0]!.total_price, 140.43);
+  });
+
+  test('a spend that is not a whole number of points is refused on amount', async () => {
+    const customer = await adapter.identify('2001990005009', {});
+    const refused = await problem(() => adapter.quote({ checkoutId: 'odd', customer, cart: cart('c', [['book', 'Book', 1, 1999]]), spend: 15 }, {}));
+    assert.equal(refused.kind, 'validation');
+    assert.equal(refused.errors?.[0]?.field, 'amount');
+  });
+});

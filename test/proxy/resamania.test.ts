@@ -1,0 +1,493 @@
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { listen } from '../../src/node/listen.js';
+import type { Cart, PaymentMethod } from '../../src/protocol/index.js';
+import { createCheckoutProxy } from '../../src/proxy/app.js';
+import { MemoryCartSource } from '../../src/proxy/carts.js';
+import { ProblemError } from '../../src/proxy/problems.js';
+import type { CustomerRecord } from '../../src/proxy/providers/provider.js';
+import { ResamaniaAdapter, ResamaniaOptions, type ResamaniaSaleInput } from '../../src/proxy/providers/resamania/adapter.js';
+import { createResamaniaSimulator, isoDay, RESAMANIA_DEMO, type ResamaniaSimulatorOptions } from '../../src/simulators/resamania/simulator.js';
+
+const CT = RESAMANIA_DEMO.clientToken;
+const offer = (id: number) => `/${CT}/offers/${id}`;
+const MONTHLY = 101; // subscription, 39.90, 16+, no debt
+const STUDENT = 111; // subscription, 24.90, tag etudiant
+const VIP = 121; // counter, 150.00, tag vip
+const TOWEL = 131; // one-off product, 12.00
+const TRIAL = 141; // free
+const PAYMENTS = /\/sales\/\d+\/payments$/;
+
+const CAMILLE = 'camille.martin@example.test'; // good standing, etudiant
+const JULIEN = 'julien.bernard@example.test'; // 45.00 overdue
+const SOFIA = 'sofia.lopez@example.test'; // vip, expired etudiant
+const LEO = 'leo.petit@example.test'; // 13 years old
+
+/** A simulator on a real port, an adapter pointed at it, and one clock both of them read. */
+async function start(t: TestContext, sim: ResamaniaSimulatorOptions = {}, adapter: Partial<Record<string, unknown>> = {}) {
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  const simulator = createResamaniaSimulator({ env: 'prod', now, ...sim });
+  const urls: string[] = [];
+  // Every URL the adapter calls, with its query string (the journal keeps paths only).
+  const server = await listen({
+    fetch: (request: Request, ...rest: unknown[]) => {
+      urls.push(request.url);
+      return (simulator.app.fetch as (r: Request, ...a: unknown[]) => Response | Promise<Response>)(request, ...rest);
+    },
+  } as Parameters<typeof listen>[0]);
+  const options = ResamaniaOptions.parse({
+    provider: 'resamania',
+    baseUrl: `${server.url}/prod`,
+    clientToken: CT,
+    clientId: RESAMANIA_DEMO.clientId,
+    clientSecret: RESAMANIA_DEMO.clientSecret,
+    apiKey: RESAMANIA_DEMO.apiKey,
+    clubId: '1',
+    clubCode: RESAMANIA_DEMO.clubCode,
+    timeoutMs: 2000,
+    ...adapter,
+  });
+  const resamania = new ResamaniaAdapter(options, { now });
+  t.after(async () => {
+    await resamania.close();
+    await server.close();
+  });
+  return {
+    sim: simulator,
+    adapter: resamania,
+    url: server.url,
+    urls,
+    advance: (ms: number) => {
+      offset += ms;
+    },
+    today: () => isoDay(now(), 'Europe/Paris'),
+  };
+}
+
+function cart(lines: Array<{ offer: number; price: number; quantity?: number; data?: Record<string, string> }>): Cart {
+  const items = lines.map((l) => ({
+    sku: offer(l.offer),
+    name: `Offer ${l.offer}`,
+    quantity: l.quantity ?? 1,
+    unitPrice: { amount: l.price, currency: 'EUR' },
+    total: { amount: l.price * (l.quantity ?? 1), currency: 'EUR' },
+    ...(l.data ? { data: l.data } : {}),
+  }));
+  return { id: 'cart-1', currency: 'EUR', lines: items, total: { amount: items.reduce((s, l) => s + l.total.amount, 0), currency: 'EUR' } };
+}
+
+function sale(customer: CustomerRecord, c: Cart, method: PaymentMethod = 'card', reference = 'co-1', extra: Partial<ResamaniaSaleInput> = {}): ResamaniaSaleInput {
+  return { checkoutId: reference, customer, cart: c, spend: 0, method, reference, paid: c.total, ...extra };
+}
+
+const problem = (kind: string, check: (e: ProblemError) => void = () => {}) => (error: unknown) => {
+  assert.ok(error instanceof ProblemError, `expected a ProblemError, got ${String(error)}`);
+  assert.equal(error.kind, kind, error.message);
+  check(error);
+  return true;
+};
+
+test('identify: a contact in good standing, with today\'s tags and no debt', async (t) => {
+  const { adapter, sim } = await start(t);
+  const customer = await adapter.identify(`  ${CAMILLE} `, {});
+  assert.equal(customer.providerId, `/${CT}/contacts/1001`);
+  assert.equal(customer.name, 'Camille Martin');
+  assert.deepEqual(customer.debt, { amount: 0, currency: 'EUR' });
+  assert.deepEqual(customer.data?.tags, ['etudiant']);
+  assert.equal(customer.data?.contactNumber, '4110012692');
+  // Search by e-mail, then the contact (for its tags) and its account stats.
+  assert.equal(sim.journal.count('GET', `/prod/${CT}/contacts`), 1);
+  assert.equal(sim.journal.count('GET', `/prod/${CT}/contacts/1001`), 1);
+  assert.equal(sim.journal.count('GET', `/prod/${CT}/stats/accounts/contacts/1001`), 1);
+});
+
+test('identify: a contact in debt is reported with totalRealDebt in cents; expired tags are dropped', async (t) => {
+  const { adapter } = await start(t);
+  const julien = await adapter.identify(JULIEN, {});
+  assert.deepEqual(julien.debt, { amount: 4500, currency: 'EUR' });
+  const sofia = await adapter.identify(SOFIA, {});
+  assert.deepEqual(sofia.data?.tags, ['vip']);
+});
+
+test('identify: unknown e-mail → not-found; not an e-mail → validation on query', async (t) => {
+  const { adapter } = await start(t);
+  await assert.rejects(adapter.identify('nobody@example.test', {}), problem('not-found', (e) => assert.equal(e.errors?.[0]?.field, 'query')));
+  await assert.rejects(adapter.identify('4110012692', {}), problem('validation', (e) => assert.equal(e.errors?.[0]?.field, 'query')));
+});
+
+test('quote: no points, nothing to spend or earn', async (t) => {
+  const { adapter } = await start(t);
+  const customer = await adapter.identify(CAMILLE, {});
+  const quote = await adapter.quote({ checkoutId: 'c', customer, cart: cart([{ offer: TOWEL, price: 1200 }]), spend: 0 });
+  assert.deepEqual(quote.balance, { value: { amount: 0, currency: 'EUR' } });
+  assert.deepEqual(quote.spendable, { min: { amount: 0, currency: 'EUR' }, max: { amount: 0, currency: 'EUR' }, step: 1 });
+  assert.equal(quote.earn, undefined);
+  assert.equal(adapter.capabilities.spend, false);
+  assert.deepEqual(adapter.capabilities.paymentMethods, ['card', 'cash', 'cheque']);
+});
+
+test('catalog: the contact\'s tags and debt select the offers', async (t) => {
+  const { adapter, sim } = await start(t);
+  const ids = async (email: string) => (await adapter.catalog(await adapter.identify(email, {}), {})).map((o) => o.id).sort();
+  const camille = await ids(CAMILLE);
+  assert.ok(camille.includes(offer(STUDENT)) && camille.includes(offer(MONTHLY)) && !camille.includes(offer(VIP)));
+  const julien = await ids(JULIEN);
+  assert.ok(!julien.includes(offer(MONTHLY)) && julien.includes(offer(TOWEL)), 'no subscription for a contact in debt');
+  const sofia = await ids(SOFIA);
+  assert.ok(sofia.includes(offer(VIP)) && !sofia.includes(offer(STUDENT)), 'an expired tag gives no student price');
+  // Club-only channel product is there (channel "club"), another club's product is not.
+  assert.ok(camille.includes(offer(151)) && !camille.includes(offer(161)));
+  // The back-to-school offer is sold in September only.
+  const onDate = async (date: string) => (await adapter.catalog(await adapter.identify(CAMILLE, {}), {}, { date })).map((o) => o.id);
+  assert.ok((await onDate('2030-09-10')).includes(offer(171)));
+  assert.ok(!(await onDate('2030-10-10')).includes(offer(171)));
+
+  const offers = await adapter.catalog(await adapter.identify(CAMILLE, {}), {});
+  const monthly = offers.find((o) => o.id === offer(MONTHLY))!;
+  assert.deepEqual({ price: monthly.price, needsStartDate: monthly.needsStartDate, category: monthly.category }, { price: { amount: 3990, currency: 'EUR' }, needsStartDate: true, category: 'subscription' });
+  assert.equal(offers.find((o) => o.id === offer(TOWEL))?.needsStartDate, false);
+});
+
+test('catalog: the sale context is sent with the live API\'s plural tag filter (NOTES)', async (t) => {
+  const { adapter, urls, today } = await start(t);
+  await adapter.catalog(await adapter.identify(JULIEN, {}), {}, { type: 'regular' });
+  await adapter.catalog(await adapter.identify(CAMILLE, {}), {});
+  const [julien, camille] = urls.filter((u) => new URL(u).pathname.endsWith('/products')).map((u) => new URL(u).searchParams);
+  assert.equal(julien!.get('context[channel]'), 'club');
+  assert.equal(julien!.get('context[club]'), `/${CT}/clubs/1`);
+  assert.equal(julien!.get('context[debt]'), '4500');
+  assert.equal(julien!.get('context[date]'), today());
+  assert.equal(julien!.get('context[contactId]'), `/${CT}/contacts/1002`);
+  assert.equal(julien!.get('type'), 'regular');
+  assert.deepEqual(camille!.getAll('context[contactTags][]'), ['etudiant']);
+  assert.equal(camille!.get('context[contactTag]'), null);
+});
+
+test('catalog: offers listed as IRIs are fetched per product; pages are followed', async (t) => {
+  const { adapter, sim } = await start(t, { embedOffers: false, maxItemsPerPage: 2 });
+  const customer = await adapter.identify(CAMILLE, {});
+  const offers = await adapter.catalog(customer, {}, { date: '2030-03-15' });
+  assert.equal(offers.find((o) => o.id === offer(TOWEL))?.price.amount, 1200);
+  // Camille's March catalog: monthly, student, towel, trial, 10 entries → 3 pages of 2, 5 offer lookups.
+  assert.deepEqual(offers.map((o) => o.id).sort(), [101, 111, 131, 141, 151].map(offer).sort());
+  assert.equal(sim.journal.count('GET', `/prod/${CT}/products`), 3);
+  assert.equal(sim.journal.count('GET', `/prod/${CT}/offers`), 5);
+});
+
+test('happy path: sale, articles, check, then exactly one payment', async (t) => {
+  const { adapter, sim, today } = await start(t);
+  const customer = await adapter.identify(CAMILLE, {});
+  sim.journal.clear();
+  const c = cart([{ offer: MONTHLY, price: 3990 }, { offer: TOWEL, price: 1200 }]);
+  const receipt = await adapter.recordSale(sale(customer, c, 'card'), {});
+  assert.equal(receipt.reference, 'co-1');
+  assert.deepEqual(receipt.spent, { value: { amount: 0, currency: 'EUR' } });
+
+  const calls = sim.journal.entries.filter((e) => e.method !== 'GET' || /\/check$/.test(e.path)).map((e) => `${e.method} ${e.path.replace(/\d{6,}/g, ':id')}`);
+  assert.deepEqual(calls, [
+    `POST /prod/${CT}/sales`,
+    `POST /prod/${CT}/sales/:id/articles`,
+    `POST /prod/${CT}/sales/:id/articles`,
+    `GET /prod/${CT}/sales/:id/check`,
+    `POST /prod/${CT}/sales/:id/payments`,
+  ]);
+  assert.equal(sim.journal.count('POST', PAYMENTS), 1);
+
+  const articles = sim.journal.entries.filter((e) => e.path.endsWith('/articles')).map((e) => e.body as Record<string, unknown>);
+  assert.deepEqual(articles[0], { offerId: offer(MONTHLY), implementation: { startDate: today() } });
+  assert.deepEqual(articles[1], { offerId: offer(TOWEL) });
+
+  const payment = sim.journal.entries.find((e) => PAYMENTS.test(e.path))!.body as Record<string, unknown>;
+  assert.equal(payment.amount, 5190);
+  assert.equal(payment.mean, 'card');
+  assert.equal(payment.checkout, `/${CT}/checkouts/12`);
+  assert.equal(payment.clubId, `/${CT}/clubs/1`);
+  assert.deepEqual(payment.paymentCards, [{ amount: 5190, network: 'CBGroup' }]);
+
+  const [created] = sim.sales();
+  assert.equal(created?.state, 'validated');
+  assert.equal(sim.account(1001)?.credit, 0, 'no overpayment');
+});
+
+test('cash and cheque map to their means; a start date from the cart line is used', async (t) => {
+  const { adapter, sim } = await start(t);
+  const customer = await adapter.identify(CAMILLE, {});
+  await adapter.recordSale(sale(customer, cart([{ offer: TOWEL, price: 1200 }]), 'cash', 'co-cash'), {});
+  await adapter.recordSale(sale(customer, cart([{ offer: MONTHLY, price: 3990, data: { startDate: '2099-01-15' } }]), 'cheque', 'co-cheque'), {});
+  const bodies = sim.journal.entries.filter((e) => PAYMENTS.test(e.path)).map((e) => e.body as Record<string, unknown>);
+  assert.deepEqual(bodies.map((b) => b.mean), ['cash', 'cheque']);
+  assert.equal((bodies[1]!.cheques as Array<{ amount: number }>)[0]!.amount, 3990);
+  const article = sim.journal.entries.filter((e) => e.path.endsWith('/articles')).at(-1)!.body as { implementation: { startDate: string } };
+  assert.equal(article.implementation.startDate, '2099-01-15');
+});
+
+test('check 400: the reasons reach the right cart line and no payment is attempted', async (t) => {
+  const { adapter, sim } = await start(t);
+  // Léo is 13: the 16+ subscription is in his catalog (age is not a catalog criterion) but check refuses it.
+  const leo = await adapter.identify(LEO, {});
+  await assert.rejects(
+    adapter.recordSale(sale(leo, cart([{ offer: TOWEL, price: 1200 }, { offer: MONTHLY, price: 3990 }])), {}),
+    problem('rejected', (e) => {
+      assert.deepEqual(e.errors?.map((x) => x.field), ['cart.lines.1.sku']);
+      assert.match(e.message, /at least 16/);
+    }),
+  );
+  assert.equal(sim.journal.count('GET', /\/check$/), 1);
+  assert.equal(sim.journal.count('POST', PAYMENTS), 0);
+  assert.equal(sim.payments().length, 0);
+});
+
+test('a start date in the past is refused on its line, before check and payment', async (t) => {
+  const { adapter, sim } = await start(t);
+  const customer = await adapter.identify(CAMILLE, {});
+  await assert.rejects(
+    adapter.recordSale(sale(customer, cart([{ offer: MONTHLY, price: 3990, data: { startDate: '2020-01-01' } }])), {}),
+    problem('rejected', (e) => assert.deepEqual(e.errors?.map((x) => x.field), ['cart.lines.0.data.startDate'])),
+  );
+  await assert.rejects(
+    adapter.recordSale(sale(customer, cart([{ offer: MONTHLY, price: 3990, data: { startDate: '15/01/2099' } }]), 'card', 'co-2'), {}),
+    problem('rejected', (e) => assert.deepEqual(e.errors?.map((x) => x.field), ['cart.lines.0.data.startDate'])),
+  );
+  assert.equal(sim.journal.count('POST', PAYMENTS), 0);
+});
+
+test('an offer outside the contact\'s catalog is refused with a field error, before any sale', async (t) => {
+  const { adapter, sim } = await start(t);
+  const julien = await adapter.identify(JULIEN, {});
+  await assert.rejects(
+    adapter.recordSale(sale(julien, cart([{ offer: TOWEL, price: 1200 }, { offer: MONTHLY, price: 3990 }])), {}),
+    problem('rejected', (e) => assert.deepEqual(e.errors?.map((x) => x.field), ['cart.lines.1.sku'])),
+  );
+  const camille = await adapter.identify(CAMILLE, {});
+  await assert.rejects(
+    adapter.recordSale(sale(camille, cart([{ offer: TOWEL, price: 999 }])), {}),
+    problem('rejected', (e) => assert.deepEqual(e.errors?.map((x) => x.field), ['cart.lines.0.unitPrice'])),
+  );
+  assert.equal(sim.journal.count('POST', `/prod/${CT}/sales`), 0);
+});
+
+test('zero amount: the validate transition, never a payment', async (t) => {
+  const { adapter, sim } = await start(t);
+  const customer = await adapter.identify(CAMILLE, {});
+  await adapter.recordSale(sale(customer, cart([{ offer: TRIAL, price: 0 }]), 'cash'), {});
+  const transitions = sim.journal.entries.filter((e) => e.path.endsWith('/transitions'));
+  assert.equal(transitions.length, 1);
+  assert.deepEqual(transitions[0]!.body, { transition: 'validate' });
+  assert.equal(transitions[0]!.status, 200);
+  assert.equal(sim.journal.count('POST', PAYMENTS), 0);
+  assert.equal(sim.sales()[0]?.state, 'validated');
+});
+
+test('external + postpone_due: the sale is deferred, no payment', async (t) => {
+  const { adapter, sim, today } = await start(t, {}, { paymentMean: { external: 'postpone_due' }, deferredDueDays: 30 });
+  assert.ok(adapter.capabilities.paymentMethods.includes('external'));
+  const customer = await adapter.identify(CAMILLE, {});
+  await adapter.recordSale(sale(customer, cart([{ offer: TOWEL, price: 1200 }]), 'external'), {});
+  await adapter.recordSale(sale(customer, cart([{ offer: TOWEL, price: 1200 }]), 'external', 'co-2', { deferUntil: '2099-02-28' }), {});
+  const dates = sim.journal.entries.filter((e) => e.path.endsWith('/postpone_due')).map((e) => (e.body as { date: string }).date);
+  const expected = new Date(`${today()}T00:00:00Z`);
+  expected.setUTCDate(expected.getUTCDate() + 30);
+  assert.equal(dates.length, 2);
+  assert.equal(dates[0], expected.toISOString().slice(0, 10));
+  assert.equal(dates[1], '2099-02-28');
+  assert.equal(sim.journal.count('POST', PAYMENTS), 0);
+  assert.deepEqual(sim.account(1001)?.dues.map((d) => d.amount), [1200, 1200]);
+});
+
+test('retried after the payment committed (504): still one payments call, one sale', async (t) => {
+  const { adapter, sim } = await start(t);
+  const customer = await adapter.identify(CAMILLE, {});
+  const input = sale(customer, cart([{ offer: MONTHLY, price: 3990 }]));
+  sim.failNextPayment('commit-then-504');
+  await assert.rejects(adapter.recordSale(input, {}), problem('payment-outcome-unknown'));
+  assert.equal(sim.payments().length, 1, 'the payment was recorded upstream');
+
+  const receipt = await adapter.recordSale(input, {});
+  assert.equal(receipt.reference, 'co-1');
+  assert.equal(sim.journal.count('POST', PAYMENTS), 1);
+  assert.equal(sim.journal.count('POST', `/prod/${CT}/sales`), 1);
+  assert.equal(sim.account(1001)?.credit, 0, 'no overpayment');
+  // A third call is answered from the ledger alone: no call at all.
+  const before = sim.journal.entries.length;
+  await adapter.recordSale(input, {});
+  assert.equal(sim.journal.entries.length, before);
+});
+
+test('retried after a payment timed out (committed late): still one payments call', async (t) => {
+  const { adapter, sim } = await start(t, {}, { timeoutMs: 300 });
+  const customer = await adapter.identify(CAMILLE, {});
+  const input = sale(customer, cart([{ offer: TOWEL, price: 1200 }]));
+  sim.failNextPayment('commit-then-hang', 800);
+  await assert.rejects(adapter.recordSale(input, {}), problem('payment-outcome-unknown'));
+  await adapter.recordSale(input, {});
+  assert.equal(sim.payments().length, 1);
+  // The hung request is journaled when it finally answers: still one payments call.
+  await new Promise((resolve) => setTimeout(resolve, 900));
+  assert.equal(sim.journal.count('POST', PAYMENTS), 1);
+});
+
+test('unknown outcome with nothing recorded: no second payment until the wait is over, then one', async (t) => {
+  const { adapter, sim, advance } = await start(t, {}, { unknownOutcomeWaitMs: 60_000 });
+  const customer = await adapter.identify(CAMILLE, {});
+  const input = sale(customer, cart([{ offer: TOWEL, price: 1200 }]));
+  sim.failNextPayment('fail-before-commit');
+  await assert.rejects(adapter.recordSale(input, {}), problem('payment-outcome-unknown'));
+  await assert.rejects(adapter.recordSale(input, {}), problem('payment-outcome-unknown', (e) => assert.equal(e.retryable, true)));
+  assert.equal(sim.journal.count('POST', PAYMENTS), 1);
+  assert.equal(sim.payments().length, 0);
+
+  advance(61_000);
+  await adapter.recordSale(input, {});
+  assert.equal(sim.payments().length, 1);
+  assert.equal(sim.journal.count('POST', `/prod/${CT}/sales`), 1, 'the same sale is paid');
+  assert.equal(sim.sales()[0]?.state, 'validated');
+});
+
+test('concurrent recordSale calls for one checkout share one attempt', async (t) => {
+  const { adapter, sim } = await start(t);
+  const customer = await adapter.identify(CAMILLE, {});
+  const input = sale(customer, cart([{ offer: TOWEL, price: 1200 }]));
+  await Promise.all([adapter.recordSale(input, {}), adapter.recordSale(input, {}), adapter.recordSale(input, {})]);
+  assert.equal(sim.journal.count('POST', PAYMENTS), 1);
+  assert.equal(sim.journal.count('POST', `/prod/${CT}/sales`), 1);
+});
+
+test('a price that changed upstream stops the sale before payment', async (t) => {
+  const { adapter, sim } = await start(t);
+  const customer = await adapter.identify(CAMILLE, {});
+  // The catalog said 12.00 when the plan was made; the article is priced 15.00 when added.
+  const original = adapter.catalog.bind(adapter);
+  adapter.catalog = async (...args) => {
+    const offers = await original(...args);
+    sim.setPrice(TOWEL, 1500);
+    return offers;
+  };
+  await assert.rejects(adapter.recordSale(sale(customer, cart([{ offer: TOWEL, price: 1200 }])), {}), problem('conflict'));
+  assert.equal(sim.journal.count('POST', PAYMENTS), 0);
+});
+
+test('token: fetched once for concurrent callers, reused, renewed before expiry and after a 401', async (t) => {
+  const { adapter, sim, advance } = await start(t, { tokenTtlSeconds: 600 });
+  await Promise.all([adapter.identify(CAMILLE, {}), adapter.identify(JULIEN, {}), adapter.identify(SOFIA, {})]);
+  assert.equal(sim.tokensIssued(), 1);
+  const token = sim.journal.entries.find((e) => e.path.endsWith('/oauth/v2/token'))!;
+  assert.equal(typeof token.body, 'string', 'form-encoded, not JSON');
+  assert.match(String(token.body), /grant_type=client_credentials/);
+
+  await adapter.identify(CAMILLE, {});
+  assert.equal(sim.tokensIssued(), 1, 'reused');
+  advance(545_000); // inside the last minute of 10: renewed before it expires
+  await adapter.identify(CAMILLE, {});
+  assert.equal(sim.tokensIssued(), 2);
+
+  sim.revokeTokens();
+  const customer = await adapter.identify(CAMILLE, {});
+  assert.equal(customer.name, 'Camille Martin');
+  assert.equal(sim.tokensIssued(), 3);
+  assert.equal(sim.journal.entries.filter((e) => e.status === 401).length, 1, 'one refused call, then a fresh token');
+});
+
+test('bad credentials: upstream-unavailable, without the secret in the message', async (t) => {
+  const { adapter } = await start(t, {}, { clientSecret: 'wrong-secret-value' });
+  await assert.rejects(adapter.identify(CAMILLE, {}), problem('upstream-unavailable', (e) => {
+    assert.equal(e.retryable, false);
+    assert.doesNotMatch(e.message, /wrong-secret-value/);
+  }));
+});
+
+test('options: bare club id becomes an IRI; a currency without cents is refused', () => {
+  const base = { provider: 'resamania', baseUrl: 'https://gw.example.test/prod', clientToken: CT, clientId: 'a', clientSecret: 'b', apiKey: 'c', clubId: '1', clubCode: 'X' };
+  assert.equal(ResamaniaOptions.parse(base).paymentMean.card, 'card');
+  assert.equal(ResamaniaOptions.safeParse({ ...base, currency: 'JPY' }).success, false);
+  assert.equal(ResamaniaOptions.safeParse({ ...base, clubId: 'club-1' }).success, false);
+});
+
+test('simulator: gateway key, bearer and club header are required; bare ids get 404; both tag spellings work', async (t) => {
+  const { sim, url } = await start(t);
+  const api = `${url}/prod/${CT}`;
+  const tokenReply = await fetch(`${api}/oauth/v2/token`, {
+    method: 'POST',
+    headers: { 'x-gravitee-api-key': RESAMANIA_DEMO.apiKey, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: RESAMANIA_DEMO.clientId, client_secret: RESAMANIA_DEMO.clientSecret }),
+  });
+  const { access_token } = (await tokenReply.json()) as { access_token: string };
+  const headers = { 'x-gravitee-api-key': RESAMANIA_DEMO.apiKey, authorization: `Bearer ${access_token}`, 'x-user-club-id': RESAMANIA_DEMO.clubId };
+  const get = (path: string, h: Record<string, string> = headers) => fetch(`${api}${path}`, { headers: h });
+
+  assert.equal((await get('/contacts/1001', { ...headers, 'x-gravitee-api-key': 'nope' })).status, 401);
+  assert.equal((await get('/contacts/1001', { ...headers, authorization: 'Bearer forged' })).status, 401);
+  assert.equal((await get('/contacts/1001', { ...headers, 'x-user-club-id': '1' })).status, 403);
+  assert.equal((await get('/contacts/1001')).status, 200);
+
+  const created = await fetch(`${api}/sales`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ contactId: '1001', clubId: RESAMANIA_DEMO.clubId, clubCode: 'LIL01' }) });
+  assert.equal(created.status, 404, 'a bare numeric id is not an IRI');
+
+  const names = async (query: string) => ((await (await get(`/products?${query}`)).json()) as { 'hydra:member': Array<{ name: string }> })['hydra:member'].map((p) => p.name);
+  const plural = await names('context[contactTags][]=vip');
+  const singular = await names('context[contactTag]=vip');
+  const singularList = await names('context[contactTag][]=vip');
+  assert.ok(plural.includes('Coaching VIP'));
+  assert.deepEqual(singular, plural);
+  assert.deepEqual(singularList, plural);
+  assert.ok(!(await names('context[contactTags][]=etudiant')).includes('Coaching VIP'));
+
+  // Check on an empty sale: 400 with only a hydra:description.
+  const empty = await fetch(`${api}/sales`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ contactId: `/${CT}/contacts/1001`, contactFamilyName: 'Martin', contactGivenName: 'Camille', contactNumber: '4110012692', clubId: RESAMANIA_DEMO.clubId, clubCode: 'LIL01' }) });
+  const saleIri = ((await empty.json()) as { '@id': string })['@id'];
+  const check = await fetch(`${url}/prod${saleIri}/check`, { headers });
+  assert.equal(check.status, 400);
+  assert.equal(((await check.json()) as { 'hydra:description': string })['hydra:description'], 'The sale contains no article.');
+  assert.equal((await fetch(`${url}/prod/${CT}/sales/999999999/check`, { headers })).status, 404);
+
+  // Every payments call records a payment: a second one on a settled sale is an overpayment.
+  const pay = () =>
+    fetch(`${url}/prod${saleIri}/payments`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ contactId: `/${CT}/contacts/1001`, contactFamilyName: 'Martin', contactGivenName: 'Camille', contactNumber: '4110012692', amount: 1200, mean: 'cash', clubId: RESAMANIA_DEMO.clubId, clubCode: 'LIL01', checkout: `/${CT}/checkouts/12` }),
+    });
+  await fetch(`${url}/prod${saleIri}/articles`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ offerId: offer(TOWEL) }) });
+  assert.equal((await pay()).status, 201);
+  assert.equal(sim.account(1001)?.credit, 0, 'the first payment settles the sale');
+  assert.equal((await pay()).status, 201);
+  assert.equal(sim.account(1001)?.credit, 1200, 'the second one is an overpayment');
+  assert.equal(sim.payments().length, 2);
+});
+
+test('through the proxy: one payment for a repeated Idempotency-Key and for a new one; debt refused', async (t) => {
+  const { adapter, sim } = await start(t);
+  const carts = new MemoryCartSource({
+    membership: { currency: 'EUR', lines: [{ sku: offer(MONTHLY), name: 'Mensuel', quantity: 1, unitPrice: 3990 }] },
+    towel: { currency: 'EUR', lines: [{ sku: offer(TOWEL), name: 'Serviette', quantity: 1, unitPrice: 1200 }] },
+  });
+  const proxy = createCheckoutProxy({ loyalty: adapter, carts });
+  const call = async (method: string, path: string, body?: unknown, key?: string) => {
+    const response = await proxy.request(path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(key ? { 'Idempotency-Key': key } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+
+  const checkout = (await call('POST', '/v1/checkouts', { cartId: 'membership' })).body.id as string;
+  const found = await call('POST', `/v1/checkouts/${checkout}/customer`, { query: CAMILLE });
+  assert.equal(found.status, 200);
+  assert.equal(found.body.amountDue.amount, 3990);
+  const first = await call('POST', `/v1/checkouts/${checkout}/payments`, { method: 'card' }, 'pay-key-0001');
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  assert.equal(first.body.status, 'paid');
+  const replay = await call('POST', `/v1/checkouts/${checkout}/payments`, { method: 'card' }, 'pay-key-0001');
+  assert.equal(replay.status, 201);
+  const another = await call('POST', `/v1/checkouts/${checkout}/payments`, { method: 'card' }, 'pay-key-0002');
+  assert.equal(another.status, 409);
+  assert.equal(sim.journal.count('POST', PAYMENTS), 1);
+
+  const debtor = (await call('POST', '/v1/checkouts', { cartId: 'towel' })).body.id as string;
+  const julien = await call('POST', `/v1/checkouts/${debtor}/customer`, { query: JULIEN });
+  assert.deepEqual(julien.body.customer.debt, { amount: 4500, currency: 'EUR' });
+  const refused = await call('POST', `/v1/checkouts/${debtor}/payments`, { method: 'cash' }, 'pay-key-0003');
+  assert.equal(refused.status, 409);
+  assert.equal(sim.journal.count('POST', `/prod/${CT}/sales`), 1, 'no sale opened for the contact in debt');
+});
