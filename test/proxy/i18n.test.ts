@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { localizer, registerLocale, type Params } from '../../src/i18n/localize.js';
+import { en, type Catalogue, type MessageKey } from '../../src/i18n/locales/en.js';
+import { fr } from '../../src/i18n/locales/fr.js';
+import { es } from '../../src/i18n/locales/es.js';
+import { it } from '../../src/i18n/locales/it.js';
+import { pt } from '../../src/i18n/locales/pt.js';
+import { ru } from '../../src/i18n/locales/ru.js';
+import { cs } from '../../src/i18n/locales/cs.js';
+
+/** The bundled catalogues against the English reference, and the lookup/fallback rules of `localizer`. */
+const locales: Record<string, Catalogue> = { fr, es, it, pt, ru, cs };
+for (const [lang, catalogue] of Object.entries(locales)) registerLocale(lang, catalogue);
+
+type Message = string | Partial<Record<string, string>>;
+const keys = Object.keys(en) as MessageKey[];
+const forms = (message: Message): string[] => (typeof message === 'string' ? [message] : Object.values(message).filter((form): form is string => form !== undefined));
+const placeholders = (text: string) => new Set([...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!));
+const allPlaceholders = (message: Message) => new Set(forms(message).flatMap((form) => [...placeholders(form)]));
+const sorted = (set: Iterable<string>) => [...set].sort();
+/** Params for every placeholder of a message, so substitution can be checked. */
+const paramsFor = (key: MessageKey): Params => Object.fromEntries(sorted(allPlaceholders(en[key])).map((name) => [name, name === 'count' ? 7 : `<${name}>`]));
+
+for (const [lang, catalogue] of Object.entries(locales)) {
+  const categories = sorted(new Intl.PluralRules(lang).resolvedOptions().pluralCategories);
+
+  test(`${lang}: has every key of en and no other`, () => {
+    assert.deepEqual(sorted(Object.keys(catalogue)), sorted(keys));
+  });
+
+  test(`${lang}: every message has the same kind and placeholders as en`, () => {
+    for (const key of keys) {
+      const reference: Message = en[key];
+      const message: Message = catalogue[key];
+      assert.equal(typeof message, typeof reference, `${lang} ${key}: string vs plural`);
+      const expected = sorted(allPlaceholders(reference));
+      for (const form of forms(message)) {
+        assert.deepEqual(sorted(placeholders(form)), expected, `${lang} ${key}: placeholders of "${form}"`);
+        assert.ok(form.trim() === form && form.length > 0 && !/ {2}/.test(form), `${lang} ${key}: blank or badly spaced "${form}"`);
+      }
+    }
+  });
+
+  test(`${lang}: plural messages have exactly the categories of Intl.PluralRules('${lang}'): ${categories.join(', ')}`, () => {
+    for (const key of keys) {
+      const message: Message = catalogue[key];
+      if (typeof message !== 'string') assert.deepEqual(sorted(Object.keys(message)), categories, `${lang} ${key}`);
+    }
+  });
+
+  test(`${lang}: no message comes back as a raw key or with a placeholder left`, () => {
+    const l10n = localizer(lang);
+    for (const key of keys) {
+      const params = paramsFor(key);
+      const text = l10n.t(key, params);
+      assert.notEqual(text, key, `${lang} ${key}`);
+      assert.ok(text.length > 0, `${lang} ${key} is empty`);
+      assert.doesNotMatch(text, /\{\w+\}/, `${lang} ${key}: "${text}"`);
+      for (const [name, value] of Object.entries(params)) assert.ok(text.includes(String(value)), `${lang} ${key}: {${name}} not substituted in "${text}"`);
+      if (typeof catalogue[key] === 'string') assert.equal(text, (catalogue[key] as string).replace(/\{(\w+)\}/g, (_, name: string) => String(params[name])), `${lang} ${key} is not the ${lang} text`);
+    }
+  });
+}
+
+test('en: no message comes back as a raw key', () => {
+  for (const key of keys) assert.notEqual(localizer('en').t(key, paramsFor(key)), key);
+});
+
+const points = (lang: string, ...counts: number[]) => counts.map((count) => localizer(lang).t('loyalty.points', { count }));
+
+test('ru: points take the right word form for 1, 2, 5, 21 and more', () => {
+  assert.deepEqual(points('ru', 1, 2, 5, 21), ['1 балл', '2 балла', '5 баллов', '21 балл']);
+  assert.deepEqual(points('ru', 0, 4, 11, 12, 14, 22, 25, 101, 111), ['0 баллов', '4 балла', '11 баллов', '12 баллов', '14 баллов', '22 балла', '25 баллов', '101 балл', '111 баллов']);
+  assert.equal(localizer('ru').t('loyalty.points', { count: 1.5 }), '1.5 балла');
+});
+
+test('cs: points take the right word form for 1, 2, 5, 21 and more', () => {
+  assert.deepEqual(points('cs', 1, 2, 5, 21), ['1 bod', '2 body', '5 bodů', '21 bodů']);
+  assert.deepEqual(points('cs', 0, 3, 4, 11, 22), ['0 bodů', '3 body', '4 body', '11 bodů', '22 bodů']);
+  assert.equal(localizer('cs').t('loyalty.points', { count: 1.5 }), '1.5 bodu');
+});
+
+test('other languages: singular and plural points', () => {
+  assert.deepEqual(points('fr', 0, 1, 2, 5, 21), ['0 point', '1 point', '2 points', '5 points', '21 points']);
+  assert.deepEqual(points('es', 1, 2, 5, 21), ['1 punto', '2 puntos', '5 puntos', '21 puntos']);
+  assert.deepEqual(points('it', 1, 2, 5, 21), ['1 punto', '2 punti', '5 punti', '21 punti']);
+  assert.deepEqual(points('pt', 1, 2, 5, 21), ['1 ponto', '2 pontos', '5 pontos', '21 pontos']);
+  assert.deepEqual(points('en', 1, 2, 5, 21), ['1 point', '2 points', '5 points', '21 points']);
+  // 'many' (1000000 in fr/es/it/pt) reads like 'other' with digits.
+  assert.deepEqual(points('fr', 1000000), ['1000000 points']);
+  assert.deepEqual(points('es', 1000000), ['1000000 puntos']);
+});
+
+test('placeholders are substituted', () => {
+  assert.equal(localizer('fr').t('pay.submit', { amount: '12,50 €' }), 'Payer 12,50 €');
+  assert.equal(localizer('ru').t('lookup.found', { name: 'Анна' }), 'Здравствуйте, Анна');
+  assert.equal(localizer('cs').t('loyalty.levelDiscount', { name: 'Zlatá', percent: 5 }), 'Zlatá: sleva 5 %');
+});
+
+test('a regional tag falls back to its language, an unknown one to en', () => {
+  assert.equal(localizer('fr-CH').t('lookup.submit'), fr['lookup.submit']);
+  assert.equal(localizer('fr-CH').t('lookup.submit'), 'Rechercher');
+  assert.equal(localizer('pt-BR').t('pay.retry'), pt['pay.retry']);
+  assert.equal(localizer('ru-RU').t('loyalty.points', { count: 3 }), '3 балла');
+  assert.equal(localizer('cs-CZ').t('loyalty.points', { count: 2 }), '2 body');
+  assert.equal(localizer('xx').t('lookup.submit'), en['lookup.submit']);
+  assert.equal(localizer('xx').t('loyalty.points', { count: 2 }), '2 points');
+  assert.equal(localizer('zz-ZZ').t('receipt.title'), en['receipt.title']);
+});
+
+test('a message missing from a partial catalogue falls back to en, never to the key', () => {
+  registerLocale('qq', { 'pay.total': 'QQ total' });
+  assert.equal(localizer('qq').t('pay.total'), 'QQ total');
+  assert.equal(localizer('qq').t('pay.due'), en['pay.due']);
+  for (const key of keys) assert.notEqual(localizer('qq').t(key, paramsFor(key)), key);
+});
