@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { listen, type RunningServer } from '../src/node/listen.js';
 import { parseConfig } from '../src/proxy/config.js';
 import { createProxyFromConfig } from '../src/proxy/create.js';
-import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../src/simulators/ru-loyalty/simulator.js';
+import { SCENARIOS } from './scenarios.js';
 
 /**
  * The whole demo in one process: each provider simulator on its own 127.0.0.1 port (the proxy
@@ -11,40 +11,34 @@ import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../src
  * under `/api/<scenario>`, and the merchant page with the built bundle. `npm start` and the
  * end-to-end tests both use it.
  */
-export const DEMO_CARTS = {
-  'coffee-and-cake': {
-    currency: 'RUB',
-    lines: [
-      { sku: 'cappuccino', name: 'Cappuccino', quantity: 2, unitPrice: 25000 },
-      { sku: 'cheesecake', name: 'Cheesecake', quantity: 1, unitPrice: 49990 },
-    ],
-  },
-};
-
 export interface DemoStack {
   url: string;
-  simulators: { ruLoyalty: ReturnType<typeof createRuLoyaltySimulator> };
+  /** Each scenario's simulator (its `journal` counts upstream calls), by scenario id. */
+  simulators: Record<string, any>;
   close(): Promise<void>;
 }
 
 export async function startDemo(options: { port?: number; quiet?: boolean } = {}): Promise<DemoStack> {
   const servers: RunningServer[] = [];
   const closers: Array<() => Promise<void>> = [];
-
-  const ruLoyalty = createRuLoyaltySimulator();
-  const ruServer = await listen(ruLoyalty.app);
-  servers.push(ruServer);
-
-  const ruConfig = parseConfig({
-    basePath: '/api/ru-loyalty',
-    loyalty: { provider: 'ru-loyalty', baseUrl: ruServer.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT },
-    carts: DEMO_CARTS,
-  });
-  const ruProxy = createProxyFromConfig(ruConfig, { log: options.quiet ? () => {} : undefined });
-  closers.push(ruProxy.close);
-
+  const simulators: Record<string, unknown> = {};
   const site = new Hono();
-  site.route('/', ruProxy.app);
+
+  for (const scenario of SCENARIOS) {
+    const simulator = scenario.simulator();
+    const server = await listen(simulator.app);
+    servers.push(server);
+    simulators[scenario.id] = simulator;
+    const config = parseConfig({ basePath: `/api/${scenario.id}`, loyalty: scenario.loyalty(server.url), carts: scenario.carts });
+    const proxy = createProxyFromConfig(config, { log: options.quiet ? () => {} : undefined });
+    closers.push(proxy.close);
+    site.route('/', proxy.app);
+  }
+
+  // What the page needs to switch scenarios and list identities; no secrets, no upstream URLs.
+  site.get('/demo/scenarios.json', (c) =>
+    c.json(SCENARIOS.map(({ id, label, cartId, currency, locale, method, identities }) => ({ id, label, endpoint: `/api/${id}`, cartId, currency, locale, method, identities }))),
+  );
   site.get('/', serveStatic({ path: './demo/index.html' }));
   site.use('/demo/*', serveStatic({ root: './' }));
   site.use('/dist/*', serveStatic({ root: './' }));
@@ -53,7 +47,7 @@ export async function startDemo(options: { port?: number; quiet?: boolean } = {}
 
   return {
     url: siteServer.url,
-    simulators: { ruLoyalty },
+    simulators,
     async close() {
       for (const server of servers.reverse()) await server.close();
       for (const close of closers) await close();

@@ -31,7 +31,8 @@ export class Journal {
       return c.body(null, 204);
     });
     app.use('*', async (c: Context, next: Next) => {
-      if (c.req.path === '/__journal') return next();
+      // Test controls (`/__journal`, `/__faults`…) are not calls to the provider.
+      if (c.req.path.startsWith('/__')) return next();
       let body: unknown;
       const text = await c.req.raw.clone().text();
       try {
@@ -49,7 +50,7 @@ export class Journal {
 function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, /password|secret|token$/i.test(k) ? '[redacted]' : redact(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, /password|secret/i.test(k) ? '[redacted]' : redact(v)]));
   }
   return value;
 }

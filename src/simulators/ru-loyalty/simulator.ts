@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { attachFaults, Faults } from '../faults.js';
 import { Journal } from '../journal.js';
 
 /**
@@ -75,6 +76,7 @@ export function createRuLoyaltySimulator(options: RuLoyaltySimulatorOptions = {}
   const now = options.now ?? Date.now;
   let holds: Hold[] = [];
   const journal = new Journal();
+  const faults = new Faults();
   const app = new Hono();
   // Tests start from the seeded state: clients, holds and journal as at start.
   app.post('/__reset', (c) => {
@@ -82,9 +84,11 @@ export function createRuLoyaltySimulator(options: RuLoyaltySimulatorOptions = {}
     for (const client of seed) clients.set(client.id, structuredClone(client));
     holds = [];
     journal.clear();
+    faults.clear();
     return c.body(null, 204);
   });
   journal.attach(app);
+  attachFaults(app, faults);
 
   const fail = (c: Context, field: string, message: string) => c.json({ [field]: message }, 422);
   const liveHolds = () => (holds = holds.filter((h) => h.until * 1000 > now()));
@@ -188,6 +192,8 @@ export function createRuLoyaltySimulator(options: RuLoyaltySimulatorOptions = {}
   return {
     app,
     journal,
+    /** Injected failures (`faults.add({kind: 'commit-then-drop', path: '/integration/general/retail'})`). */
+    faults,
     /** Test access to the seeded state. */
     client: (id: string) => clients.get(id),
     holds: () => liveHolds().slice(),

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { after, before } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startDemo, type DemoStack } from '../../demo/stack.js';
+import { launchChromium } from './browser.js';
+
+/** One demo stack and one Chromium for a test file, stopped after it. */
+export function useDemo(): { demo: () => DemoStack; open: (scenario: string) => Promise<Page> } {
+  let demo: DemoStack;
+  let browser: Browser;
+  before(async () => {
+    demo = await startDemo({ quiet: true });
+    browser = await launchChromium();
+    mkdirSync('test-results', { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
+  return {
+    demo: () => demo,
+    /** Opens the demo page on a scenario with a fresh order, ready for a lookup. */
+    async open(scenario: string) {
+      const page = await browser.newPage();
+      page.on('pageerror', (error) => assert.fail(`page error: ${error.message}`));
+      await page.goto(`${demo.url}/?scenario=${scenario}`);
+      await page.evaluate(() => sessionStorage.clear());
+      await page.reload();
+      await page.waitForFunction((id) => {
+        const session = document.getElementById('checkout') as HTMLElement & { state?: { phase: string; capabilities?: { loyalty: { provider: string } } } };
+        return session.state?.phase === 'ready' && session.getAttribute('endpoint') === `/api/${id}`;
+      }, scenario);
+      return page;
+    },
+  };
+}
+
+/** The rendered text of an element's shadow root, as a person reads it (no-break spaces as spaces). */
+export function shadowText(page: Page, selector: string): Promise<string> {
+  return page
+    .locator(selector)
+    .evaluate((el) => [...(el.shadowRoot?.children ?? [])].map((c) => (c as HTMLElement).innerText).join('\n').replace(/[\u00a0\u202f]/g, ' '));
+}
+
+export async function lookUp(page: Page, label: string | RegExp, query: string): Promise<void> {
+  await page.getByLabel(label).fill(query);
+  await page.getByRole('button', { name: 'Find me' }).click();
+}
+
+export const payButton = (page: Page) => page.locator('checkout-pay').getByRole('button', { name: /^Pay / });
+export const receiptHeading = (page: Page) => page.getByRole('heading', { name: 'Thank you, your order is paid' });
