@@ -20,8 +20,9 @@ export const plugins = [
 
 export default [
   {
-    input: 'src/define.ts',
-    output: { file: 'dist/checkout-elements.js', format: 'es', sourcemap: true },
+    input: { 'checkout-elements': 'src/define.ts' },
+    // Other locales than English are chunks beside it, loaded when a page asks for them.
+    output: { dir: 'dist', format: 'es', sourcemap: true, chunkFileNames: 'locales/[name]-[hash].js' },
     plugins,
   },
   {

@@ -14,6 +14,19 @@ for (const name of ['customer-found', 'customer-cleared', 'loyalty-change', 'eli
   });
 }
 
+// A club page lists what the identified member may buy (providers with a catalog).
+document.addEventListener('catalog-change', ({ detail }) => {
+  const items = detail.offers.map((offer) => {
+    const item = document.createElement('li');
+    const price = new Intl.NumberFormat(document.documentElement.lang, { style: 'currency', currency: offer.price.currency }).format(offer.price.amount / 100);
+    item.textContent = `${offer.name} (${offer.productName}) — ${price}${offer.needsStartDate ? ', start date needed' : ''}`;
+    return item;
+  });
+  document.getElementById('offers').replaceChildren(...items);
+  document.getElementById('catalog').hidden = false;
+});
+document.addEventListener('customer-cleared', () => (document.getElementById('catalog').hidden = true));
+
 const scenarios = await (await fetch('/demo/scenarios.json')).json();
 for (const scenario of scenarios) select.add(new Option(scenario.label, scenario.id));
 

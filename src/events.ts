@@ -1,4 +1,4 @@
-import type { Customer, LoyaltyValue, Money, Problem, Receipt } from './protocol/index.js';
+import type { CatalogOffer, Customer, LoyaltyValue, Money, Problem, Receipt } from './protocol/index.js';
 
 /**
  * The public events. Every one is a bubbling, composed `CustomEvent` fired by the element the
@@ -30,6 +30,10 @@ export interface PaymentFailedDetail {
   /** The payment may have been recorded; the widget checks before offering a retry. */
   outcomeUnknown: boolean;
 }
+export interface CatalogChangeDetail {
+  /** What the identified customer may buy (each offer's `id` is a cart line `sku`). */
+  offers: CatalogOffer[];
+}
 export interface CheckoutErrorDetail {
   problem: Problem;
   /** What was being done: `load`, `lookup`, `spend`, `pay`. */
@@ -44,6 +48,7 @@ export interface CheckoutEventMap {
   'payment-succeeded': CustomEvent<PaymentSucceededDetail>;
   'payment-failed': CustomEvent<PaymentFailedDetail>;
   'checkout-error': CustomEvent<CheckoutErrorDetail>;
+  'catalog-change': CustomEvent<CatalogChangeDetail>;
 }
 
 export function emit<K extends keyof CheckoutEventMap>(target: EventTarget, name: K, detail: CheckoutEventMap[K]['detail']): boolean {

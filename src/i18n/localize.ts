@@ -13,6 +13,43 @@ export function registerLocale(locale: string, messages: Partial<Catalogue>): vo
   catalogues.set(locale.toLowerCase(), { ...catalogues.get(locale.toLowerCase()), ...messages });
 }
 
+/**
+ * Locales shipped as separate chunks beside the bundle, loaded the first time they are asked
+ * for (no network fetch of translation files: they are code, served with the bundle). English
+ * is in the main bundle, so there is always something to show while one loads.
+ */
+const loaders: Record<string, () => Promise<Partial<Catalogue>>> = {
+  fr: () => import('./locales/fr.js').then((m) => m.fr),
+  es: () => import('./locales/es.js').then((m) => m.es),
+  it: () => import('./locales/it.js').then((m) => m.it),
+  pt: () => import('./locales/pt.js').then((m) => m.pt),
+  ru: () => import('./locales/ru.js').then((m) => m.ru),
+  cs: () => import('./locales/cs.js').then((m) => m.cs),
+};
+const loading = new Map<string, Promise<void>>();
+
+/** Loads the catalogue of `locale`'s language if it is bundled and not loaded yet. */
+export function loadLocale(locale: string): Promise<void> {
+  const language = locale.toLowerCase().split('-')[0] ?? 'en';
+  const load = loaders[language];
+  if (!load || catalogues.has(language)) return Promise.resolve();
+  let pending: Promise<void> | undefined = loading.get(language);
+  if (!pending) {
+    pending = load().then(
+      (messages) => {
+        registerLocale(language, messages);
+        // Localizers made before the catalogue arrived fell back to English: rebuild them.
+        cache.clear();
+      },
+      () => {
+        loading.delete(language);
+      },
+    );
+    loading.set(language, pending);
+  }
+  return pending;
+}
+
 /** The chain of registered locales to look in: `fr-CH` → [`fr-ch`, `fr`, `en`]. */
 export function localeChain(locale: string | undefined): string[] {
   const chain: string[] = [];

@@ -2,3 +2,4 @@
 export * from './money.js';
 export * from './problem.js';
 export * from './schemas.js';
+export * from './instalments.js';

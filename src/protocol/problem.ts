@@ -15,7 +15,7 @@ export const PROBLEM_TYPES = [
   'rate-limited', // 429
   'upstream-unavailable', // 502/503/504: the provider failed or timed out
   'payment-outcome-unknown', // 502: the provider may have committed; ask for status before retrying
-  'not-supported', // 501: the configured provider cannot do this
+  'not-supported', // 404: the configured provider cannot do this
   'internal', // 500
 ] as const;
 export type ProblemType = (typeof PROBLEM_TYPES)[number];

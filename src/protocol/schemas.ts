@@ -15,7 +15,8 @@ export type LookupKind = (typeof LOOKUP_KINDS)[number];
 export const PAYMENT_METHODS = ['card', 'cash', 'cheque', 'external'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
-export const CHECKOUT_STATUSES = ['open', 'paid'] as const;
+/** `outcome-unknown`: a payment was sent and its outcome is being settled with the provider. */
+export const CHECKOUT_STATUSES = ['open', 'outcome-unknown', 'paid'] as const;
 export type CheckoutStatus = (typeof CHECKOUT_STATUSES)[number];
 
 export const LEVEL_TYPES = ['cashback', 'discount'] as const;
@@ -51,6 +52,8 @@ export const CartLine = /* @__PURE__ */ z.object({
   quantity: z.int().check(z.positive()),
   unitPrice: Money,
   total: Money,
+  /** Details a product needs, from the server cart (e.g. a subscription's `startDate`). */
+  data: z.optional(z.record(z.string(), z.string())),
 });
 export type CartLine = z.infer<typeof CartLine>;
 
@@ -112,6 +115,21 @@ export const Receipt = /* @__PURE__ */ z.object({
 });
 export type Receipt = z.infer<typeof Receipt>;
 
+// ---------------------------------------------------------------- catalog
+/** An offer the identified customer may buy (providers with `capabilities.loyalty.catalog`). */
+export const CatalogOffer = /* @__PURE__ */ z.object({
+  /** What a cart line's `sku` must be to sell this offer. */
+  id: z.string(),
+  name: z.string(),
+  productName: z.string(),
+  category: z.string(),
+  price: Money,
+  needsStartDate: z.boolean(),
+});
+export type CatalogOffer = z.infer<typeof CatalogOffer>;
+export const Catalog = /* @__PURE__ */ z.object({ offers: z.array(CatalogOffer) });
+export type Catalog = z.infer<typeof Catalog>;
+
 // ---------------------------------------------------------------- checkout
 export const Checkout = /* @__PURE__ */ z.object({
   id: z.string(),
@@ -135,5 +153,6 @@ export const paths = {
   checkout: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}`,
   customer: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/customer`,
   spend: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/spend`,
+  catalog: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/catalog`,
   payments: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/payments`,
 } as const;

@@ -13,6 +13,7 @@ import { ProblemError, validationProblem } from './problems.js';
 import type { PrivacyOptions } from './privacy.js';
 import type { InstalmentProvider, LoyaltyProvider } from './providers/provider.js';
 import { createRateLimiter } from './rate-limit.js';
+import { isInstalmentCallback, mountInstalmentRoutes, type InstalmentCustomerSource } from './instalments.js';
 
 // Readable validation messages on the server ("expected string, received undefined"); the
 // browser bundle does without them to stay small.
@@ -23,6 +24,10 @@ export interface CheckoutProxyOptions {
   basePath?: string;
   loyalty: LoyaltyProvider;
   instalments?: InstalmentProvider;
+  /** The full identity the instalment provider scores, for a checkout (the merchant's hook; see `instalments.ts`). */
+  instalmentCustomers?: InstalmentCustomerSource;
+  /** The proxy's public address with its mount path, for provider callbacks; default: the request's origin. */
+  publicUrl?: string;
   carts: CartSource;
   checkouts?: CheckoutStore;
   idempotency?: IdempotencyStore;
@@ -43,9 +48,10 @@ export interface CheckoutProxyOptions {
  * any runtime can mount (see `server.ts` for Node). All routes live under `/v1`.
  */
 export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
+  const checkouts = options.checkouts ?? new MemoryCheckoutStore();
   const service = new CheckoutService({
     carts: options.carts,
-    checkouts: options.checkouts ?? new MemoryCheckoutStore(),
+    checkouts,
     loyalty: options.loyalty,
     privacy: options.privacy,
     log: options.log,
@@ -82,7 +88,10 @@ export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
   app.use('*', async (c, next) => {
     // A browser on a page we do not serve must not change a checkout (CSRF-style abuse).
     const origin = c.req.header('origin');
-    if (c.req.method !== 'GET' && c.req.method !== 'OPTIONS' && origin && !allowed.has(origin) && origin !== new URL(c.req.url).origin) {
+    // Without an Origin, the browser's own word that the call comes from another site counts.
+    const foreign = origin ? !allowed.has(origin) && origin !== new URL(c.req.url).origin : c.req.header('sec-fetch-site') === 'cross-site';
+    // Provider callbacks come from the provider's servers and its payment page: they prove themselves (seal, re-read result).
+    if (c.req.method !== 'GET' && c.req.method !== 'OPTIONS' && foreign && !isInstalmentCallback(c.req.path)) {
       throw new ProblemError('validation', 'This origin may not call the checkout proxy.', { status: 403 });
     }
     await next();
@@ -113,6 +122,12 @@ export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
     return c.json(await service.identify(id, body.query, { signal: c.req.raw.signal }));
   });
 
+  app.get('/v1/checkouts/:id/catalog', async (c) => {
+    const offers = await service.catalog(c.req.param('id'), { signal: c.req.raw.signal });
+    // Only what the page shows: the provider's product ids stay on the server.
+    return c.json({ offers: offers.map(({ id, name, productName, category, price, needsStartDate }) => ({ id, name, productName, category, price, needsStartDate })) });
+  });
+
   app.delete('/v1/checkouts/:id/customer', async (c) => c.json(await service.clearCustomer(c.req.param('id'))));
 
   app.put('/v1/checkouts/:id/spend', async (c) => {
@@ -129,6 +144,8 @@ export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
       return Response.json(checkout, { status: 201 });
     });
   });
+
+  mountInstalmentRoutes(app, { provider: options.instalments, customers: options.instalmentCustomers, service, checkouts, idempotent, basePath: options.basePath, publicUrl: options.publicUrl, allowedOrigins: options.allowedOrigins, log: options.log });
 
   return app;
 }

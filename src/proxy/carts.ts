@@ -15,6 +15,8 @@ export interface CartLineInput {
   quantity: number;
   /** Unit price in minor units. */
   unitPrice: number;
+  /** Details the provider needs for this line (e.g. `startDate` of a subscription). */
+  data?: Record<string, string>;
 }
 
 /** Builds a validated cart from lines; totals are computed here, in integer minor units. */
@@ -25,6 +27,7 @@ export function buildCart(id: string, currency: string, lines: CartLineInput[]):
     quantity: line.quantity,
     unitPrice: { amount: line.unitPrice, currency },
     total: { amount: line.unitPrice * line.quantity, currency },
+    ...(line.data ? { data: line.data } : {}),
   }));
   const total = cartLines.reduce((sum, line) => sum + line.total.amount, 0);
   return Cart.parse({ id, currency, lines: cartLines, total: { amount: total, currency } });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Cart, Checkout, PaymentMethod } from '../protocol/index.js';
+import type { Cart, CatalogOffer, Checkout, PaymentMethod } from '../protocol/index.js';
 import type { CartSource } from './carts.js';
-import type { CheckoutRecord, CheckoutStore } from './checkouts.js';
+import { paidRecord, reconcilePayment, saleInput, type CheckoutRecord, type CheckoutStore, type PaymentAttempt } from './checkouts.js';
 import { ProblemError } from './problems.js';
 import { publicCustomer, type PrivacyOptions } from './privacy.js';
-import type { CallContext, LoyaltyProvider } from './providers/provider.js';
+import type { CallContext, LoyaltyProvider, SaleRecord } from './providers/provider.js';
 
 export interface CheckoutServiceOptions {
   carts: CartSource;
@@ -13,6 +13,8 @@ export interface CheckoutServiceOptions {
   privacy?: PrivacyOptions;
   /** Logs failures of best-effort calls (hold release); never given secrets. */
   log?: (message: string, error?: unknown) => void;
+  /** How long after a payment attempt a provider's "not recorded" is trusted (see `reconcilePayment`). */
+  unknownOutcomeSettleMs?: number;
 }
 
 /**
@@ -36,6 +38,14 @@ export class CheckoutService {
 
   async get(id: string): Promise<Checkout> {
     const record = await this.#record(id);
+    if (record.status === 'outcome-unknown') {
+      // A payment whose outcome is unknown is settled with the provider before it is shown.
+      return this.#o.checkouts.withLock(id, async () => {
+        const current = await this.#record(id);
+        const cart = await this.#cart(current.cartId);
+        return this.#view(await this.#reconcile(current, cart, {}), cart);
+      });
+    }
     return this.#view(record, await this.#cart(record.cartId));
   }
 
@@ -46,6 +56,14 @@ export class CheckoutService {
       const quote = await this.#o.loyalty.quote({ checkoutId: id, customer, cart, spend: 0 }, ctx);
       return { ...record, customer, quote, spend: 0, hold: undefined };
     });
+  }
+
+  /** The offers the identified customer may buy (providers with a catalog). */
+  async catalog(id: string, ctx: CallContext): Promise<CatalogOffer[]> {
+    const record = await this.#record(id);
+    if (!this.#o.loyalty.catalog) throw new ProblemError('not-supported', 'The configured provider has no catalog.');
+    if (!record.customer) throw new ProblemError('conflict', 'Identify the customer before reading their catalog.');
+    return this.#o.loyalty.catalog(record.customer, ctx);
   }
 
   clearCustomer(id: string): Promise<Checkout> {
@@ -73,37 +91,78 @@ export class CheckoutService {
     });
   }
 
-  pay(id: string, method: PaymentMethod, ctx: CallContext): Promise<Checkout> {
-    return this.#change(id, async (record, cart) => {
-      if (!this.#o.loyalty.capabilities.paymentMethods.includes(method)) {
+  /**
+   * Pays the checkout once. The attempt is saved (status `outcome-unknown`) before the
+   * provider is called, so a failure without a clear answer — or this instance dying — leaves
+   * a checkout that every instance reconciles with the provider (`reconcilePayment`) before
+   * anything else: a retry with the same key, or a read, settles it; no second sale is sent
+   * while the first may exist.
+   */
+  pay(id: string, method: PaymentMethod, ctx: CallContext, confirmed?: { expectedDue: number }): Promise<Checkout> {
+    return this.#o.checkouts.withLock(id, async () => {
+      const current = await this.#record(id);
+      const cart = await this.#cart(current.cartId);
+      const record = await this.#reconcile(current, cart, ctx);
+      // The same attempt, recovered after an unknown outcome: its receipt, as a success.
+      if (record.status === 'paid' && ctx.idempotencyKey && record.attempt?.key === ctx.idempotencyKey) return this.#view(record, cart);
+      this.#assertOpen(record);
+      if (!confirmed && !this.#o.loyalty.capabilities.paymentMethods.includes(method)) {
         throw new ProblemError('validation', `Payment method "${method}" is not available.`, { errors: [{ field: 'method', message: 'Not available.' }] });
       }
       const customer = record.customer;
       if (!customer) throw new ProblemError('conflict', 'Identify the customer before paying.');
       if (customer.debt && customer.debt.amount > 0) throw new ProblemError('conflict', 'The customer has an outstanding debt to settle first.');
-      const reference = `co-${record.id}`;
       const paid = { amount: this.#amountDue(record, cart), currency: cart.currency };
-      const sale = await this.#o.loyalty.recordSale({ checkoutId: id, customer, cart, spend: record.spend, method, reference, paid }, ctx);
-      return {
-        ...record,
-        status: 'paid' as const,
-        hold: undefined,
-        receipt: {
-          ...sale,
-          paidAt: new Date().toISOString(),
-          method,
-          total: cart.total,
-          paid,
-        },
-      };
+      if (confirmed && paid.amount !== confirmed.expectedDue) throw new ProblemError('conflict', 'The amount due changed after the payment was set up.');
+      const attempt: PaymentAttempt = { key: ctx.idempotencyKey, method, reference: `co-${record.id}`, spend: record.spend, paid, startedAt: Date.now() };
+      await this.#o.checkouts.save({ ...record, status: 'outcome-unknown', attempt });
+      let sale: SaleRecord;
+      try {
+        sale = await this.#o.loyalty.recordSale(saleInput(record, cart, customer, attempt), ctx);
+      } catch (error) {
+        // A definite answer (refused, or nothing sent): nothing was recorded, the checkout is
+        // open again. An unknown outcome, or an error we do not understand, stays unknown.
+        if (error instanceof ProblemError && error.kind !== 'payment-outcome-unknown' && error.kind !== 'internal') await this.#o.checkouts.save(record);
+        throw error;
+      }
+      const next = paidRecord(record, cart, attempt, sale);
+      await this.#o.checkouts.save(next);
+      return this.#view(next, cart);
     });
+  }
+
+  /**
+   * Records a sale whose payment another provider confirmed (instalments): `pay` without the
+   * payment-method check, for the amount due the provider was asked to collect. Replay-safe:
+   * repeated with the same key (one per confirmed payment), it returns the recorded sale.
+   */
+  recordConfirmedSale(id: string, method: PaymentMethod, ctx: CallContext & { idempotencyKey: string }, expectedDue: number): Promise<Checkout> {
+    return this.pay(id, method, ctx, { expectedDue });
+  }
+
+  async #reconcile(record: CheckoutRecord, cart: Cart, ctx: CallContext): Promise<CheckoutRecord> {
+    if (record.status !== 'outcome-unknown') return record;
+    const next = await reconcilePayment(record, cart, this.#o.loyalty, { signal: ctx.signal }, { settleMs: this.#o.unknownOutcomeSettleMs });
+    if (next !== record) await this.#o.checkouts.save(next);
+    return next;
+  }
+
+  #assertOpen(record: CheckoutRecord): void {
+    if (record.status === 'paid') throw new ProblemError('conflict', 'This checkout is already paid.');
+    if (record.status === 'outcome-unknown') {
+      throw new ProblemError('payment-outcome-unknown', 'A payment for this checkout was sent and its outcome is not known yet; ask for the checkout\'s status before retrying.', {
+        retryable: false,
+        headers: { 'Retry-After': '5' },
+      });
+    }
   }
 
   async #change(id: string, change: (record: CheckoutRecord, cart: Cart) => Promise<CheckoutRecord>): Promise<Checkout> {
     return this.#o.checkouts.withLock(id, async () => {
-      const record = await this.#record(id);
-      if (record.status === 'paid') throw new ProblemError('conflict', 'This checkout is already paid.');
-      const cart = await this.#cart(record.cartId);
+      const current = await this.#record(id);
+      const cart = await this.#cart(current.cartId);
+      const record = await this.#reconcile(current, cart, {});
+      this.#assertOpen(record);
       const next = await change(record, cart);
       await this.#o.checkouts.save(next);
       return this.#view(next, cart);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
-import { LoyaltyOptions } from './providers/index.js';
+import { InstalmentOptions, LoyaltyOptions } from './providers/index.js';
 
 /**
  * The proxy's configuration: a JSON file (`CHECKOUT_CONFIG`, default `checkout.config.json`)
@@ -13,6 +13,8 @@ const CartLine = z.object({
   name: z.string().check(z.minLength(1)),
   quantity: z.int().check(z.positive()),
   unitPrice: z.int().check(z.minimum(0)),
+  /** Details the provider needs for this line (e.g. `startDate` of a subscription). */
+  data: z.optional(z.record(z.string(), z.string())),
 });
 
 export const ProxyConfig = z.object({
@@ -23,9 +25,29 @@ export const ProxyConfig = z.object({
   /** Merchant page origins allowed to call the proxy from a browser. */
   allowedOrigins: z._default(z.array(z.url()), []),
   loyalty: LoyaltyOptions,
+  /** Optional pay-in-instalments provider (FLOA), combined with the loyalty/CRM provider. */
+  instalments: z.optional(InstalmentOptions),
+  /**
+   * The proxy's public address with its mount path (`https://shop.example/checkout-api`): the
+   * base of the URLs a provider calls back (FLOA's notification and return). Set it behind a
+   * reverse proxy; by default the address the widget's request came to.
+   */
+  publicUrl: z.optional(z.url({ protocol: /^https?$/ })),
   /** The demo's in-memory carts; a real merchant plugs in their own `CartSource`. */
   carts: z._default(z.record(z.string(), z.object({ currency: z.string().check(z.regex(/^[A-Z]{3}$/)), lines: z.array(CartLine) })), {}),
   privacy: z._default(z.object({ revealName: z._default(z.boolean(), false) }), { revealName: false }),
+  /**
+   * Shared state for several proxy instances behind a load balancer: idempotency keys and
+   * checkouts (with their holds and locks) in Redis. Without it (and without `REDIS_URL` in the
+   * environment) they live in this process's memory, which suits a single instance.
+   */
+  redis: z.optional(
+    z.object({
+      url: z.string().check(z.regex(/^rediss?:\/\/\S+$/, 'Expected a redis:// or rediss:// URL.')),
+      /** Prefix of every key, so proxies of several shops can share one Redis. */
+      prefix: z._default(z.string(), 'checkout:'),
+    }),
+  ),
   /** Public lookups are an enumeration risk: at most this many per client IP and per checkout. */
   lookupRateLimit: z._default(
     z.object({ perClient: z.int().check(z.positive()), perCheckout: z.int().check(z.positive()), windowMs: z.int().check(z.positive()) }),
@@ -62,6 +84,10 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, 
     throw new ConfigError(`${source} is invalid:\n${lines.join('\n')}`);
   }
   if (env.CHECKOUT_PORT) parsed.data.port = Number(env.CHECKOUT_PORT);
+  if (env.REDIS_URL && !parsed.data.redis) {
+    if (!/^rediss?:\/\/\S+$/.test(env.REDIS_URL)) throw new ConfigError(`${source}: REDIS_URL must be a redis:// or rediss:// URL.`);
+    parsed.data.redis = { url: env.REDIS_URL, prefix: 'checkout:' };
+  }
   return parsed.data;
 }
 

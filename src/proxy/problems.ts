@@ -24,7 +24,8 @@ const STATUS: Record<ProblemType, number> = {
   'rate-limited': 429,
   'upstream-unavailable': 502,
   'payment-outcome-unknown': 502,
-  'not-supported': 501,
+  // A capability the configured provider lacks: the resource does not exist here (not a server fault).
+  'not-supported': 404,
   internal: 500,
 };
 

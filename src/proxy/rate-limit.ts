@@ -7,15 +7,28 @@ export interface RateLimitOptions {
 }
 
 /** A fixed-window counter per key, in memory (per proxy instance). */
-export function createRateLimiter({ limit, windowMs }: RateLimitOptions) {
+export function createRateLimiter({ limit, windowMs, maxKeys = 50_000 }: RateLimitOptions & { maxKeys?: number }) {
   const windows = new Map<string, { start: number; count: number }>();
+  /**
+   * Bounded memory. Expired windows go first; if the map is still full (many clients within
+   * one window), the oldest go: clearing everything would let one client who cycles through
+   * addresses reset the counters of all the others.
+   */
+  const makeRoom = (now: number) => {
+    for (const [key, window] of windows) if (now - window.start >= windowMs) windows.delete(key);
+    for (const key of windows.keys()) {
+      if (windows.size < maxKeys) break;
+      windows.delete(key);
+    }
+  };
   return {
     /** Counts one call for `key`, or throws a 429 problem with `Retry-After`. */
     take(key: string): void {
       const now = Date.now();
       let window = windows.get(key);
       if (!window || now - window.start >= windowMs) {
-        if (windows.size > 50_000) windows.clear();
+        if (window) windows.delete(key);
+        else if (windows.size >= maxKeys) makeRoom(now);
         window = { start: now, count: 0 };
         windows.set(key, window);
       }

@@ -12,7 +12,7 @@ export interface CheckoutState {
   busy?: 'lookup' | 'spend' | 'pay' | 'clear';
   /** The last failure and what was being done. */
   problem?: Problem;
-  failedAction?: 'load' | 'lookup' | 'spend' | 'pay' | 'clear';
+  failedAction?: 'load' | 'lookup' | 'spend' | 'pay' | 'clear' | 'catalog';
   /** A payment was attempted and its outcome is not known (a retry reuses its key). */
   paymentPending?: boolean;
 }

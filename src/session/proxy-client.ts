@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import {
   Capabilities,
+  Catalog,
   Checkout,
   IDEMPOTENCY_HEADER,
   paths,
@@ -41,6 +42,9 @@ export class ProxyClient {
   }
   identify(id: string, query: string): Promise<Checkout> {
     return this.#call('POST', paths.customer(id), Checkout, { body: { query } });
+  }
+  catalog(id: string, signal?: AbortSignal): Promise<Catalog> {
+    return this.#call('GET', paths.catalog(id), Catalog, { signal });
   }
   clearCustomer(id: string): Promise<Checkout> {
     return this.#call('DELETE', paths.customer(id), Checkout);

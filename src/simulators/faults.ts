@@ -122,8 +122,8 @@ function matches(pattern: string | undefined, path: string): boolean {
 
 /**
  * Resets the TCP connection under the request (served by `@hono/node-server`, whose `env`
- * carries the Node request). In-process calls (`app.fetch`) have no connection: they get a
- * rejected promise, which is what `fetch` gives a client whose connection dropped.
+ * carries the Node request). In-process calls (`app.fetch`) have no connection to drop: the
+ * request fails instead (the app's error handler answers, a 500 by default).
  */
 function drop(c: Context, committed?: Response): Promise<Response> {
   const socket = (c.env as { incoming?: { socket?: { resetAndDestroy?: () => void; destroy: () => void } } } | undefined)?.incoming?.socket;

@@ -43,9 +43,11 @@ export function shadowText(page: Page, selector: string): Promise<string> {
     .evaluate((el) => [...(el.shadowRoot?.children ?? [])].map((c) => (c as HTMLElement).innerText).join('\n').replace(/[\u00a0\u202f]/g, ' '));
 }
 
+/** Types into the lookup field and presses Enter, as a person (or a card scanner) does. */
 export async function lookUp(page: Page, label: string | RegExp, query: string): Promise<void> {
-  await page.getByLabel(label).fill(query);
-  await page.getByRole('button', { name: 'Find me' }).click();
+  const field = page.getByLabel(label);
+  await field.fill(query);
+  await field.press('Enter');
 }
 
 export const payButton = (page: Page) => page.locator('checkout-pay').getByRole('button', { name: /^Pay / });

@@ -101,7 +101,7 @@ export class CheckoutPay extends CheckoutElement {
       >
         ${busy ? t('pay.pending') : state.paymentPending && problem ? t('pay.checkStatus') : t('pay.submit', { amount: this.l10n.money(checkout.amountDue) })}
       </button>
-      ${blocked && !busy ? html`<p id="hint" class="muted">${t('pay.needCustomer')}</p>` : nothing}
+      ${blocked && !busy ? html`<p id="hint" class="muted">${t(checkout.customer?.debt ? 'pay.debt' : 'pay.needCustomer')}</p>` : nothing}
       <p class="error" part="error" role="alert" tabindex="-1">${described?.message ?? nothing}</p>
     </div>`;
   }
@@ -124,7 +124,8 @@ export class CheckoutPay extends CheckoutElement {
   }
 
   #canPay(state: CheckoutState): boolean {
-    return state.phase === 'ready' && !!state.checkout?.customer && state.checkout.status === 'open' && !(state.busy && state.busy !== 'pay');
+    const customer = state.checkout?.customer;
+    return state.phase === 'ready' && !!customer && !customer.debt && state.checkout?.status === 'open' && !(state.busy && state.busy !== 'pay');
   }
 }
 

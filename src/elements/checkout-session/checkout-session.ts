@@ -2,7 +2,8 @@ import { provide } from '@lit/context';
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { emit } from '../../events.js';
-import { type Checkout, type PaymentMethod, type Problem } from '../../protocol/index.js';
+import { loadLocale } from '../../i18n/localize.js';
+import { type CatalogOffer, type Checkout, type PaymentMethod, type Problem } from '../../protocol/index.js';
 import { checkoutContext, type CheckoutActions, type CheckoutContextValue, type CheckoutState } from '../../session/context.js';
 import { ProxyClient, ProxyError } from '../../session/proxy-client.js';
 
@@ -22,6 +23,7 @@ const DEFINITE_FAILURES = new Set(['validation', 'not-found', 'conflict', 'rejec
  * @summary The shared state and proxy connection of one checkout.
  * @slot - The checkout elements and any page content.
  * @fires checkout-error - A call to the proxy failed; `detail.problem` says why.
+ * @fires catalog-change - The offers the identified customer may buy are known; `detail.offers`.
  */
 export class CheckoutSession extends LitElement implements CheckoutActions {
   static override styles = css`
@@ -60,7 +62,7 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
   override connectedCallback(): void {
     super.connectedCallback();
     // Follow `lang` changes on the page when no `locale` is set.
-    this.#langObserver = new MutationObserver(() => this.#patch({ locale: this.#resolveLocale() }));
+    this.#langObserver = new MutationObserver(() => void this.#applyLocale());
     this.#langObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
   }
 
@@ -71,7 +73,7 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('locale')) this.#patch({ locale: this.#resolveLocale() });
+    if (changed.has('locale')) void this.#applyLocale();
     if (changed.has('endpoint') || changed.has('cartId') || changed.has('currency')) {
       this.#client = new ProxyClient(this.endpoint);
       void this.reload();
@@ -106,13 +108,35 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
       }
       this.#patch({ phase: 'ready', capabilities, checkout, paymentPending: !!this.#stored().paymentKey && checkout.status !== 'paid' });
       if (checkout.status === 'paid') this.#store({ checkoutId: checkout.id });
+      // A resumed checkout with its customer: the page needs the catalog again.
+      if (checkout.customer && capabilities.loyalty.catalog) void this.loadCatalog().catch(() => {});
     } catch (error) {
       if (!signal.aborted) this.#fail('load', error);
     }
   }
 
-  lookup(query: string): Promise<Checkout> {
-    return this.#run('lookup', (id) => this.#client.identify(id, query));
+  async lookup(query: string): Promise<Checkout> {
+    const checkout = await this.#run('lookup', (id) => this.#client.identify(id, query));
+    // A club page lists what this customer may buy: tell it as soon as the customer is known.
+    if (this.state.capabilities?.loyalty.catalog) void this.loadCatalog().catch(() => {});
+    return checkout;
+  }
+
+  /**
+   * The offers the identified customer may buy (providers with a catalog, e.g. Resamania).
+   * Also fires `catalog-change`, so a page can list them and build its cart from them.
+   */
+  async loadCatalog(): Promise<CatalogOffer[]> {
+    const id = this.state.checkout?.id;
+    if (!id) return [];
+    try {
+      const { offers } = await this.#client.catalog(id);
+      emit(this, 'catalog-change', { offers });
+      return offers;
+    } catch (error) {
+      this.#fail('catalog', error);
+      throw error;
+    }
   }
 
   clearCustomer(): Promise<Checkout> {
@@ -182,7 +206,7 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
     return checkout;
   }
 
-  #fail(action: Action | 'load', error: unknown): void {
+  #fail(action: Action | 'load' | 'catalog', error: unknown): void {
     const problem: Problem = error instanceof ProxyError ? error.problem : { type: '/problems/internal', title: String(error), status: 0 };
     this.#patch({ problem, failedAction: action, ...(action === 'load' ? { phase: 'error' as const } : {}) });
     emit(this, 'checkout-error', { problem, action });
@@ -191,6 +215,13 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
   #patch(partial: Partial<CheckoutState>): void {
     this.context = { state: { ...this.context.state, ...partial }, actions: this };
     for (const listener of this.#listeners) listener(this.context);
+  }
+
+  /** Switches the elements' language live: loads its catalogue first, then re-renders. */
+  async #applyLocale(): Promise<void> {
+    const locale = this.#resolveLocale();
+    await loadLocale(locale).catch(() => {});
+    if (locale === this.#resolveLocale()) this.#patch({ locale });
   }
 
   #resolveLocale(): string {

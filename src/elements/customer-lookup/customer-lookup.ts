@@ -60,6 +60,7 @@ export class CustomerLookup extends CheckoutElement {
           ${t('lookup.found', { name: customer.displayName })}
           ${customer.maskedCard || customer.maskedPhone ? html`<span class="muted">${customer.maskedCard ?? customer.maskedPhone}</span>` : nothing}
         </p>
+        ${customer.debt ? html`<p class="error" part="error" role="alert">${t('lookup.debt', { amount: this.l10n.money(customer.debt) })}</p>` : nothing}
         ${locked
           ? html`<p class="muted">${t('lookup.paidLocked')}</p>`
           : html`<button class="link clear" part="clear" type="button" ?disabled=${!!state.busy} @click=${this.#clear}>${t('lookup.notYou')}</button>`}

@@ -42,6 +42,10 @@ export class LoyaltyBalance extends CheckoutElement {
     const state = this.checkoutState;
     const loyalty = state.checkout?.loyalty;
     const { t } = this.l10n;
+    const capabilities = state.capabilities?.loyalty;
+    // A provider without points (a club's CRM) has no balance to show: hide, don't say "0".
+    this.hidden = !!capabilities && !capabilities.spend && !capabilities.earn;
+    if (this.hidden) return nothing;
     if (!loyalty || !state.capabilities) {
       return html`<div class="card muted" part="empty">${t('loyalty.empty')}</div>`;
     }

@@ -1,7 +1,7 @@
 import type { Catalogue } from './en.js';
 
 /** Czech ("vy"). Plural categories (Intl.PluralRules 'cs'): one (1), few (2–4), many (fractions), other (0, 5+, 21). */
-export const cs: Catalogue = {
+export const cs: Partial<Catalogue> = {
   'lookup.label': 'Věrnostní karta, telefon nebo kód z aplikace',
   'lookup.label.email': 'E-mailová adresa',
   'lookup.submit': 'Vyhledat',
@@ -9,6 +9,8 @@ export const cs: Catalogue = {
   'lookup.found': 'Dobrý den, {name}',
   'lookup.notYou': 'Nejste to vy?',
   'lookup.paidLocked': 'Tato objednávka je zaplacená.',
+  'lookup.debt': 'Na vašem účtu je dluh {amount}. Před novým nákupem jej prosím uhraďte v klubu.',
+  'pay.debt': 'Nejprve je třeba uhradit dlužnou částku.',
   'loyalty.empty': 'Pro zobrazení bodů vyhledejte svůj věrnostní účet.',
   'loyalty.balance': 'Zůstatek',
   'loyalty.points': { one: '{count} bod', few: '{count} body', many: '{count} bodu', other: '{count} bodů' },

@@ -10,6 +10,8 @@ export const en = {
   'lookup.found': 'Hello, {name}',
   'lookup.notYou': 'Not you?',
   'lookup.paidLocked': 'This order is paid.',
+  'lookup.debt': 'Your account has {amount} outstanding. Please settle it at the club before a new purchase.',
+  'pay.debt': 'An outstanding balance must be settled first.',
   'loyalty.empty': 'Find your loyalty account to see your points.',
   'loyalty.balance': 'Balance',
   'loyalty.points': { one: '{count} point', other: '{count} points' },

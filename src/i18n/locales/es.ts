@@ -1,7 +1,7 @@
 import type { Catalogue } from './en.js';
 
 /** Spanish (neutral, "usted"). Plural categories (Intl.PluralRules 'es'): one, many, other. */
-export const es: Catalogue = {
+export const es: Partial<Catalogue> = {
   'lookup.label': 'Tarjeta de fidelización, teléfono o código de la app',
   'lookup.label.email': 'Correo electrónico',
   'lookup.submit': 'Buscar',
@@ -9,6 +9,8 @@ export const es: Catalogue = {
   'lookup.found': 'Hola, {name}',
   'lookup.notYou': '¿No es usted?',
   'lookup.paidLocked': 'Este pedido está pagado.',
+  'lookup.debt': 'Su cuenta tiene {amount} pendientes. Por favor, abónelos en el club antes de una nueva compra.',
+  'pay.debt': 'Primero debe abonarse el saldo pendiente.',
   'loyalty.empty': 'Busque su cuenta de fidelización para ver sus puntos.',
   'loyalty.balance': 'Saldo',
   'loyalty.points': { one: '{count} punto', many: '{count} puntos', other: '{count} puntos' },

@@ -1,7 +1,7 @@
 import type { Catalogue } from './en.js';
 
 /** French. Plural categories (Intl.PluralRules 'fr'): one, many, other. */
-export const fr: Catalogue = {
+export const fr: Partial<Catalogue> = {
   'lookup.label': 'Carte de fidélité, téléphone ou code de l’appli',
   'lookup.label.email': 'Adresse e-mail',
   'lookup.submit': 'Rechercher',
@@ -9,6 +9,8 @@ export const fr: Catalogue = {
   'lookup.found': 'Bonjour {name}',
   'lookup.notYou': 'Ce n’est pas vous ?',
   'lookup.paidLocked': 'Cette commande est payée.',
+  'lookup.debt': 'Votre compte présente un solde dû de {amount}. Merci de le régler au club avant un nouvel achat.',
+  'pay.debt': "Un solde dû doit d'abord être réglé.",
   'loyalty.empty': 'Retrouvez votre compte fidélité pour voir vos points.',
   'loyalty.balance': 'Solde',
   'loyalty.points': { one: '{count} point', many: '{count} points', other: '{count} points' },

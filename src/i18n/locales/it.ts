@@ -1,7 +1,7 @@
 import type { Catalogue } from './en.js';
 
 /** Italian ("tu", as usual in Italian e-commerce). Plural categories (Intl.PluralRules 'it'): one, many, other. */
-export const it: Catalogue = {
+export const it: Partial<Catalogue> = {
   'lookup.label': 'Carta fedeltà, telefono o codice dell’app',
   'lookup.label.email': 'Indirizzo e-mail',
   'lookup.submit': 'Cerca',
@@ -9,6 +9,8 @@ export const it: Catalogue = {
   'lookup.found': 'Ciao, {name}',
   'lookup.notYou': 'Non sei tu?',
   'lookup.paidLocked': 'Questo ordine è stato pagato.',
+  'lookup.debt': "Il tuo conto ha {amount} da saldare. Salda l'importo al club prima di un nuovo acquisto.",
+  'pay.debt': "Prima va saldato l'importo in sospeso.",
   'loyalty.empty': 'Trova il tuo account fedeltà per vedere i tuoi punti.',
   'loyalty.balance': 'Saldo',
   'loyalty.points': { one: '{count} punto', many: '{count} punti', other: '{count} punti' },

@@ -1,7 +1,7 @@
 import type { Catalogue } from './en.js';
 
 /** Portuguese (Brazilian usage, "você"). Plural categories (Intl.PluralRules 'pt'): one, many, other. */
-export const pt: Catalogue = {
+export const pt: Partial<Catalogue> = {
   'lookup.label': 'Cartão fidelidade, telefone ou código do app',
   'lookup.label.email': 'E-mail',
   'lookup.submit': 'Buscar',
@@ -9,6 +9,8 @@ export const pt: Catalogue = {
   'lookup.found': 'Olá, {name}',
   'lookup.notYou': 'Não é você?',
   'lookup.paidLocked': 'Este pedido está pago.',
+  'lookup.debt': 'Sua conta tem {amount} em aberto. Quite o valor no clube antes de uma nova compra.',
+  'pay.debt': 'Primeiro é preciso quitar o saldo em aberto.',
   'loyalty.empty': 'Encontre sua conta fidelidade para ver seus pontos.',
   'loyalty.balance': 'Saldo',
   'loyalty.points': { one: '{count} ponto', many: '{count} pontos', other: '{count} pontos' },

@@ -1,7 +1,7 @@
 import type { Catalogue } from './en.js';
 
 /** Russian ("вы"). Plural categories (Intl.PluralRules 'ru'): one (1, 21), few (2–4, 22), many (5–20, 25), other (fractions). */
-export const ru: Catalogue = {
+export const ru: Partial<Catalogue> = {
   'lookup.label': 'Бонусная карта, телефон или код из приложения',
   'lookup.label.email': 'Электронная почта',
   'lookup.submit': 'Найти',
@@ -9,6 +9,8 @@ export const ru: Catalogue = {
   'lookup.found': 'Здравствуйте, {name}',
   'lookup.notYou': 'Это не вы?',
   'lookup.paidLocked': 'Этот заказ оплачен.',
+  'lookup.debt': 'На вашем счёте задолженность {amount}. Пожалуйста, погасите её в клубе перед новой покупкой.',
+  'pay.debt': 'Сначала нужно погасить задолженность.',
   'loyalty.empty': 'Найдите свой бонусный счёт, чтобы увидеть баллы.',
   'loyalty.balance': 'Баланс',
   'loyalty.points': { one: '{count} балл', few: '{count} балла', many: '{count} баллов', other: '{count} балла' },

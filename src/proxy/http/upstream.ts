@@ -1,3 +1,20 @@
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  DelegateBackoff,
+  ExponentialBackoff,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+  type CircuitBreakerPolicy,
+  type IBackoff,
+  type IPolicy,
+  type IRetryBackoffContext,
+} from 'cockatiel';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { ProblemError } from '../problems.js';
 
@@ -5,11 +22,29 @@ export interface UpstreamOptions {
   /** Provider name, used in error messages (never the URL: it can carry an account token). */
   name: string;
   baseUrl: string;
-  /** Per-call timeout, including connection and body. */
+  /** Per-attempt timeout, including connection and body. */
   timeoutMs?: number;
   /** Upper bound on pooled keep-alive connections to this provider. */
   connections?: number;
   headers?: Record<string, string>;
+  /** Retries of calls marked `safe` (never of the others). */
+  retry?: {
+    /** Retries after the first attempt (default 2). */
+    retries?: number;
+    /** First backoff delay; later ones grow exponentially, with jitter (default 100 ms). */
+    initialDelayMs?: number;
+    /** Largest backoff delay (default 2 s). */
+    maxDelayMs?: number;
+    /** A 429 is retried after its `Retry-After` only when it is at most this long (default 2 s). */
+    maxRetryAfterMs?: number;
+  };
+  /** The circuit breaker of this provider client. */
+  breaker?: {
+    /** Consecutive failures (transport errors, timeouts, 5xx) that open the circuit (default 5). */
+    threshold?: number;
+    /** How long calls fail fast before one trial call is let through (default 10 s). */
+    halfOpenAfterMs?: number;
+  };
 }
 
 export interface UpstreamRequest {
@@ -22,8 +57,15 @@ export interface UpstreamRequest {
   query?: Record<string, string | string[] | undefined>;
   signal?: AbortSignal;
   /**
+   * The call is safe to repeat (a lookup, a quote, an eligibility check, a release, or a write
+   * the provider deduplicates): transport failures, timeouts, 5xx and short 429s are retried
+   * with jittered exponential backoff. Calls not marked safe are sent once.
+   */
+  safe?: boolean;
+  /**
    * The call moves money and is not safe to repeat: a timeout or a dropped connection then
-   * means the provider may have committed, reported as `payment-outcome-unknown`.
+   * means the provider may have committed, reported as `payment-outcome-unknown`. Never
+   * retried, whatever `safe` says.
    */
   unsafe?: boolean;
 }
@@ -35,25 +77,93 @@ export interface UpstreamResponse {
   body: unknown;
 }
 
+/** The provider could not be reached, timed out or dropped the connection (retryable when safe). */
+class TransportFailure extends Error {
+  constructor(
+    readonly what: string,
+    override readonly cause: unknown,
+  ) {
+    super(what);
+  }
+}
+
+interface RawResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
 /**
- * One pooled keep-alive HTTP client per provider. Failures to reach the provider become
- * `ProblemError`s; HTTP error statuses are returned to the adapter, which knows what they mean.
+ * One pooled keep-alive HTTP client per provider, with its resilience policies (cockatiel):
+ * a timeout per attempt, retries only for calls marked `safe`, a 429's `Retry-After` honoured
+ * within a bound, and one circuit breaker for the provider, so a provider that is down makes
+ * calls fail fast (503 + `Retry-After`) instead of piling up. Failures to reach the provider
+ * become `ProblemError`s; HTTP error statuses are returned to the adapter, which knows what
+ * they mean.
  */
 export class UpstreamClient {
-  readonly #options: Required<Omit<UpstreamOptions, 'headers'>> & { headers: Record<string, string> };
+  readonly #name: string;
+  readonly #baseUrl: string;
+  readonly #headers: Record<string, string>;
   readonly #agent: Agent;
+  readonly #breaker: CircuitBreakerPolicy;
+  readonly #halfOpenAfterMs: number;
+  readonly #once: IPolicy;
+  readonly #retried: IPolicy;
+  #openedAt = 0;
 
   constructor(options: UpstreamOptions) {
-    this.#options = { timeoutMs: 8000, connections: 64, headers: {}, ...options };
-    this.#agent = new Agent({ connections: this.#options.connections, keepAliveTimeout: 30_000, pipelining: 1 });
+    this.#name = options.name;
+    this.#baseUrl = options.baseUrl.replace(/\/?$/, '/');
+    this.#headers = options.headers ?? {};
+    this.#agent = new Agent({ connections: options.connections ?? 64, keepAliveTimeout: 30_000, pipelining: 1 });
+
+    const { retries = 2, initialDelayMs = 100, maxDelayMs = 2000, maxRetryAfterMs = 2000 } = options.retry ?? {};
+    const { threshold = 5, halfOpenAfterMs = 10_000 } = options.breaker ?? {};
+    this.#halfOpenAfterMs = halfOpenAfterMs;
+
+    // A cooperative timeout aborts the fetch through its signal; the fetch then rejects.
+    const perAttempt = timeout(options.timeoutMs ?? 8000, TimeoutStrategy.Cooperative);
+    // The breaker counts what says "the provider is unwell": no answer, or a 5xx.
+    this.#breaker = circuitBreaker(
+      handleWhen((e) => e instanceof TransportFailure).orWhenResult((r) => (r as RawResponse).status >= 500),
+      { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(threshold) },
+    );
+    this.#breaker.onBreak(() => (this.#openedAt = Date.now()));
+
+    const exponential = new ExponentialBackoff({ initialDelay: initialDelayMs, maxDelay: maxDelayMs });
+    const retryPolicy = retry(
+      handleWhen((e) => e instanceof TransportFailure).orWhenResult((r) => {
+        const { status, headers } = r as RawResponse;
+        if (status === 429) return (retryAfterMs(headers) ?? 0) <= maxRetryAfterMs;
+        return status >= 500;
+      }),
+      {
+        maxAttempts: retries,
+        // Exponential with decorrelated jitter, except after a 429 that says how long to wait.
+        backoff: new DelegateBackoff<IRetryBackoffContext<unknown>, IBackoff<unknown> | undefined>((context, previous) => {
+          const next: IBackoff<unknown> = previous ? previous.next(context) : exponential.next();
+          const told = 'value' in context.result ? retryAfterMs((context.result.value as RawResponse).headers) : undefined;
+          return { delay: told ?? next.duration, state: next };
+        }),
+      },
+    );
+    this.#once = wrap(this.#breaker, perAttempt);
+    this.#retried = wrap(retryPolicy, this.#breaker, perAttempt);
+  }
+
+  /** `closed` (normal), `open` (failing fast) or `half-open` (one trial call in flight). */
+  get circuit(): 'closed' | 'open' | 'half-open' {
+    const state = this.#breaker.state;
+    return state === CircuitState.Closed ? 'closed' : state === CircuitState.HalfOpen ? 'half-open' : 'open';
   }
 
   async request(path: string, init: UpstreamRequest = {}): Promise<UpstreamResponse> {
-    const url = new URL(path.replace(/^\//, ''), this.#options.baseUrl.replace(/\/?$/, '/'));
+    const url = new URL(path.replace(/^\//, ''), this.#baseUrl);
     for (const [key, value] of Object.entries(init.query ?? {})) {
       for (const v of ([] as Array<string | undefined>).concat(value)) if (v !== undefined) url.searchParams.append(key, v);
     }
-    const headers: Record<string, string> = { accept: 'application/json', ...this.#options.headers, ...init.headers };
+    const headers: Record<string, string> = { accept: 'application/json', ...this.#headers, ...init.headers };
     let body: string | undefined;
     if (init.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -62,39 +172,70 @@ export class UpstreamClient {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const timeout = AbortSignal.timeout(this.#options.timeoutMs);
-    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const method = init.method ?? 'GET';
     const failure = (cause: unknown, what: string) =>
       init.unsafe
-        ? new ProblemError('payment-outcome-unknown', `${this.#options.name} ${what}; the operation may have been recorded. Check its status before retrying.`, { cause, retryable: false })
-        : new ProblemError('upstream-unavailable', `${this.#options.name} ${what}.`, { cause });
+        ? new ProblemError('payment-outcome-unknown', `${this.#name} ${what}; the operation may have been recorded. Check its status before retrying.`, { cause, retryable: false })
+        : new ProblemError('upstream-unavailable', `${this.#name} ${what}.`, { cause });
 
-    let response;
+    const policy = init.safe && !init.unsafe ? this.#retried : this.#once;
+    let response: RawResponse;
     try {
-      response = await undiciFetch(url, { method: init.method ?? 'GET', headers, body, signal, dispatcher: this.#agent });
-    } catch (cause) {
-      if (init.signal?.aborted) throw cause;
-      throw failure(cause, timeout.aborted ? 'did not answer in time' : 'could not be reached');
+      response = await policy.execute(({ signal }) => this.#send(url, { method, headers, body }, signal, init.signal), init.signal);
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) {
+        // Nothing was sent: safe to retry later, even for a payment.
+        const wait = Math.max(1, Math.ceil((this.#openedAt + this.#halfOpenAfterMs - Date.now()) / 1000));
+        throw new ProblemError('upstream-unavailable', `${this.#name} is failing; calls to it are paused for ${wait} s.`, {
+          status: 503,
+          headers: { 'Retry-After': String(wait) },
+          cause: error,
+        });
+      }
+      if (error instanceof TransportFailure) throw failure(error.cause, error.what);
+      throw error;
     }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (cause) {
-      throw failure(cause, timeout.aborted ? 'did not answer in time' : 'dropped the connection');
-    }
+
     let parsed: unknown;
-    if (text.length > 0) {
+    if (response.text.length > 0) {
       try {
-        parsed = JSON.parse(text);
+        parsed = JSON.parse(response.text);
       } catch (cause) {
         if (response.status >= 500 || init.unsafe) throw failure(cause, `sent an unreadable reply (HTTP ${response.status})`);
-        throw new ProblemError('upstream-unavailable', `${this.#options.name} sent a reply that is not JSON.`, { cause, retryable: false });
+        throw new ProblemError('upstream-unavailable', `${this.#name} sent a reply that is not JSON.`, { cause, retryable: false });
       }
     }
-    return { status: response.status, headers: response.headers as unknown as Headers, body: parsed };
+    return { status: response.status, headers: response.headers, body: parsed };
   }
 
   close(): Promise<void> {
     return this.#agent.close();
   }
+
+  /** One attempt: the status, headers and whole body, or a `TransportFailure`. */
+  async #send(url: URL, request: { method: string; headers: Record<string, string>; body?: string }, signal: AbortSignal, callerSignal?: AbortSignal): Promise<RawResponse> {
+    let response;
+    try {
+      response = await undiciFetch(url, { ...request, signal, dispatcher: this.#agent });
+    } catch (cause) {
+      // The caller went away: not the provider's fault, nothing to retry or count.
+      if (callerSignal?.aborted) throw cause;
+      throw new TransportFailure(signal.aborted ? 'did not answer in time' : 'could not be reached', cause);
+    }
+    try {
+      return { status: response.status, headers: response.headers as unknown as Headers, text: await response.text() };
+    } catch (cause) {
+      if (callerSignal?.aborted) throw cause;
+      throw new TransportFailure(signal.aborted ? 'did not answer in time' : 'dropped the connection', cause);
+    }
+  }
+}
+
+/** `Retry-After` in milliseconds (seconds or an HTTP date), `undefined` when absent or unreadable. */
+export function retryAfterMs(headers: Headers): number | undefined {
+  const value = headers.get('retry-after')?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }

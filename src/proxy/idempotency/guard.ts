@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { IDEMPOTENCY_HEADER } from '../../protocol/index.js';
 import { IdempotencyKey } from '../../protocol/requests.js';
 import { ProblemError } from '../problems.js';
-import type { IdempotencyStore, StoredResponse } from './store.js';
+import type { Claim, IdempotencyStore, StoredResponse } from './store.js';
 
 export interface IdempotencyOptions {
   store: IdempotencyStore;
@@ -33,8 +33,16 @@ export function fingerprint(method: string, path: string, body: unknown): string
 /**
  * Runs `handler` at most once per `Idempotency-Key`: a repeat with the same request replays
  * the stored response (`Idempotency-Replayed: true`), a repeat with a different request is a
- * 422, and a concurrent repeat waits for the first one. Errors are stored like successes,
- * because an error after the upstream call may hide a committed operation.
+ * 422, and a concurrent repeat waits for the first one (409 after `waitMs`).
+ *
+ * Final answers are stored, errors included (a refusal is as final as a success). Two kinds
+ * of problem are not final and give the key back instead (its fingerprint kept):
+ * - `payment-outcome-unknown`: the provider may have committed. Replaying this error forever
+ *   would leave the shopper stuck; instead the retry with the same key runs the handler
+ *   again, and the checkout, marked `outcome-unknown` before the upstream call, reconciles
+ *   with the provider first: it never sends a second payment while the first may exist.
+ * - retryable problems (provider unreachable before anything was sent, circuit open, 429):
+ *   nothing happened, so the same request may succeed later.
  */
 export function createIdempotencyGuard(options: IdempotencyOptions) {
   const { store, lockMs = 2 * 60_000, retentionMs = 24 * 3600_000, waitMs = 15_000 } = options;
@@ -52,11 +60,15 @@ export function createIdempotencyGuard(options: IdempotencyOptions) {
     const key = parsedKey.data;
     const print = fingerprint(request.method, request.path, request.body);
     const deadline = Date.now() + waitMs;
+    let claim: Claim;
     for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
-      const claim = await store.begin(key, print, lockMs);
-      if (claim.state === 'done') return replay(claim.response);
-      if (claim.state === 'mismatch') throw new ProblemError('idempotency-mismatch');
-      if (claim.state === 'started') break;
+      const begun = await store.begin(key, print, lockMs);
+      if (begun.state === 'done') return replay(begun.response);
+      if (begun.state === 'mismatch') throw new ProblemError('idempotency-mismatch');
+      if (begun.state === 'started') {
+        claim = begun.claim;
+        break;
+      }
       if (Date.now() >= deadline) throw new ProblemError('idempotency-in-progress', undefined, { retryable: true, headers: { 'Retry-After': '1' } });
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
@@ -64,6 +76,10 @@ export function createIdempotencyGuard(options: IdempotencyOptions) {
     try {
       response = await handler();
     } catch (error) {
+      if (error instanceof ProblemError && (error.kind === 'payment-outcome-unknown' || error.retryable)) {
+        await store.release(key, claim, retentionMs);
+        throw error;
+      }
       response = problemResponse(error);
     }
     const stored: StoredResponse = {
@@ -71,7 +87,7 @@ export function createIdempotencyGuard(options: IdempotencyOptions) {
       headers: Object.fromEntries([...response.headers].filter(([name]) => name === 'content-type' || name === 'retry-after')),
       body: await response.text(),
     };
-    await store.complete(key, stored, retentionMs);
+    await store.complete(key, claim, stored, retentionMs);
     return new Response(stored.body, { status: stored.status, headers: stored.headers });
   };
 }

@@ -1,4 +1,6 @@
 import type { Cart, Capabilities, LoyaltyValue, Money, PaymentMethod, Receipt } from '../../protocol/index.js';
+import type { FormFields as NotificationFields } from './floa/notification.js';
+import type { FloaCustomer, FloaEligibilityInput, FloaNotification, FloaOffer, FloaPaymentRef, FloaPaymentResult, FloaPaymentSession, FloaPaymentSessionInput } from './floa/types.js';
 
 /**
  * The provider interface. Every CRM/loyalty system (Russian loyalty API, CRM.COM, CareCloud,
@@ -70,6 +72,31 @@ export type SaleRecord = Pick<Receipt, 'reference' | 'spent' | 'earned' | 'balan
 
 export type LoyaltyCapabilities = Capabilities['loyalty'];
 
+/** What a provider says about a sale whose outcome was unknown. */
+export type SaleOutcome = { state: 'recorded'; sale: SaleRecord } | { state: 'not-recorded' } | { state: 'unknown' };
+
+/** An offer a customer may buy (Resamania's catalog); a cart line's `sku` is its `id`. */
+export interface CatalogOffer {
+  /** The provider's offer id (Resamania: the offer IRI, sent as the article's `offerId`). */
+  id: string;
+  productId: string;
+  name: string;
+  productName: string;
+  /** Product category (subscription, badge, regular…). */
+  category: string;
+  /** Price including tax. */
+  price: Money;
+  /** The sale needs a start date for this offer (subscriptions). */
+  needsStartDate: boolean;
+}
+
+export interface CatalogFilter {
+  /** Product category. */
+  type?: string;
+  /** Purchase date (YYYY-MM-DD); today by default. */
+  date?: string;
+}
+
 export interface LoyaltyProvider {
   readonly capabilities: LoyaltyCapabilities;
   /** Finds a customer by what they typed or scanned (phone, card, e-mail, app code). Throws `not-found`. */
@@ -80,24 +107,43 @@ export interface LoyaltyProvider {
   hold?(input: QuoteInput, ctx: CallContext): Promise<HoldResult>;
   /** Releases this checkout's hold; succeeds when there is none. */
   release?(input: Omit<QuoteInput, 'spend'>, ctx: CallContext): Promise<void>;
+  /** Offers this customer may buy now (only when `capabilities.catalog`). Safe to repeat. */
+  catalog?(customer: CustomerRecord, ctx: CallContext, filter?: CatalogFilter): Promise<CatalogOffer[]>;
   /** Records the sale (spend or earn) once. Moves money: always called with an idempotency key. */
   recordSale(input: RecordSaleInput, ctx: CallContext): Promise<SaleRecord>;
+  /**
+   * After `recordSale` failed with `payment-outcome-unknown`: was that sale recorded? Only
+   * reads (safe to repeat); `unknown` when the provider's data cannot tell. Without it, an
+   * unknown outcome stays unknown until an operator settles it.
+   */
+  saleOutcome?(input: RecordSaleInput, ctx: CallContext): Promise<SaleOutcome>;
   /** Stops timers and closes pooled connections. */
   close?(): Promise<void>;
 }
 
-/** Offers and payment sessions of a buy-now-pay-later provider (FLOA); built in its own issue. */
-export interface InstalmentOffer {
-  id: string;
-  label: string;
-  instalments: number;
-  fees: Money;
-  total: Money;
-  schedule: Array<{ dueDate: string; amount: Money }>;
-}
+/**
+ * A buy-now-pay-later provider (FLOA). Its shapes are FLOA's, the one such provider of the
+ * seeds (and the most demanding: full identity, per-country rules, signed notifications).
+ * Offers carry the provider's token: they stay on the server (see `../instalments.ts`).
+ */
+export type InstalmentCustomer = FloaCustomer;
+export type InstalmentEligibilityInput = FloaEligibilityInput;
+export type InstalmentOffer = FloaOffer;
+export type InstalmentSessionInput = FloaPaymentSessionInput;
+export type InstalmentSession = FloaPaymentSession;
+export type InstalmentNotification = FloaNotification;
+export type InstalmentPaymentRef = FloaPaymentRef;
+export type InstalmentPaymentResult = FloaPaymentResult;
 
 export interface InstalmentProvider {
   readonly id: string;
-  eligibility(input: { checkoutId: string; cart: Cart; customer?: CustomerRecord; amountDue: Money }, ctx: CallContext): Promise<InstalmentOffer[]>;
+  /** The offers for this customer and amount due. Throws `validation` (no call made) or `rejected` (declined, with the reason). */
+  eligibility(input: InstalmentEligibilityInput, ctx: CallContext): Promise<InstalmentOffer[]>;
+  /** Where to send the shopper to pay the chosen offer. */
+  createPaymentSession(input: InstalmentSessionInput, ctx: CallContext): Promise<InstalmentSession>;
+  /** Checks a notification's seal and reads it; throws `validation` when it is not the provider's. */
+  verifyNotification(fields: NotificationFields): InstalmentNotification;
+  /** The payment's state at the provider: what to trust before recording a sale. Safe to repeat. */
+  paymentResult(ref: InstalmentPaymentRef, ctx: CallContext): Promise<InstalmentPaymentResult>;
   close?(): Promise<void>;
 }

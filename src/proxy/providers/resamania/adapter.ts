@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { minorDigits, type CartLine, type FieldError, type Money } from '../../../protocol/index.js';
 import { UpstreamClient, type UpstreamRequest, type UpstreamResponse } from '../../http/upstream.js';
 import { ProblemError } from '../../problems.js';
-import type { CallContext, CustomerRecord, LoyaltyCapabilities, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleRecord } from '../provider.js';
+import type { CallContext, CatalogFilter, CatalogOffer, CustomerRecord, LoyaltyCapabilities, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleRecord } from '../provider.js';
 import { minorToDecimal } from '../units.js';
 import { MemorySaleLedger, type SaleLedger, type SaleLedgerEntry } from './sale-ledger.js';
 
@@ -83,29 +83,7 @@ export const ResamaniaOptions = z.object({
 });
 export type ResamaniaOptions = z.infer<typeof ResamaniaOptions>;
 
-/** An offer the contact may buy: a cart line's `sku` is its `id`. */
-export interface CatalogOffer {
-  /** The offer IRI (`/{clientToken}/offers/4321`), sent as the article's `offerId`. */
-  id: string;
-  /** The product IRI. */
-  productId: string;
-  /** Offer name (the product's when the offer has none). */
-  name: string;
-  productName: string;
-  /** Product category: subscription, subscription_option, badge, counter, package, countermark, test_session, regular. */
-  category: string;
-  /** Price including tax. */
-  price: Money;
-  /** The article needs `implementation.startDate` (subscriptions). */
-  needsStartDate: boolean;
-}
-
-export interface CatalogFilter {
-  /** Product category (`type`). */
-  type?: string;
-  /** Purchase date (YYYY-MM-DD); today in the clubs' time zone by default. */
-  date?: string;
-}
+export type { CatalogFilter, CatalogOffer } from '../provider.js';
 
 /** What a sale may carry beyond `RecordSaleInput` (see the report for how it reaches the proxy). */
 export interface ResamaniaSaleInput extends RecordSaleInput {

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { Money } from '../../../protocol/index.js';
 import { UpstreamClient, type UpstreamRequest } from '../../http/upstream.js';
 import { ProblemError } from '../../problems.js';
-import type { CallContext, CustomerRecord, HoldResult, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleRecord } from '../provider.js';
+import type { CallContext, CustomerRecord, HoldResult, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleOutcome, SaleRecord } from '../provider.js';
 import { minorToNumber } from '../units.js';
 
 /**
@@ -60,6 +60,8 @@ const FIELD_MAP: Record<string, string> = { search: 'query', client: 'query', sp
 interface ClientData extends Record<string, unknown> {
   balance: number;
   level: z.infer<typeof Level>;
+  /** What found the client (phone digits, card or code): the API reads a client only by it. */
+  search?: string;
 }
 
 export class RuLoyaltyAdapter implements LoyaltyProvider {
@@ -87,7 +89,7 @@ export class RuLoyaltyAdapter implements LoyaltyProvider {
     const reply = await this.#call('/integration/general/client', { search, point: this.#o.pointId }, ClientReply, ctx);
     const { id, name, phone, balance, level } = reply.client;
     // Birthday, photo and e-mail are dropped here: the checkout never needs them.
-    const data: ClientData = { balance, level };
+    const data: ClientData = { balance, level, search };
     return { providerId: id, name, ...(phone !== undefined ? { phone: String(phone) } : {}), data };
   }
 
@@ -122,6 +124,7 @@ export class RuLoyaltyAdapter implements LoyaltyProvider {
       { client: input.customer.providerId, point: this.#o.pointId, amount: points, duration: this.#o.holdMinutes },
       HoldReply,
       ctx,
+      'once',
     );
     return { amount: this.#value(reply.held.amount), expiresAt: new Date(reply.held.until * 1000).toISOString() };
   }
@@ -132,20 +135,56 @@ export class RuLoyaltyAdapter implements LoyaltyProvider {
 
   async recordSale(input: RecordSaleInput, ctx: CallContext): Promise<SaleRecord> {
     this.#checkCurrency(input.cart.currency);
-    const { balance } = input.customer.data as ClientData;
     const points = Math.floor(input.spend / this.#o.pointValue);
     // The retail call has no idempotency key: the proxy's Idempotency-Key guard and the
-    // checkout's paid state are what keep it to one call.
+    // checkout's state (`outcome-unknown` while it is in flight, then `paid`) keep it to one
+    // call; after an unknown outcome, `saleOutcome` tells whether it was recorded.
     const reply = await this.#call(
       '/integration/general/retail',
       { client: input.customer.providerId, point: this.#o.pointId, amount: this.#major(input.cart.total.amount), spend: points },
       RetailReply,
       ctx,
-      true,
+      'unsafe',
     );
-    const spent = reply.retail.spend ?? 0;
-    const earned = reply.retail.earn ?? 0;
-    const discount = reply.retail.type === 'discount' ? Math.round((input.cart.total.amount * reply.retail.percent) / 100) : 0;
+    return this.#sale(input, reply.retail.spend ?? 0, reply.retail.earn ?? 0, reply.retail.type, reply.retail.percent);
+  }
+
+  /**
+   * Was the retail operation of an unknown outcome recorded? The basic API can neither look an
+   * operation up nor take an idempotency key; what it shows is the client's balance, which a
+   * retail moves by a known amount: `−spend` when points are spent, `+earn` (recalc's, for
+   * this amount) otherwise. So the client is read again (by the search that found them) and
+   * compared with the balance seen at identification:
+   * - before − spend + earn → recorded (and the receipt is rebuilt from those figures);
+   * - unchanged → not recorded (the caller waits for a slow provider's late commit first);
+   * - anything else (another till moved the balance), or a sale that moves nothing (discount
+   *   level, zero earn) → unknown: an operator settles it, the proxy never guesses.
+   */
+  async saleOutcome(input: RecordSaleInput, ctx: CallContext): Promise<SaleOutcome> {
+    const { balance: before, search } = input.customer.data as ClientData;
+    if (!search) return { state: 'unknown' };
+    const points = Math.floor(input.spend / this.#o.pointValue);
+    const [found, recalc] = await Promise.all([
+      this.#call('/integration/general/client', { search, point: this.#o.pointId }, ClientReply, ctx),
+      this.#call('/integration/general/recalc', { client: input.customer.providerId, point: this.#o.pointId, amount: this.#major(input.cart.total.amount) }, RecalcReply, ctx),
+    ]);
+    if (found.client.id !== input.customer.providerId) return { state: 'unknown' };
+    const earned = points > 0 ? 0 : recalc.recalc.earn;
+    const expected = before - points + earned;
+    const same = (a: number, b: number) => Math.abs(a - b) < 1e-9;
+    if (same(expected, before)) return { state: 'unknown' };
+    if (same(found.client.balance, expected)) return { state: 'recorded', sale: this.#sale(input, points, earned, recalc.recalc.type, recalc.recalc.percent) };
+    if (same(found.client.balance, before)) return { state: 'not-recorded' };
+    return { state: 'unknown' };
+  }
+
+  close(): Promise<void> {
+    return this.#http.close();
+  }
+
+  #sale(input: RecordSaleInput, spent: number, earned: number, type: string, percent: number): SaleRecord {
+    const { balance } = input.customer.data as ClientData;
+    const discount = type === 'discount' ? Math.round((input.cart.total.amount * percent) / 100) : 0;
     return {
       reference: input.reference,
       discount: this.#money(discount),
@@ -155,14 +194,25 @@ export class RuLoyaltyAdapter implements LoyaltyProvider {
     };
   }
 
-  close(): Promise<void> {
-    return this.#http.close();
-  }
-
-  async #call<T>(path: string, body: unknown, schema: z.ZodMiniType<T>, ctx: CallContext, unsafe = false): Promise<T> {
-    const init: UpstreamRequest = { method: 'POST', json: body, signal: ctx.signal, unsafe };
+  /**
+   * One call. `safe` (reads, recalc, release: repeatable) is retried by the HTTP client on
+   * transient failures; `once` (hold: a repeat would hold twice) and `unsafe` (retail: moves
+   * points) are sent once.
+   */
+  async #call<T>(path: string, body: unknown, schema: z.ZodMiniType<T>, ctx: CallContext, mode: 'safe' | 'once' | 'unsafe' = 'safe'): Promise<T> {
+    const unsafe = mode === 'unsafe';
+    const init: UpstreamRequest = { method: 'POST', json: body, signal: ctx.signal, safe: mode === 'safe', unsafe };
     const response = await this.#http.request(path, init);
     if (response.status === 422) throw this.#rejection(response.body);
+    if (response.status === 429) {
+      // A rate limiter in front of the API refused the call before it ran (the API's own
+      // errors are all 422): nothing recorded, even for a retail, so it may be sent again.
+      const retryAfter = response.headers.get('retry-after');
+      throw new ProblemError('upstream-unavailable', 'The loyalty service is receiving too many requests; try again in a moment.', {
+        status: 503,
+        ...(retryAfter ? { headers: { 'Retry-After': retryAfter } } : {}),
+      });
+    }
     if (response.status < 200 || response.status >= 300) {
       throw unsafe
         ? new ProblemError('payment-outcome-unknown', `The loyalty service failed (HTTP ${response.status}); the operation may have been recorded.`, { retryable: false })
