@@ -3,6 +3,9 @@ import { CARECLOUD_BASE_PATH, CARECLOUD_DEMO, createCarecloudSimulator } from '.
 import { CRMCOM_DEMO_UNIT, CRMCOM_DEMO_USER, createCrmcomSimulator } from '../src/simulators/crmcom/simulator.js';
 import { createResamaniaSimulator, RESAMANIA_DEMO } from '../src/simulators/resamania/simulator.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../src/simulators/ru-loyalty/simulator.js';
+import type { InstalmentCustomerSource } from '../src/proxy/instalments.js';
+import { createFloaSimulator, FLOA_DEMO_HMAC_SECRET, FLOA_DEMO_LOGIN, FLOA_DEMO_MERCHANT_ID, FLOA_DEMO_PASSWORD, floaDemoSites } from '../src/simulators/floa/simulator.js';
+import { BIKE_SHOP_FLOA_LINKS, bikeShopMembers, demoInstalmentCustomers } from './instalment-customers.js';
 
 /**
  * The demo's scenarios: one provider simulator and one proxy each. The page switches between
@@ -27,7 +30,27 @@ export interface Scenario {
   simulator: () => { app: Hono };
   loyalty: (baseUrl: string) => Record<string, unknown>;
   carts: Record<string, { currency: string; lines: Array<{ sku: string; name: string; quantity: number; unitPrice: number; data?: Record<string, string> }> }>;
+  /** Pay in instalments beside the loyalty provider: its simulator (own port), its options, and the shop's customer source. */
+  instalments?: {
+    simulator: () => { app: Hono };
+    options: (baseUrl: string) => Record<string, unknown>;
+    customers: InstalmentCustomerSource;
+  };
 }
+
+/** FLOA with the simulator's demo merchant: one merchant site per option (3x, 4x, 10x, pay later). */
+const floaOptions = (baseUrl: string, categories: Record<string, string[]>) => ({
+  provider: 'floa',
+  baseUrl,
+  login: FLOA_DEMO_LOGIN,
+  password: FLOA_DEMO_PASSWORD,
+  merchantId: FLOA_DEMO_MERCHANT_ID,
+  merchantSiteId: floaDemoSites().map((site) => site.id),
+  hmacSecret: FLOA_DEMO_HMAC_SECRET,
+  categories,
+  // The slow demo identity shows a time-out (and its retry) after 3 s rather than 8.
+  timeoutMs: 3000,
+});
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -155,6 +178,80 @@ export const SCENARIOS: Scenario[] = [
       membership: {
         currency: 'EUR',
         lines: [{ sku: '/demoapi/offers/101', name: 'Abonnement mensuel', quantity: 1, unitPrice: 3990, data: { startDate: new Date().toISOString().slice(0, 10) } }],
+      },
+    },
+  },
+  {
+    id: 'floa',
+    label: 'Bike shop — loyalty points + pay in instalments with FLOA',
+    cartId: 'bike-and-helmet',
+    currency: 'EUR',
+    locale: 'en',
+    method: 'card',
+    identities: [
+      { type: '+33 6 12 34 56 78 or card 3000000000017', who: 'Camille Martin', shows: '150 points (up to 50 % of the order); FLOA offers pay later, 3x, 4x and 10x on what the points leave, each with fees, total and schedule; pay, refuse or cancel on FLOA\'s page' },
+      { type: 'card 3000000000024', who: 'Louis Bernard', shows: 'FLOA does not accept him and gives no reason: said plainly, pay in full instead' },
+      { type: 'card 3000000000031', who: 'Nina Petit', shows: 'FLOA answers KO with its own error text' },
+      { type: 'card 3000000000048', who: 'Hugo Lambert', shows: 'FLOA answers too late: explained, with a retry' },
+      { type: 'card 3000000000055', who: 'Paul Lefèvre', shows: 'Birth zip code "6000" on file: refused by FLOA\'s country rules before any call' },
+    ],
+    simulator: () => createRuLoyaltySimulator({ clients: bikeShopMembers() }),
+    loyalty: (baseUrl) => ({ provider: 'ru-loyalty', baseUrl, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, currency: 'EUR' }),
+    instalments: {
+      simulator: () => createFloaSimulator({ slowMs: 6000 }),
+      options: (baseUrl) => floaOptions(baseUrl, { 'city-bike': ['Sport', 'Bikes'], helmet: ['Sport', 'Accessories'] }),
+      customers: demoInstalmentCustomers(BIKE_SHOP_FLOA_LINKS),
+    },
+    carts: {
+      'bike-and-helmet': {
+        currency: 'EUR',
+        lines: [
+          { sku: 'city-bike', name: 'City bike', quantity: 1, unitPrice: 44900 },
+          { sku: 'helmet', name: 'Helmet', quantity: 1, unitPrice: 5100 },
+        ],
+      },
+    },
+  },
+  {
+    id: 'resamania-floa',
+    label: 'Fitness club — Resamania membership paid in 4x with FLOA',
+    cartId: 'membership-and-pass',
+    currency: 'EUR',
+    // English until the instalment messages are translated (other locales fall back to English).
+    locale: 'en',
+    method: 'card',
+    identities: [
+      { type: 'camille.martin@example.test', who: 'Camille Martin', shows: 'Eligible with FLOA: the membership and a 10-entry pass in 4x; recorded in Resamania as a CBWeb payment once FLOA confirms it' },
+      { type: 'sofia.lopez@example.test', who: 'Sofia Lopez', shows: 'Not eligible with FLOA: pay at the club instead' },
+      { type: 'julien.bernard@example.test', who: 'Julien Bernard', shows: '45.00 € overdue: no sale, no instalments' },
+    ],
+    simulator: () => createResamaniaSimulator(),
+    loyalty: (baseUrl) => ({
+      provider: 'resamania',
+      baseUrl,
+      clientToken: RESAMANIA_DEMO.clientToken,
+      clientId: RESAMANIA_DEMO.clientId,
+      clientSecret: RESAMANIA_DEMO.clientSecret,
+      apiKey: RESAMANIA_DEMO.apiKey,
+      clubId: RESAMANIA_DEMO.clubId,
+      clubCode: RESAMANIA_DEMO.clubCode,
+      channel: 'club',
+      // A payment FLOA confirmed is an online card payment for Resamania.
+      paymentMean: { external: 'CBWeb' },
+    }),
+    instalments: {
+      simulator: () => createFloaSimulator(),
+      options: (baseUrl) => floaOptions(baseUrl, { '/demoapi/offers/101': ['Sport', 'Membership'], '/demoapi/offers/151': ['Sport', 'Passes'] }),
+      // The club's contacts linked to FLOA's demo identities.
+      customers: demoInstalmentCustomers({ '/demoapi/contacts/1001': 'FR-0001', '/demoapi/contacts/1003': 'FR-0002' }),
+    },
+    carts: {
+      'membership-and-pass': {
+        currency: 'EUR',
+        lines: [
+          { sku: '/demoapi/offers/101', name: 'Abonnement mensuel', quantity: 1, unitPrice: 3990, data: { startDate: new Date().toISOString().slice(0, 10) } },
+          { sku: '/demoapi/offers/151', name: 'Carte 10 entrées', quantity: 1, unitPrice: 7900 },
+        ],
       },
     },
   },

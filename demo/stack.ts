@@ -13,7 +13,7 @@ import { SCENARIOS } from './scenarios.js';
  */
 export interface DemoStack {
   url: string;
-  /** Each scenario's simulator (its `journal` counts upstream calls), by scenario id. */
+  /** Each scenario's simulator (its `journal` counts upstream calls), by scenario id; its instalment simulator as `<id>:instalments`. */
   simulators: Record<string, any>;
   close(): Promise<void>;
 }
@@ -29,8 +29,18 @@ export async function startDemo(options: { port?: number; quiet?: boolean } = {}
     const server = await listen(simulator.app);
     servers.push(server);
     simulators[scenario.id] = simulator;
-    const config = parseConfig({ basePath: `/api/${scenario.id}`, loyalty: scenario.loyalty(server.url), carts: scenario.carts });
-    const proxy = createProxyFromConfig(config, { log: options.quiet ? () => {} : undefined });
+    let instalments: Record<string, unknown> | undefined;
+    if (scenario.instalments) {
+      const instalmentSimulator = scenario.instalments.simulator();
+      const instalmentServer = await listen(instalmentSimulator.app);
+      servers.push(instalmentServer);
+      simulators[`${scenario.id}:instalments`] = instalmentSimulator;
+      instalments = scenario.instalments.options(instalmentServer.url);
+    }
+    // No `publicUrl`: the site's port is known only once it listens, and the proxy builds the
+    // URLs FLOA calls back from the address the page called it at (127.0.0.1:<site port>).
+    const config = parseConfig({ basePath: `/api/${scenario.id}`, loyalty: scenario.loyalty(server.url), carts: scenario.carts, ...(instalments ? { instalments } : {}) });
+    const proxy = createProxyFromConfig(config, { log: options.quiet ? () => {} : undefined, instalmentCustomers: scenario.instalments?.customers });
     closers.push(proxy.close);
     site.route('/', proxy.app);
   }

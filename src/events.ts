@@ -1,4 +1,4 @@
-import type { CatalogOffer, Customer, LoyaltyValue, Money, Problem, Receipt } from './protocol/index.js';
+import type { CatalogOffer, Customer, InstalmentOffer, InstalmentReason, LoyaltyValue, Money, Problem, Receipt } from './protocol/index.js';
 
 /**
  * The public events. Every one is a bubbling, composed `CustomEvent` fired by the element the
@@ -19,7 +19,11 @@ export interface LoyaltyChangeDetail {
 export interface EligibilityChangeDetail {
   eligible: boolean;
   /** Why no offer is shown when `eligible` is false. */
-  reason?: 'not-configured' | 'not-eligible' | 'error';
+  reason?: 'not-configured' | 'error' | InstalmentReason;
+  /** The offers (fees, total, schedule) when eligible. */
+  offers?: InstalmentOffer[];
+  /** The offer the shopper chose (absent: pay in full). */
+  chosen?: string;
 }
 export interface PaymentSucceededDetail {
   checkoutId: string;

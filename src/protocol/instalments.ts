@@ -15,9 +15,10 @@ export type InstalmentKind = (typeof INSTALMENT_KINDS)[number];
 /**
  * Why no offer is shown: `not-eligible` (the provider declined and gives no reason),
  * `refused` (the provider found the request invalid; `detail` has its words), `no-customer`
- * (the shop has no identity to check yet), `nothing-due` (points cover the whole order).
+ * (the shop has no identity to check yet), `nothing-due` (points cover the whole order),
+ * `debt` (the customer must settle an outstanding balance first).
  */
-export const INSTALMENT_REASONS = ['not-eligible', 'refused', 'no-customer', 'nothing-due'] as const;
+export const INSTALMENT_REASONS = ['not-eligible', 'refused', 'no-customer', 'nothing-due', 'debt'] as const;
 export type InstalmentReason = (typeof INSTALMENT_REASONS)[number];
 
 /**

@@ -30,7 +30,7 @@ export type FieldError = z.infer<typeof FieldError>;
 export const Problem = /* @__PURE__ */ z.object({
   type: z.string(),
   title: z.string(),
-  status: z.int(),
+  status: z.number(),
   detail: z.optional(z.string()),
   /** Whether the same call may succeed if retried as is (transient failure). */
   retryable: z.optional(z.boolean()),

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Money } from './money.js';
+import { Money, oneOf } from './money.js';
 
 /**
  * The widget ↔ proxy contract, version 1. Both sides import these schemas: the proxy
@@ -23,11 +23,11 @@ export const LEVEL_TYPES = ['cashback', 'discount'] as const;
 
 // ---------------------------------------------------------------- capabilities
 export const Capabilities = /* @__PURE__ */ z.object({
-  version: z.literal(PROTOCOL_VERSION),
+  version: oneOf([PROTOCOL_VERSION]),
   loyalty: z.object({
     /** Which adapter answers (`ru-loyalty`, `crmcom`, `carecloud`, `resamania`). */
     provider: z.string(),
-    lookup: z.object({ kinds: z.array(z.enum(LOOKUP_KINDS)) }),
+    lookup: z.object({ kinds: z.array(oneOf(LOOKUP_KINDS)) }),
     /** The customer can spend a balance on this cart. */
     spend: z.boolean(),
     /** The provider can hold the chosen amount while the customer pays. */
@@ -38,7 +38,7 @@ export const Capabilities = /* @__PURE__ */ z.object({
     debt: z.boolean(),
     /** The provider has a per-customer catalog (Resamania). */
     catalog: z.boolean(),
-    paymentMethods: z.array(z.enum(PAYMENT_METHODS)),
+    paymentMethods: z.array(oneOf(PAYMENT_METHODS)),
   }),
   /** `null` when no instalment provider is configured. */
   instalments: z.nullable(z.object({ provider: z.string() })),
@@ -49,11 +49,9 @@ export type Capabilities = z.infer<typeof Capabilities>;
 export const CartLine = /* @__PURE__ */ z.object({
   sku: z.string(),
   name: z.string(),
-  quantity: z.int().check(z.positive()),
+  quantity: z.number(),
   unitPrice: Money,
   total: Money,
-  /** Details a product needs, from the server cart (e.g. a subscription's `startDate`). */
-  data: z.optional(z.record(z.string(), z.string())),
 });
 export type CartLine = z.infer<typeof CartLine>;
 
@@ -79,17 +77,17 @@ export type Customer = z.infer<typeof Customer>;
 /** An amount of loyalty value: always in money, and in points where the provider counts points. */
 export const LoyaltyValue = /* @__PURE__ */ z.object({
   value: Money,
-  points: z.optional(z.int()),
+  points: z.optional(z.number()),
 });
 export type LoyaltyValue = z.infer<typeof LoyaltyValue>;
 
 export const Loyalty = /* @__PURE__ */ z.object({
   balance: LoyaltyValue,
   level: z.optional(
-    z.object({ name: z.string(), type: z.enum(LEVEL_TYPES), percent: z.number() }),
+    z.object({ name: z.string(), type: oneOf(LEVEL_TYPES), percent: z.number() }),
   ),
   /** What this customer may spend on this cart: [min, max] in steps of `step` minor units. */
-  spendable: z.object({ min: Money, max: Money, step: z.int().check(z.positive()) }),
+  spendable: z.object({ min: Money, max: Money, step: z.number() }),
   /** The amount the customer chose to spend. */
   spend: LoyaltyValue,
   /** A discount the customer's level grants on this cart, applied automatically. */
@@ -104,7 +102,7 @@ export type Loyalty = z.infer<typeof Loyalty>;
 export const Receipt = /* @__PURE__ */ z.object({
   reference: z.string(),
   paidAt: z.string(),
-  method: z.enum(PAYMENT_METHODS),
+  method: oneOf(PAYMENT_METHODS),
   total: Money,
   discount: Money,
   spent: LoyaltyValue,
@@ -133,7 +131,7 @@ export type Catalog = z.infer<typeof Catalog>;
 // ---------------------------------------------------------------- checkout
 export const Checkout = /* @__PURE__ */ z.object({
   id: z.string(),
-  status: z.enum(CHECKOUT_STATUSES),
+  status: oneOf(CHECKOUT_STATUSES),
   cart: Cart,
   customer: z.nullable(Customer),
   loyalty: z.nullable(Loyalty),

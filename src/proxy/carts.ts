@@ -1,4 +1,11 @@
-import { Cart, type CartLine } from '../protocol/index.js';
+import type { Cart as WireCart, CartLine as WireCartLine } from '../protocol/index.js';
+
+/**
+ * A cart as the proxy holds it: the wire cart, plus per-line details a provider needs (a
+ * subscription's `startDate`) that the browser has no use for.
+ */
+export type CartLine = WireCartLine & { data?: Record<string, string> };
+export type Cart = WireCart & { lines: CartLine[] };
 
 /**
  * Where the proxy reads a cart's lines and amounts. The merchant implements this against
@@ -30,7 +37,7 @@ export function buildCart(id: string, currency: string, lines: CartLineInput[]):
     ...(line.data ? { data: line.data } : {}),
   }));
   const total = cartLines.reduce((sum, line) => sum + line.total.amount, 0);
-  return Cart.parse({ id, currency, lines: cartLines, total: { amount: total, currency } });
+  return { id, currency, lines: cartLines, total: { amount: total, currency } };
 }
 
 /** The demo's cart source: carts from the configuration file, held in memory. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Cart, CatalogOffer, Checkout, PaymentMethod } from '../protocol/index.js';
-import type { CartSource } from './carts.js';
+import type { CatalogOffer, Checkout, PaymentMethod } from '../protocol/index.js';
+import type { Cart, CartSource } from './carts.js';
 import { paidRecord, reconcilePayment, saleInput, type CheckoutRecord, type CheckoutStore, type PaymentAttempt } from './checkouts.js';
 import { ProblemError } from './problems.js';
 import { publicCustomer, type PrivacyOptions } from './privacy.js';
@@ -106,6 +106,10 @@ export class CheckoutService {
       // The same attempt, recovered after an unknown outcome: its receipt, as a success.
       if (record.status === 'paid' && ctx.idempotencyKey && record.attempt?.key === ctx.idempotencyKey) return this.#view(record, cart);
       this.#assertOpen(record);
+      // A payment in instalments may still be completed on the provider's page: never a second payment beside it.
+      if (!confirmed && (record.instalment?.payment?.status === 'redirected' || record.instalment?.payment?.status === 'pending')) {
+        throw new ProblemError('conflict', 'A payment in instalments is open for this order: finish or cancel it on the payment page first.');
+      }
       if (!confirmed && !this.#o.loyalty.capabilities.paymentMethods.includes(method)) {
         throw new ProblemError('validation', `Payment method "${method}" is not available.`, { errors: [{ field: 'method', message: 'Not available.' }] });
       }

@@ -71,9 +71,12 @@ export class LocalQueue {
   }
 }
 
-/** Single-instance store: checkouts live 24 h in memory. */
+/**
+ * Single-instance store: checkouts live 24 h in memory, kept as JSON (records are plain data,
+ * as in Redis), so no caller can change a stored record by holding a reference to it.
+ */
 export class MemoryCheckoutStore implements CheckoutStore {
-  readonly #records = new Map<string, CheckoutRecord>();
+  readonly #records = new Map<string, { createdAt: number; json: string }>();
   readonly #queue = new LocalQueue();
   readonly #ttlMs: number;
 
@@ -82,16 +85,16 @@ export class MemoryCheckoutStore implements CheckoutStore {
   }
 
   async get(id: string): Promise<CheckoutRecord | undefined> {
-    const record = this.#records.get(id);
-    if (record && Date.now() - record.createdAt > this.#ttlMs) {
+    const stored = this.#records.get(id);
+    if (stored && Date.now() - stored.createdAt > this.#ttlMs) {
       this.#records.delete(id);
       return undefined;
     }
-    return record && structuredClone(record);
+    return stored && (JSON.parse(stored.json) as CheckoutRecord);
   }
 
   async save(record: CheckoutRecord): Promise<void> {
-    this.#records.set(record.id, structuredClone(record));
+    this.#records.set(record.id, { createdAt: record.createdAt, json: JSON.stringify(record) });
   }
 
   withLock<T>(id: string, task: () => Promise<T>): Promise<T> {

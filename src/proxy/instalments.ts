@@ -103,11 +103,21 @@ export function isInstalmentCallback(path: string): boolean {
 export function mountInstalmentRoutes(app: Hono, deps: InstalmentRouteDeps): void {
   const { provider } = deps;
   if (!provider) return;
+  if (!deps.customers) deps.log?.(`instalments (${provider.id}) are configured without a customer source: no shopper can be checked`);
   const flow = new InstalmentFlow(provider, deps);
 
   app.get(ROUTE, async (c) => c.json(await flow.status(c.req.param('id'), { signal: c.req.raw.signal })));
 
-  app.post(`${ROUTE}/eligibility`, async (c) => c.json(await flow.eligibility(c.req.param('id'), callbacks(c, deps, c.req.param('id')), { signal: c.req.raw.signal })));
+  app.post(`${ROUTE}/eligibility`, async (c) => {
+    const { signal } = c.req.raw;
+    try {
+      return c.json(await flow.eligibility(c.req.param('id'), callbacks(c, deps, c.req.param('id')), { signal }));
+    } catch (error) {
+      // The widget dropped an outdated check (the amount changed again): nobody is waiting.
+      if (signal.aborted && !(error instanceof ProblemError)) throw new ProblemError('conflict', 'The check was cancelled.', { status: 499 });
+      throw error;
+    }
+  });
 
   app.post(`${ROUTE}/payment-session`, async (c) => {
     const id = c.req.param('id');
@@ -157,6 +167,8 @@ class InstalmentFlow {
     const { amountDue } = view;
     const none = (reason: InstalmentReason, detail?: string): InstalmentEligibility => ({ eligible: false, amountDue, offers: [], reason, ...(detail ? { detail } : {}) });
     if (amountDue.amount === 0) return none('nothing-due');
+    // No sale is possible before the debt is settled (Resamania): no need to ask the provider.
+    if (record.customer?.debt && record.customer.debt.amount > 0) return none('debt');
     const customer = await this.#d.customers?.(record, ctx);
     if (!customer) return none('no-customer');
 
@@ -176,9 +188,10 @@ class InstalmentFlow {
     } catch (error) {
       if (!(error instanceof ProblemError && error.kind === 'rejected')) throw error;
       await this.#keepCheck(record, undefined);
-      // The provider's KO texts name customer fields; a plain decline names none.
-      const declined = (error.errors ?? []).every((e) => e.field === 'eligibility');
-      return none(declined ? 'not-eligible' : 'refused', error.message);
+      // A plain decline is one message, about eligibility itself; a KO lists the provider's
+      // error texts (mapped to customer fields where they name one) under its own detail.
+      const declined = (error.errors ?? []).every((e) => e.field === 'eligibility' && e.message === error.message);
+      return none(declined ? 'not-eligible' : 'refused', declined ? error.message : koDetail(error));
     }
     await this.#keepCheck(record, { amountDue, customerId: record.customer?.providerId, offers });
     return { eligible: true, amountDue, offers: offers.map(publicOffer) };
@@ -369,6 +382,13 @@ class InstalmentFlow {
     if (!record) throw new ProblemError('not-found', 'This checkout does not exist or has expired.');
     return record;
   }
+}
+
+/** The provider's KO texts once each: one site per option repeats them, with its own request id. */
+function koDetail(error: ProblemError): string {
+  const seen = new Map<string, string>();
+  for (const { message } of error.errors ?? []) if (!seen.has(message.replace(/\d+/g, '#'))) seen.set(message.replace(/\d+/g, '#'), message);
+  return [...seen.values()].join(' ') || error.message;
 }
 
 /** Offers are valid for the amount due and the customer they were made for. */

@@ -1,5 +1,5 @@
 import { createContext } from '@lit/context';
-import type { Capabilities, Checkout, PaymentMethod, Problem } from '../protocol/index.js';
+import type { Capabilities, Checkout, InstalmentEligibility, InstalmentPayment, InstalmentSession, PaymentMethod, Problem } from '../protocol/index.js';
 
 /** What the elements of one checkout share. Replaced (never mutated) on every change. */
 export interface CheckoutState {
@@ -12,9 +12,22 @@ export interface CheckoutState {
   busy?: 'lookup' | 'spend' | 'pay' | 'clear';
   /** The last failure and what was being done. */
   problem?: Problem;
-  failedAction?: 'load' | 'lookup' | 'spend' | 'pay' | 'clear' | 'catalog';
+  failedAction?: 'load' | 'lookup' | 'spend' | 'pay' | 'clear' | 'catalog' | 'instalments';
   /** A payment was attempted and its outcome is not known (a retry reuses its key). */
   paymentPending?: boolean;
+  /** Pay in instalments, when the proxy has an instalment provider. */
+  instalments?: InstalmentsState;
+}
+
+export interface InstalmentsState {
+  /** The last eligibility (offers for `eligibility.amountDue`). */
+  eligibility?: InstalmentEligibility;
+  /** The offer the shopper chose; none = pay the amount due in full. */
+  chosen?: string;
+  /** The payment in instalments once started, restored after a reload or the return from the provider's page. */
+  payment?: InstalmentPayment;
+  /** This page load is the return from the provider's page and the payment is decided. */
+  returned?: boolean;
 }
 
 /** The actions elements may ask of their session. */
@@ -23,6 +36,14 @@ export interface CheckoutActions {
   clearCustomer(): Promise<Checkout>;
   setSpend(amount: number): Promise<Checkout>;
   pay(method: PaymentMethod): Promise<Checkout>;
+  /** Checks the instalment offers for the current amount due (abortable). */
+  checkEligibility(signal?: AbortSignal): Promise<InstalmentEligibility>;
+  /** Chooses an instalment offer by id; `undefined` = pay in full. */
+  chooseOffer(id: string | undefined): void;
+  /** Opens (or finds again) the payment session of the chosen offer: send the shopper to its `url`. */
+  payInInstalments(): Promise<InstalmentSession>;
+  /** Reads the payment in instalments again (after the return, or to check a pending one). */
+  refreshInstalments(): Promise<void>;
   reload(): Promise<void>;
   subscribe(listener: (value: CheckoutContextValue) => void): () => void;
 }

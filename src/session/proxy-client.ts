@@ -4,6 +4,10 @@ import {
   Catalog,
   Checkout,
   IDEMPOTENCY_HEADER,
+  InstalmentEligibility,
+  instalmentPaths,
+  InstalmentSession,
+  InstalmentStatus,
   paths,
   Problem,
   problemKind,
@@ -54,6 +58,15 @@ export class ProxyClient {
   }
   pay(id: string, method: PaymentMethod, idempotencyKey: string): Promise<Checkout> {
     return this.#call('POST', paths.payments(id), Checkout, { body: { method }, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } });
+  }
+  instalmentStatus(id: string, signal?: AbortSignal): Promise<InstalmentStatus> {
+    return this.#call('GET', instalmentPaths.status(id), InstalmentStatus, { signal });
+  }
+  checkEligibility(id: string, signal?: AbortSignal): Promise<InstalmentEligibility> {
+    return this.#call('POST', instalmentPaths.eligibility(id), InstalmentEligibility, { body: {}, signal });
+  }
+  openInstalmentSession(id: string, body: { offerId: string; returnUrl: string; locale?: string }, idempotencyKey: string): Promise<InstalmentSession> {
+    return this.#call('POST', instalmentPaths.session(id), InstalmentSession, { body, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } });
   }
 
   async #call<T>(

@@ -23,7 +23,7 @@ export const Fault = z.object({
   ms: z.optional(z.int().check(z.minimum(0))),
   /** `status` (default 503) or `reply` (default 200): the status sent. */
   status: z.optional(z.int().check(z.minimum(200), z.maximum(599))),
-  /** `rate-limit`: seconds sent in `Retry-After` (default 1). */
+  /** `rate-limit` (default 1) or `status` (none by default): seconds sent in `Retry-After`. */
   retryAfter: z.optional(z.int().check(z.minimum(0))),
   /** `reply`: the JSON body sent instead of the real one (nothing is committed). */
   body: z.optional(z.unknown()),
@@ -33,7 +33,8 @@ export type Fault = z.infer<typeof Fault>;
 /**
  * What each kind does:
  * - `latency`: waits `ms`, then the request is handled normally;
- * - `status`: answers `status` (503) with a JSON error, without handling the request;
+ * - `status`: answers `status` (503) with a JSON error (and `Retry-After` when given), without
+ *   handling the request;
  * - `rate-limit`: answers 429 with `Retry-After: retryAfter`, without handling the request;
  * - `malformed`: answers 200 with a truncated JSON body, without handling the request;
  * - `reply`: answers `body` as JSON with `status` (200), without handling the request;
@@ -93,12 +94,14 @@ export class Faults {
         await new Promise((resolve) => setTimeout(resolve, fault.ms ?? 1000));
         return next();
       case 'status':
-        return c.json({ error: 'Injected failure.' }, (fault.status ?? 503) as 503);
+        return c.json({ error: 'Injected failure.' }, (fault.status ?? 503) as 503, fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {});
       case 'rate-limit':
         return c.json({ error: 'Too many requests.' }, 429, { 'Retry-After': String(fault.retryAfter ?? 1) });
       case 'malformed':
         return c.body('{"success": true, "client": {"id": ', 200, { 'content-type': 'application/json' });
       case 'reply':
+        // 204, 205 and 304 cannot carry a body.
+        if ([204, 205, 304].includes(fault.status ?? 200)) return c.body(null, fault.status as 204);
         return c.json(fault.body ?? null, (fault.status ?? 200) as 200);
       case 'reset':
         return drop(c);
@@ -122,12 +125,12 @@ function matches(pattern: string | undefined, path: string): boolean {
 
 /**
  * Resets the TCP connection under the request (served by `@hono/node-server`, whose `env`
- * carries the Node request). In-process calls (`app.fetch`) have no connection to drop: the
- * request fails instead (the app's error handler answers, a 500 by default).
+ * carries the Node request). In-process calls (`app.fetch`) have no connection to drop: they
+ * get `Response.error()`, the network error of the Fetch standard (type `error`, status 0).
  */
 function drop(c: Context, committed?: Response): Promise<Response> {
   const socket = (c.env as { incoming?: { socket?: { resetAndDestroy?: () => void; destroy: () => void } } } | undefined)?.incoming?.socket;
-  if (!socket) return Promise.reject(new TypeError('Connection dropped (injected fault).'));
+  if (!socket) return Promise.resolve(Response.error());
   if (socket.resetAndDestroy) socket.resetAndDestroy();
   else socket.destroy();
   // The client is gone; what we answer here is never sent.

@@ -1,7 +1,36 @@
-import { expect, html, oneEvent } from '@open-wc/testing';
+import { expect, html, fixture, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../src/define.js';
+import type { CheckoutPay } from '../../src/elements/checkout-pay/checkout-pay.js';
+import type { CheckoutSession } from '../../src/elements/checkout-session/checkout-session.js';
 import type { EligibilityCheck } from '../../src/elements/eligibility-check/eligibility-check.js';
-import { ENDPOINT, shadowText } from './helpers.js';
+import { ENDPOINT, shadow, shadowText } from './helpers.js';
+
+/** The instalment proxy of the test backend (test/support/instalment-backend.ts): FLOA beside a loyalty programme in euros. */
+const FLOA_ENDPOINT = '/api/floa';
+const CAMILLE = '+33 6 12 34 56 78'; // eligible, 150 points
+const LOUIS = '3000000000024'; // not eligible
+const HUGO = '3000000000048'; // FLOA too slow
+
+/** How many times FLOA answered `path` (its journal over HTTP). */
+async function floaCount(path: RegExp): Promise<number> {
+  const entries = (await (await fetch('/sim/floa/__journal')).json()) as Array<{ method: string; path: string }>;
+  return entries.filter((e) => e.method === 'POST' && path.test(e.path)).length;
+}
+const ELIGIBILITY = /\/eligibilities$/;
+
+async function setup() {
+  sessionStorage.clear();
+  await fetch('/sim/bike-loyalty/__reset', { method: 'POST' });
+  const session = await fixture<CheckoutSession>(
+    html`<checkout-session endpoint=${FLOA_ENDPOINT} cart-id="bike" currency="EUR" locale="en"><eligibility-check></eligibility-check><checkout-pay></checkout-pay></checkout-session>`,
+  );
+  await waitUntil(() => session.state.phase === 'ready', 'the session did not load', { timeout: 5000 });
+  const check = session.querySelector('eligibility-check') as EligibilityCheck;
+  const pay = session.querySelector('checkout-pay') as CheckoutPay;
+  return { session, check, pay };
+}
+
+const offersShown = (check: EligibilityCheck, count: number) => waitUntil(() => check.shadowRoot!.querySelectorAll('input[type=radio]').length === count + 1, `${count} offers`, { timeout: 5000 });
 
 describe('<eligibility-check>', () => {
   it('says plainly that instalments are not configured, and tells the page', async () => {
@@ -18,5 +47,116 @@ describe('<eligibility-check>', () => {
     expect(shadowText(check)).to.contain('Paying in instalments is not offered here.');
     await expect(check).to.be.accessible();
     session.remove();
+  });
+
+  it('asks for the customer first, without calling FLOA', async () => {
+    const before = await floaCount(ELIGIBILITY);
+    const { check } = await setup();
+    const { detail } = await oneEvent(check, 'eligibility-change');
+    expect(detail).to.deep.include({ eligible: false, reason: 'no-customer' });
+    await check.updateComplete;
+    expect(shadowText(check)).to.contain('Find your account to see whether you can pay in instalments.');
+    expect(await floaCount(ELIGIBILITY)).to.equal(before);
+  });
+
+  it('shows every offer with its fees, total and schedule; choosing one tells the page and the pay button', async () => {
+    const { session, check, pay } = await setup();
+    const known = oneEvent(check, 'eligibility-change');
+    await session.lookup(CAMILLE);
+    let { detail } = await known;
+    while (!detail.eligible) ({ detail } = await oneEvent(check, 'eligibility-change'));
+    expect(detail.offers!.map((o) => o.id)).to.deep.equal(['floa-94', 'floa-81', 'floa-63', 'floa-98']);
+    await offersShown(check, 4);
+    const text = shadowText(check);
+    expect(text).to.contain('Pay €500.00 now');
+    expect(text).to.match(/Pay in 3 instalments\s+Total €507\.25, including €7\.25 fees/);
+    expect(text).to.match(/Pay in 10 monthly instalments \(credit\)\s+Total €530\.00, including €30\.00 fees/);
+    const schedule = shadow(check, '#schedule-floa-81');
+    expect(schedule.querySelectorAll('li').length).to.equal(3);
+    expect(shadow(check, '#offer-floa-81').getAttribute('aria-describedby')).to.equal('cost-floa-81 schedule-floa-81');
+    await expect(check).to.be.accessible();
+
+    const chosen = oneEvent(check, 'eligibility-change');
+    shadow<HTMLInputElement>(check, '#offer-floa-81').click();
+    expect((await chosen).detail.chosen).to.equal('floa-81');
+    expect(session.state.instalments?.chosen).to.equal('floa-81');
+    await pay.updateComplete;
+    expect(shadow(pay, 'button.pay').textContent!.trim()).to.equal('Pay in 3 instalments: €507.25');
+    expect(shadowText(pay)).to.match(/Instalment fees\s+€7\.25/);
+
+    const full = oneEvent(check, 'eligibility-change');
+    shadow<HTMLInputElement>(check, '#full').click();
+    expect((await full).detail.chosen).to.equal(undefined);
+    await pay.updateComplete;
+    expect(shadow(pay, 'button.pay').textContent!.trim()).to.equal('Pay €500.00');
+  });
+
+  it('checks again when points change the amount due: once after the changes settle, for the new amount', async () => {
+    const { session, check } = await setup();
+    await session.lookup(CAMILLE);
+    await offersShown(check, 4);
+    shadow<HTMLInputElement>(check, '#offer-floa-63').click();
+    const before = await floaCount(ELIGIBILITY);
+    await session.setSpend(5000);
+    await session.setSpend(15000);
+    await waitUntil(() => session.state.instalments?.eligibility?.amountDue.amount === 35000, 'offers for 350.00', { timeout: 5000 });
+    // One check (one call per FLOA merchant site), not one per change.
+    expect(await floaCount(ELIGIBILITY)).to.equal(before + 4);
+    await check.updateComplete;
+    expect(shadowText(check)).to.contain('Pay €350.00 now');
+    expect(shadowText(check)).to.match(/Pay in 4 instalments\s+Total €357\.70, including €7\.70 fees/);
+    expect(session.state.instalments?.chosen).to.equal('floa-63', 'the same plan stays chosen, at its new cost');
+  });
+
+  it('says plainly why a shopper is not eligible, with no retry', async () => {
+    const { session, check } = await setup();
+    await session.lookup(LOUIS);
+    await waitUntil(() => shadowText(check).includes('does not say why'), 'the reason', { timeout: 5000 });
+    expect(shadowText(check)).to.contain('You can still pay in full.');
+    expect(check.shadowRoot!.querySelector('button')).to.equal(null);
+    expect(check.shadowRoot!.querySelectorAll('input[type=radio]').length).to.equal(0);
+    await expect(check).to.be.accessible();
+  });
+
+  it('with <checkout-pay>: a chosen offer is paid on FLOA\'s page, one session however many presses', async () => {
+    const { session, check, pay } = await setup();
+    const redirected: string[] = [];
+    pay.redirect = (url) => redirected.push(url);
+    await session.lookup(CAMILLE);
+    await offersShown(check, 4);
+    shadow<HTMLInputElement>(check, '#offer-floa-81').click();
+    await pay.updateComplete;
+    const before = await floaCount(/\/v1\/payment-sessions$/);
+    const button = shadow<HTMLButtonElement>(pay, 'button.pay');
+    button.click();
+    button.click();
+    await Promise.all([pay.pay(), session.payInInstalments()]);
+    await waitUntil(() => redirected.length > 0, 'sent to FLOA');
+    expect(redirected[0]).to.match(/\/pay\/[0-9a-f-]{36}$/);
+    expect(await floaCount(/\/v1\/payment-sessions$/)).to.equal(before + 1);
+    expect(new Set(redirected).size).to.equal(1, 'always the same page');
+    // Back on the page before paying: the open payment is shown, with the way back to it.
+    await session.reload();
+    await check.updateComplete;
+    expect(shadowText(check)).to.contain('You started paying: Pay in 3 instalments.');
+    expect(shadow<HTMLAnchorElement>(check, 'a').href).to.equal(redirected[0]);
+    await pay.updateComplete;
+    expect(shadow(pay, 'button.pay').textContent!.trim()).to.equal('Continue to the payment page');
+    expect((await session.payInInstalments()).url).to.equal(redirected[0]);
+    expect(await floaCount(/\/v1\/payment-sessions$/)).to.equal(before + 1);
+  });
+
+  // Last: FLOA's time-outs open the proxy's circuit breaker for FLOA for a few seconds.
+  it('a transient failure is explained, with a retry that checks again', async () => {
+    const { session, check } = await setup();
+    await session.lookup(HUGO);
+    await waitUntil(() => check.shadowRoot!.querySelector('[role=alert]'), 'the failure', { timeout: 5000 });
+    expect(shadowText(check)).to.contain('The financing company is not answering right now.');
+    await expect(check).to.be.accessible();
+    const before = await floaCount(ELIGIBILITY);
+    const failedAgain = oneEvent(check, 'eligibility-change');
+    shadow<HTMLButtonElement>(check, 'button').click();
+    expect((await failedAgain).detail).to.deep.equal({ eligible: false, reason: 'error' });
+    expect(await floaCount(ELIGIBILITY)).to.be.greaterThan(before);
   });
 });

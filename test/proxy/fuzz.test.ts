@@ -2,20 +2,26 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import type { Hono } from 'hono';
+import { BIKE_SHOP_FLOA_LINKS, bikeShopMembers, demoInstalmentCustomers } from '../../demo/instalment-customers.js';
 import { listen, type RunningServer } from '../../src/node/listen.js';
 import { parseConfig } from '../../src/proxy/config.js';
 import { createProxyFromConfig } from '../../src/proxy/create.js';
+import { createFloaSimulator, FLOA_DEMO_HMAC_SECRET, FLOA_DEMO_LOGIN, FLOA_DEMO_MERCHANT_ID, FLOA_DEMO_PASSWORD } from '../../src/simulators/floa/simulator.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../../src/simulators/ru-loyalty/simulator.js';
 
 /**
- * Property-based fuzzing of every route of the proxy, in-process (`app.fetch`), with the
- * ru-loyalty simulator behind it over real HTTP. Hostile requests must never produce a 5xx
- * (every answer is a problem document with the status it claims) nor an unhandled rejection;
- * hostile provider replies may produce a 502/503, never a 500, and nothing is recorded on them.
+ * Property-based fuzzing of every route of the proxy (the loyalty routes and, with FLOA
+ * configured, the instalment routes and their callbacks), in-process (`app.fetch`), with the
+ * ru-loyalty and FLOA simulators behind it over real HTTP. Hostile requests must never
+ * produce a 5xx (every error is a problem document with the status it claims) nor an
+ * unhandled rejection; hostile provider replies may produce a 502/503, never a 500, and
+ * nothing is recorded on them.
  */
 const ORIGIN = 'https://shop.example';
-const simulator = createRuLoyaltySimulator();
+const simulator = createRuLoyaltySimulator({ clients: bikeShopMembers() });
+const floa = createFloaSimulator({ notificationRetryDelayMs: 10, slowMs: 50 });
 let upstream: RunningServer;
+let floaServer: RunningServer;
 let app: Hono;
 let closeProxy: () => Promise<void>;
 const unhandled: unknown[] = [];
@@ -28,30 +34,44 @@ let sent = 0;
 before(async () => {
   process.on('unhandledRejection', onUnhandled);
   upstream = await listen(simulator.app);
+  floaServer = await listen(floa.app);
   const proxy = createProxyFromConfig(
     parseConfig({
       allowedOrigins: [ORIGIN],
-      loyalty: { provider: 'ru-loyalty', baseUrl: upstream.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, timeoutMs: 2000 },
+      loyalty: { provider: 'ru-loyalty', baseUrl: upstream.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, currency: 'EUR', timeoutMs: 2000 },
+      instalments: {
+        provider: 'floa',
+        baseUrl: floaServer.url,
+        login: FLOA_DEMO_LOGIN,
+        password: FLOA_DEMO_PASSWORD,
+        merchantId: FLOA_DEMO_MERCHANT_ID,
+        merchantSiteId: ['7013', '7017', '7110', '7194'],
+        hmacSecret: FLOA_DEMO_HMAC_SECRET,
+        categories: { bike: ['Sport', 'Bikes'] },
+        timeoutMs: 2000,
+      },
       carts: {
-        c1: { currency: 'RUB', lines: [{ sku: 'a', name: 'A', quantity: 2, unitPrice: 49990 }] },
-        empty: { currency: 'RUB', lines: [] },
-        eur: { currency: 'EUR', lines: [{ sku: 'e', name: 'E', quantity: 1, unitPrice: 1000 }] },
+        bike: { currency: 'EUR', lines: [{ sku: 'bike', name: 'City bike', quantity: 1, unitPrice: 44900 }, { sku: 'helmet', name: 'Helmet', quantity: 1, unitPrice: 5100 }] },
+        small: { currency: 'EUR', lines: [{ sku: 'bell', name: 'Bell', quantity: 1, unitPrice: 1200 }] },
+        empty: { currency: 'EUR', lines: [] },
+        rub: { currency: 'RUB', lines: [{ sku: 'r', name: 'R', quantity: 1, unitPrice: 1000 }] },
       },
       // High limits, so that lookups reach the provider instead of stopping at the 429.
       lookupRateLimit: { perClient: 1_000_000, perCheckout: 1_000_000, windowMs: 60_000 },
     }),
-    { log: (message) => void logged.push(message) },
+    { log: (message) => void logged.push(message), instalmentCustomers: demoInstalmentCustomers(BIKE_SHOP_FLOA_LINKS) },
   );
   app = proxy.app;
   closeProxy = proxy.close;
-  for (const cartId of ['c1', 'c1', 'empty', 'eur']) ids.push(await createCheckout(cartId));
-  for (const [index, query] of [[0, '2000000000018'], [1, '100002'], [2, '100003']] as const) {
+  for (const cartId of ['bike', 'bike', 'small', 'rub']) ids.push(await createCheckout(cartId));
+  for (const [index, query] of [[0, '+33 6 12 34 56 78'], [1, '3000000000024'], [2, '3000000000031']] as const) {
     assert.equal((await send('POST', `/checkout-api/v1/checkouts/${ids[index]}/customer`, { 'content-type': 'application/json' }, JSON.stringify({ query }))).status, 200);
   }
 });
 after(async () => {
   process.off('unhandledRejection', onUnhandled);
   await closeProxy();
+  await floaServer.close();
   await upstream.close();
 });
 
@@ -80,6 +100,9 @@ const route = fc.oneof(
   id.map((x) => `/v1/checkouts/${encodeURIComponent(x)}/spend`),
   id.map((x) => `/v1/checkouts/${encodeURIComponent(x)}/payments`),
   id.map((x) => `/v1/checkouts/${encodeURIComponent(x)}/catalog`),
+  fc.tuple(id, fc.constantFrom('', '/eligibility', '/payment-session', '/callback/notification', '/callback/return', '/callback/back', '/callback/other')).map(
+    ([x, tail]) => `/v1/checkouts/${encodeURIComponent(x)}/instalments${tail}`,
+  ),
   fc.webPath().map((p) => `/v1${p.startsWith('/') ? p : `/${p}`}`),
   fc.webPath(),
 );
@@ -87,10 +110,20 @@ const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS
 /** Request bodies: well-formed ones with wrong values, any JSON, and broken text. */
 const money = fc.oneof(fc.integer({ min: -1e6, max: 2e5 }), fc.integer().map((n) => n * 100), fc.double(), fc.constant(Number.MAX_SAFE_INTEGER + 2), fc.string({ maxLength: 8 }), fc.constant(null));
 const body = fc.oneof(
-  fc.record({ cartId: fc.oneof(fc.constantFrom('c1', 'empty', 'eur', 'missing'), fc.string({ maxLength: 200 }), fc.jsonValue()) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
-  fc.record({ query: fc.oneof(fc.constantFrom('2000000000018', '+7 920 123-45-67', '100002', '100003', '79200000003'), fc.string({ unit: 'grapheme', maxLength: 120 }), fc.jsonValue()) }).map((v) => JSON.stringify(v)),
+  fc.record({ cartId: fc.oneof(fc.constantFrom('bike', 'small', 'empty', 'rub', 'missing'), fc.string({ maxLength: 200 }), fc.jsonValue()) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+  fc.record({ query: fc.oneof(fc.constantFrom('+33 6 12 34 56 78', '3000000000017', '3000000000024', '3000000000031', '200005'), fc.string({ unit: 'grapheme', maxLength: 120 }), fc.jsonValue()) }).map((v) => JSON.stringify(v)),
   fc.record({ amount: money }).map((v) => JSON.stringify(v)),
   fc.record({ method: fc.oneof(fc.constantFrom('card', 'cash', 'cheque', 'external', 'bitcoin'), fc.jsonValue()) }).map((v) => JSON.stringify(v)),
+  fc.record(
+    {
+      offerId: fc.oneof(fc.constantFrom('floa-81', 'floa-63', 'floa-98', 'floa-94', 'floa-00'), fc.string({ maxLength: 80 }), fc.jsonValue()),
+      returnUrl: fc.oneof(fc.constantFrom(`${ORIGIN}/checkout`, 'https://evil.example/', 'javascript:alert(1)', `${ORIGIN}.evil.test/`), fc.webUrl(), fc.jsonValue()),
+      locale: fc.oneof(fc.constantFrom('fr', 'en-GB', 'xx_YY_ZZZZ'), fc.string({ maxLength: 20 })),
+    },
+    { requiredKeys: [] },
+  ).map((v) => JSON.stringify(v)),
+  // The provider's notification: a form with a seal (here, a wrong one).
+  fc.dictionary(fc.constantFrom('orderRef', 'status', 'amount', 'hash', 'merchantId', 'x'), fc.string({ maxLength: 40 })).map((v) => new URLSearchParams(v).toString()),
   fc.jsonValue().map((v) => JSON.stringify(v)),
   fc.json(),
   fc.string({ unit: 'binary', maxLength: 200 }),
@@ -109,10 +142,16 @@ const headers = fc.record(
 );
 
 const statuses = new Map<number, number>();
+/** Successful answers per route, to see that the fuzz gets past validation everywhere. */
+const successes = new Map<string, number>();
 
 async function checkReply(response: Response, label: string): Promise<void> {
   const text = await response.text();
   statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+  if (response.status < 400) {
+    const route = label.split(' ').slice(0, 2).join(' ').replace(/\/checkouts\/[^/ ]+/, '/checkouts/:id').replace('/checkout-api', '');
+    successes.set(route, (successes.get(route) ?? 0) + 1);
+  }
   assert.ok(response.status < 500, `${response.status} for ${label}: ${text}`);
   if (response.status >= 400 && text) {
     assert.equal(response.headers.get('content-type'), 'application/problem+json', label);
@@ -137,10 +176,24 @@ test('fuzz: ≥ 10,000 hostile requests over every route, zero 5xx, zero unhandl
   // and payments pay), sometimes anything.
   const json = (arbitrary: fc.Arbitrary<unknown>) => fc.oneof({ weight: 4, arbitrary: arbitrary.map((v) => JSON.stringify(v)) }, { weight: 1, arbitrary: body });
   const operation = fc.oneof(
-    { weight: 3, arbitrary: fc.tuple(fc.constant(['POST', 'customer'] as const), json(fc.record({ query: fc.oneof(fc.constantFrom('2000000000018', '100002', '100003', '+7 920 765-43-21'), fc.string({ maxLength: 120 })) }))) },
+    { weight: 3, arbitrary: fc.tuple(fc.constant(['POST', 'customer'] as const), json(fc.record({ query: fc.oneof(fc.constantFrom('+33 6 12 34 56 78', '3000000000024', '3000000000031', '3000000000055'), fc.string({ maxLength: 120 })) }))) },
     { weight: 3, arbitrary: fc.tuple(fc.constant(['PUT', 'spend'] as const), json(fc.record({ amount: fc.oneof(fc.integer({ min: 0, max: 600 }).map((n) => n * 100), money) }))) },
     { weight: 3, arbitrary: fc.tuple(fc.constant(['POST', 'payments'] as const), json(fc.record({ method: fc.oneof(fc.constantFrom('card', 'cash'), fc.jsonValue()) }))) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(['DELETE', 'customer'] as const, ['GET', ''] as const, ['GET', 'catalog'] as const), body) },
+    { weight: 2, arbitrary: fc.tuple(fc.constantFrom(['POST', 'instalments/eligibility'] as const, ['GET', 'instalments'] as const), body) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(
+        fc.constant(['POST', 'instalments/payment-session'] as const),
+        json(fc.record({ offerId: fc.oneof(fc.constantFrom('floa-81', 'floa-63', 'floa-98', 'floa-94'), fc.string({ maxLength: 70 })), returnUrl: fc.oneof(fc.constant(`${ORIGIN}/checkout`), fc.webUrl()), locale: fc.constantFrom('fr', 'en') }, { requiredKeys: ['offerId', 'returnUrl'] })),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(
+        fc.constantFrom(['DELETE', 'customer'] as const, ['GET', ''] as const, ['GET', 'catalog'] as const, ['POST', 'instalments/callback/notification'] as const, ['GET', 'instalments/callback/return'] as const, ['POST', 'instalments/callback/back'] as const),
+        body,
+      ),
+    },
   );
   const deep = fc.tuple(operation, id, fc.stringMatching(/^[\x21-\x7e]{8,40}$/));
   await fc.assert(
@@ -151,13 +204,42 @@ test('fuzz: ≥ 10,000 hostile requests over every route, zero 5xx, zero unhandl
       // Paid checkouts refuse everything: replace them so the deep routes stay reachable.
       if (m === 'POST' && tail === 'payments' && response.status === 201) {
         const index = ids.indexOf(checkout);
-        if (index >= 0) ids[index] = await createCheckout('c1');
+        if (index >= 0) ids[index] = await createCheckout('bike');
       }
     }),
     { numRuns: 3500 },
   );
+  // Whole flows with hostile steps: a fresh checkout, a lookup, an eligibility check, a payment
+  // session for any offer and return page, then the provider's callbacks with forged forms.
+  const flow = fc.record({
+    query: fc.constantFrom('+33 6 12 34 56 78', '3000000000024', '3000000000031', '3000000000055', '0000000'),
+    spend: fc.constantFrom(0, 0, 5000, 10000, 12345),
+    offerId: fc.oneof(fc.constantFrom('floa-81', 'floa-63', 'floa-98', 'floa-94'), fc.string({ maxLength: 70 })),
+    returnUrl: fc.oneof(fc.constant(`${ORIGIN}/checkout`), fc.constantFrom('https://evil.example/', `${ORIGIN}@evil.example/`), fc.webUrl()),
+    locale: fc.option(fc.oneof(fc.constantFrom('fr', 'en-GB'), fc.string({ maxLength: 12 })), { nil: undefined }),
+    notification: fc.dictionary(fc.constantFrom('orderRef', 'status', 'amount', 'hash', 'merchantId'), fc.string({ maxLength: 40 })),
+  });
+  await fc.assert(
+    fc.asyncProperty(flow, async (f) => {
+      const checkout = await createCheckout('bike');
+      const json = { 'content-type': 'application/json', origin: ORIGIN };
+      const base = `/checkout-api/v1/checkouts/${checkout}`;
+      const steps: Array<[string, string, Record<string, string>, string | undefined]> = [
+        ['POST', `${base}/customer`, json, JSON.stringify({ query: f.query })],
+        ['PUT', `${base}/spend`, json, JSON.stringify({ amount: f.spend })],
+        ['POST', `${base}/instalments/eligibility`, json, undefined],
+        ['POST', `${base}/instalments/payment-session`, { ...json, 'Idempotency-Key': `session-${checkout}` }, JSON.stringify({ offerId: f.offerId, returnUrl: f.returnUrl, locale: f.locale })],
+        ['POST', `${base}/instalments/callback/notification`, { 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams(f.notification).toString()],
+        ['GET', `${base}/instalments/callback/return`, {}, undefined],
+        ['GET', `${base}/instalments`, {}, undefined],
+      ];
+      for (const [m, path, h, b] of steps) await checkReply(await send(m, path, h, b), `${m} ${path} ${b ?? ''}`);
+    }),
+    { numRuns: 250 },
+  );
   const count = sent - before;
   console.log(`fuzz: ${count} generated requests over every route, 0 responses ≥ 500, ${unhandled.length} unhandled rejections (statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))})`);
+  console.log(`fuzz: answers below 400 by route: ${JSON.stringify(Object.fromEntries([...successes].filter(([, n]) => n >= 5).sort()))}`);
   assert.ok(count >= 10_000, `only ${count} requests`);
   assert.deepEqual(unhandled, []);
   assert.deepEqual(logged.filter((m) => m.startsWith('unhandled error')), []);
@@ -183,11 +265,11 @@ test('fuzz: hostile provider replies are a 502/503 problem, never a 500, and not
   await fc.assert(
     fc.asyncProperty(reply, async ({ status, body: replyBody, path }) => {
       runs++;
-      const checkout = await createCheckout('c1');
+      const checkout = await createCheckout('bike');
       simulator.faults.clear();
       // Enough copies for the retries of a safe call.
       simulator.faults.add({ kind: 'reply', status, body: replyBody, path, times: 3 });
-      const response = await send('POST', `/checkout-api/v1/checkouts/${checkout}/customer`, { 'content-type': 'application/json' }, JSON.stringify({ query: '2000000000018' }));
+      const response = await send('POST', `/checkout-api/v1/checkouts/${checkout}/customer`, { 'content-type': 'application/json' }, JSON.stringify({ query: '3000000000017' }));
       const text = await response.text();
       answered.set(response.status, (answered.get(response.status) ?? 0) + 1);
       assert.notEqual(response.status, 500, text);

@@ -76,11 +76,13 @@ describe('fault injection', () => {
     await assert.rejects(async () => JSON.parse(await (await fetch(`${upstream.url}/nowhere`)).text()), SyntaxError);
     const replaced = await fetch(`${upstream.url}/nowhere`);
     assert.deepEqual([replaced.status, await replaced.json()], [201, { odd: true }]);
-    // `app.fetch` has no connection to drop: the request fails (Hono's error handler, a 500).
+    // `app.fetch` has no connection to drop: a network error response instead.
     const inProcess = createRuLoyaltySimulator();
-    inProcess.faults.add({ kind: 'reset' });
+    inProcess.faults.add({ kind: 'reset', times: 1 }, { kind: 'reply', status: 204, body: { ignored: true } });
     const dropped = await inProcess.app.fetch(new Request('http://sim/integration/general/client', { method: 'POST', headers: { apikey: RU_DEMO_API_KEY } }));
-    assert.equal(dropped.status, 500);
+    assert.deepEqual([dropped.type, dropped.status], ['error', 0]);
+    const empty = await inProcess.app.fetch(new Request('http://sim/anything'));
+    assert.deepEqual([empty.status, await empty.text()], [204, '']);
   });
 });
 
@@ -102,15 +104,24 @@ describe('UpstreamClient', () => {
     assert.equal(simulator.journal.count('POST', RECALC), 2, 'the slow attempt and the retry');
   });
 
-  test('retries stop after the configured count, with growing, jittered delays', async () => {
-    simulator.faults.add({ kind: 'status', status: 502, path: RECALC });
-    const reply = await client({ retry: { retries: 3, initialDelayMs: 40, maxDelayMs: 1000 } }).request(RECALC, { ...recalc, safe: true });
-    assert.equal(reply.status, 502);
-    const times = simulator.journal.entries.filter((e) => e.path === RECALC).map((e) => e.at);
-    assert.equal(times.length, 4);
-    const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    assert.ok(gaps.every((gap) => gap >= 10), `gaps ${gaps}`);
-    assert.ok(gaps.reduce((a, b) => a + b) >= 40 * 2, `gaps ${gaps}`);
+  test('retries stop after the configured count, with exponential, jittered delays', async () => {
+    const gapsOfOneRun = async () => {
+      simulator.journal.clear();
+      simulator.faults.add({ kind: 'status', status: 502, path: RECALC, times: 4 });
+      const reply = await client({ retry: { retries: 3, initialDelayMs: 40, maxDelayMs: 1000 } }).request(RECALC, { ...recalc, safe: true });
+      assert.equal(reply.status, 502, 'the last 5xx is handed to the adapter');
+      const times = simulator.journal.entries.filter((e) => e.path === RECALC).map((e) => e.at);
+      assert.equal(times.length, 4, 'one attempt and three retries');
+      return times.slice(1).map((t, i) => t - times[i]!);
+    };
+    const first = await gapsOfOneRun();
+    const second = await gapsOfOneRun();
+    // Decorrelated jitter: three delays from 40 ms sum to 2^(2..3)·0.71·40 ≈ 110–230 ms.
+    for (const gaps of [first, second]) {
+      const total = gaps.reduce((a, b) => a + b);
+      assert.ok(total >= 100 && total < 1000, `gaps ${gaps}`);
+    }
+    assert.notDeepEqual(first, second, 'jittered: two runs wait differently');
   });
 
   test('calls not marked safe are sent once; a payment that loses its connection is an unknown outcome', async () => {
@@ -141,6 +152,11 @@ describe('UpstreamClient', () => {
     assert.equal(limited.status, 429);
     assert.ok(Date.now() - started < 500, 'did not wait a minute');
     assert.equal(simulator.journal.count('POST', RECALC), 3);
+    // A 503 that asks for a minute is not waited on either.
+    simulator.faults.add({ kind: 'status', status: 503, retryAfter: 60, path: RECALC, times: 1 });
+    started = Date.now();
+    assert.equal((await client().request(RECALC, { ...recalc, safe: true })).status, 503);
+    assert.ok(Date.now() - started < 500);
   });
 
   test('the circuit opens after consecutive failures, fails fast with Retry-After, and closes after a good trial', async () => {

@@ -3,6 +3,7 @@ import { listen } from '../../src/node/listen.js';
 import { parseConfig } from '../../src/proxy/config.js';
 import { createProxyFromConfig } from '../../src/proxy/create.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../../src/simulators/ru-loyalty/simulator.js';
+import { startInstalmentBackend } from './instalment-backend.js';
 
 /** Carts the element tests use (RUB, the Russian loyalty programme's currency). */
 export const TEST_CARTS = {
@@ -29,12 +30,16 @@ export async function startTestBackend() {
   const app = new Hono();
   app.route('/', proxy.app);
   app.route('/sim/ru-loyalty', simulator.app);
+  // Pay in instalments: `/api/floa/*`, `/sim/floa/*`, `/sim/bike-loyalty/*` (see instalment-backend.ts).
+  const instalments = await startInstalmentBackend();
+  app.route('/', instalments.app);
   return {
     app,
     simulator,
     async close() {
       await server.close();
       await proxy.close();
+      await instalments.close();
     },
   };
 }

@@ -3,8 +3,9 @@ import { css, html, LitElement, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { emit } from '../../events.js';
 import { loadLocale } from '../../i18n/localize.js';
-import { type CatalogOffer, type Checkout, type PaymentMethod, type Problem } from '../../protocol/index.js';
+import { type CatalogOffer, type Checkout, type InstalmentEligibility, type InstalmentSession, type PaymentMethod, type Problem } from '../../protocol/index.js';
 import { checkoutContext, type CheckoutActions, type CheckoutContextValue, type CheckoutState } from '../../session/context.js';
+import { InstalmentActions } from '../../session/instalments.js';
 import { ProxyClient, ProxyError } from '../../session/proxy-client.js';
 
 type Action = NonNullable<CheckoutState['busy']>;
@@ -53,6 +54,17 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
   #loading?: AbortController;
   #paying?: Promise<Checkout>;
   #langObserver?: MutationObserver;
+  #instalments = new InstalmentActions({
+    client: () => this.#client,
+    state: () => this.context.state,
+    storageKey: () => `${this.#storageKey}:instalments`,
+    patch: (partial) => this.#patch(partial),
+    fail: (action, error) => this.#fail(action, error),
+  });
+  /** Back-button navigations restore a frozen page (bfcache): read the checkout again. */
+  #onPageShow = (event: PageTransitionEvent) => {
+    if (event.persisted) void this.reload();
+  };
 
   /** The current shared state (read-only snapshot). */
   get state(): CheckoutState {
@@ -64,11 +76,13 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
     // Follow `lang` changes on the page when no `locale` is set.
     this.#langObserver = new MutationObserver(() => void this.#applyLocale());
     this.#langObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
+    window.addEventListener('pageshow', this.#onPageShow);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#langObserver?.disconnect();
+    window.removeEventListener('pageshow', this.#onPageShow);
     this.#loading?.abort();
   }
 
@@ -101,12 +115,15 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
     }
     this.#patch({ phase: 'loading', problem: undefined, failedAction: undefined });
     try {
-      const [capabilities, checkout] = await Promise.all([this.#client.capabilities(signal), this.#resume(signal)]);
+      const [capabilities, resumed] = await Promise.all([this.#client.capabilities(signal), this.#resume(signal)]);
       if (signal.aborted) return;
-      if (this.currency && checkout.cart.currency !== this.currency) {
-        throw new ProxyError({ type: '/problems/validation', title: `The cart is in ${checkout.cart.currency}, not ${this.currency}.`, status: 400 });
+      if (this.currency && resumed.cart.currency !== this.currency) {
+        throw new ProxyError({ type: '/problems/validation', title: `The cart is in ${resumed.cart.currency}, not ${this.currency}.`, status: 400 });
       }
-      this.#patch({ phase: 'ready', capabilities, checkout, paymentPending: !!this.#stored().paymentKey && checkout.status !== 'paid' });
+      // A payment in instalments is settled first: back from the provider's page, it decides what the page shows.
+      const { checkout, instalments } = capabilities.instalments ? await this.#instalments.restore(resumed, signal) : { checkout: resumed, instalments: undefined };
+      if (signal.aborted) return;
+      this.#patch({ phase: 'ready', capabilities, checkout, instalments, paymentPending: !!this.#stored().paymentKey && checkout.status !== 'paid' });
       if (checkout.status === 'paid') this.#store({ checkoutId: checkout.id });
       // A resumed checkout with its customer: the page needs the catalog again.
       if (checkout.customer && capabilities.loyalty.catalog) void this.loadCatalog().catch(() => {});
@@ -176,6 +193,26 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
     return this.#paying;
   }
 
+  /** The instalment offers for the current amount due; abort it when the amount changes again. */
+  checkEligibility(signal?: AbortSignal): Promise<InstalmentEligibility> {
+    return this.#instalments.check(signal);
+  }
+
+  /** Chooses an instalment offer (`undefined`: pay in full). */
+  chooseOffer(id: string | undefined): void {
+    this.#instalments.choose(id);
+  }
+
+  /** Opens the chosen offer's payment session (or the open one again); the page sends the shopper to its `url`. */
+  payInInstalments(): Promise<InstalmentSession> {
+    return this.#instalments.pay();
+  }
+
+  /** Reads the payment in instalments again (a pending one is checked with the provider). */
+  refreshInstalments(): Promise<void> {
+    return this.#instalments.refresh();
+  }
+
   async #run(action: Action, call: (checkoutId: string) => Promise<Checkout>): Promise<Checkout> {
     const id = this.state.checkout?.id;
     if (!id) throw new ProxyError({ type: '/problems/conflict', title: 'The checkout is not loaded yet.', status: 409 });
@@ -206,7 +243,7 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
     return checkout;
   }
 
-  #fail(action: Action | 'load' | 'catalog', error: unknown): void {
+  #fail(action: Action | 'load' | 'catalog' | 'instalments', error: unknown): void {
     const problem: Problem = error instanceof ProxyError ? error.problem : { type: '/problems/internal', title: String(error), status: 0 };
     this.#patch({ problem, failedAction: action, ...(action === 'load' ? { phase: 'error' as const } : {}) });
     emit(this, 'checkout-error', { problem, action });

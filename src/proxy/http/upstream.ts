@@ -15,7 +15,8 @@ import {
   type IPolicy,
   type IRetryBackoffContext,
 } from 'cockatiel';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { setMaxListeners } from 'node:events';
+import { Agent, request as undiciRequest } from 'undici';
 import { ProblemError } from '../problems.js';
 
 export interface UpstreamOptions {
@@ -77,6 +78,14 @@ export interface UpstreamResponse {
   body: unknown;
 }
 
+/**
+ * Given to the policies when the caller has no signal. Cockatiel would use one shared signal
+ * of its own, and Node warns once more than 10 concurrent calls listen to one signal (each
+ * call's listener is removed when it ends: no leak, only noise).
+ */
+const NO_SIGNAL = new AbortController().signal;
+setMaxListeners(0, NO_SIGNAL);
+
 /** The provider could not be reached, timed out or dropped the connection (retryable when safe). */
 class TransportFailure extends Error {
   constructor(
@@ -122,8 +131,9 @@ export class UpstreamClient {
     const { threshold = 5, halfOpenAfterMs = 10_000 } = options.breaker ?? {};
     this.#halfOpenAfterMs = halfOpenAfterMs;
 
-    // A cooperative timeout aborts the fetch through its signal; the fetch then rejects.
-    const perAttempt = timeout(options.timeoutMs ?? 8000, TimeoutStrategy.Cooperative);
+    // A cooperative timeout aborts the request through its signal; the request then rejects.
+    // Nothing to abort once it has returned (aborting then only costs a DOMException).
+    const perAttempt = timeout(options.timeoutMs ?? 8000, { strategy: TimeoutStrategy.Cooperative, abortOnReturn: false });
     // The breaker counts what says "the provider is unwell": no answer, or a 5xx.
     this.#breaker = circuitBreaker(
       handleWhen((e) => e instanceof TransportFailure).orWhenResult((r) => (r as RawResponse).status >= 500),
@@ -135,8 +145,9 @@ export class UpstreamClient {
     const retryPolicy = retry(
       handleWhen((e) => e instanceof TransportFailure).orWhenResult((r) => {
         const { status, headers } = r as RawResponse;
-        if (status === 429) return (retryAfterMs(headers) ?? 0) <= maxRetryAfterMs;
-        return status >= 500;
+        if (status !== 429 && status < 500) return false;
+        // A Retry-After (429 or 503) longer than we are willing to wait: hand the answer back.
+        return (retryAfterMs(headers) ?? 0) <= maxRetryAfterMs;
       }),
       {
         maxAttempts: retries,
@@ -181,7 +192,7 @@ export class UpstreamClient {
     const policy = init.safe && !init.unsafe ? this.#retried : this.#once;
     let response: RawResponse;
     try {
-      response = await policy.execute(({ signal }) => this.#send(url, { method, headers, body }, signal, init.signal), init.signal);
+      response = await policy.execute(({ signal }) => this.#send(url, { method, headers, body }, signal, init.signal), init.signal ?? NO_SIGNAL);
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         // Nothing was sent: safe to retry later, even for a payment.
@@ -212,18 +223,26 @@ export class UpstreamClient {
     return this.#agent.close();
   }
 
-  /** One attempt: the status, headers and whole body, or a `TransportFailure`. */
+  /**
+   * One attempt: the status, headers and whole body, or a `TransportFailure`. Undici's
+   * `request` rather than `fetch`: the same pool, without WHATWG streams on the hot path.
+   */
   async #send(url: URL, request: { method: string; headers: Record<string, string>; body?: string }, signal: AbortSignal, callerSignal?: AbortSignal): Promise<RawResponse> {
     let response;
     try {
-      response = await undiciFetch(url, { ...request, signal, dispatcher: this.#agent });
+      response = await undiciRequest(url, { method: request.method as 'GET', headers: request.headers, body: request.body, signal, dispatcher: this.#agent });
     } catch (cause) {
       // The caller went away: not the provider's fault, nothing to retry or count.
       if (callerSignal?.aborted) throw cause;
       throw new TransportFailure(signal.aborted ? 'did not answer in time' : 'could not be reached', cause);
     }
     try {
-      return { status: response.status, headers: response.headers as unknown as Headers, text: await response.text() };
+      const text = await response.body.text();
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(response.headers)) {
+        for (const v of ([] as Array<string | undefined>).concat(value)) if (v !== undefined) headers.append(name, v);
+      }
+      return { status: response.statusCode, headers, text };
     } catch (cause) {
       if (callerSignal?.aborted) throw cause;
       throw new TransportFailure(signal.aborted ? 'did not answer in time' : 'dropped the connection', cause);

@@ -1,4 +1,5 @@
-import type { Cart, Capabilities, LoyaltyValue, Money, PaymentMethod, Receipt } from '../../protocol/index.js';
+import type { Capabilities, LoyaltyValue, Money, PaymentMethod, Receipt } from '../../protocol/index.js';
+import type { Cart } from '../carts.js';
 import type { FormFields as NotificationFields } from './floa/notification.js';
 import type { FloaCustomer, FloaEligibilityInput, FloaNotification, FloaOffer, FloaPaymentRef, FloaPaymentResult, FloaPaymentSession, FloaPaymentSessionInput } from './floa/types.js';
 

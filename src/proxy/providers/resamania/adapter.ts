@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { minorDigits, type CartLine, type FieldError, type Money } from '../../../protocol/index.js';
+import { minorDigits, type FieldError, type Money } from '../../../protocol/index.js';
+import type { CartLine } from '../../carts.js';
 import { UpstreamClient, type UpstreamRequest, type UpstreamResponse } from '../../http/upstream.js';
 import { ProblemError } from '../../problems.js';
 import type { CallContext, CatalogFilter, CatalogOffer, CustomerRecord, LoyaltyCapabilities, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleRecord } from '../provider.js';
