@@ -217,7 +217,7 @@ export const SCENARIOS: Scenario[] = [
     label: 'Fitness club — Resamania membership paid in 4x with FLOA',
     cartId: 'membership-and-pass',
     currency: 'EUR',
-    // English until the instalment messages are translated (other locales fall back to English).
+    // English, as its end-to-end test reads it (the club scenario above shows the French page).
     locale: 'en',
     method: 'card',
     identities: [
