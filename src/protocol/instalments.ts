@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { Money } from './money.js';
-import { PROTOCOL_VERSION } from './schemas.js';
+import { INSTALMENT_KINDS, INSTALMENT_PAYMENT_STATUSES, INSTALMENT_REASONS } from './contract.js';
 
 /**
  * Pay in instalments (a buy-now-pay-later provider such as FLOA), as the widget sees it. The
@@ -9,25 +9,8 @@ import { PROTOCOL_VERSION } from './schemas.js';
  * shopper must see (French rules from 20 Nov 2026: the cost of every offer — fees, total and
  * schedule). Kept lean on purpose: these schemas ship in the widget bundle.
  */
-export const INSTALMENT_KINDS = ['split', 'credit', 'deferred'] as const;
-export type InstalmentKind = (typeof INSTALMENT_KINDS)[number];
 
-/**
- * Why no offer is shown: `not-eligible` (the provider declined and gives no reason),
- * `refused` (the provider found the request invalid; `detail` has its words), `no-customer`
- * (the shop has no identity to check yet), `nothing-due` (points cover the whole order),
- * `debt` (the customer must settle an outstanding balance first).
- */
-export const INSTALMENT_REASONS = ['not-eligible', 'refused', 'no-customer', 'nothing-due', 'debt'] as const;
-export type InstalmentReason = (typeof INSTALMENT_REASONS)[number];
 
-/**
- * `redirected`: the shopper was sent to the provider's page; `pending`: the provider has not
- * decided yet; `paid`: confirmed and recorded; `refused`/`cancelled`: nothing charged, points
- * released; `review`: confirmed for an amount that no longer matches the order (the shop checks it).
- */
-export const INSTALMENT_PAYMENT_STATUSES = ['redirected', 'pending', 'paid', 'refused', 'cancelled', 'review'] as const;
-export type InstalmentPaymentStatus = (typeof INSTALMENT_PAYMENT_STATUSES)[number];
 
 export const InstalmentOffer = /* @__PURE__ */ z.object({
   /** Stable id of the payment option (`floa-81`), the same across checks. */
@@ -84,14 +67,3 @@ export const InstalmentSessionRequest = /* @__PURE__ */ z.object({
 });
 export type InstalmentSessionRequest = z.infer<typeof InstalmentSessionRequest>;
 
-const base = (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/instalments`;
-
-/** Paths under the configured endpoint. `callback/*` are called by the provider and the shopper's browser, not the widget. */
-export const instalmentPaths = {
-  status: base,
-  eligibility: (id: string) => `${base(id)}/eligibility`,
-  session: (id: string) => `${base(id)}/payment-session`,
-  notification: (id: string) => `${base(id)}/callback/notification`,
-  return: (id: string) => `${base(id)}/callback/return`,
-  back: (id: string) => `${base(id)}/callback/back`,
-} as const;

@@ -1,25 +1,19 @@
 import * as z from 'zod/mini';
+import { CHECKOUT_STATUSES, LEVEL_TYPES, LOOKUP_KINDS, PAYMENT_METHODS, PROTOCOL_VERSION } from './contract.js';
 import { Money, oneOf } from './money.js';
+
+export * from './contract.js';
 
 /**
  * The widget ↔ proxy contract, version 1. Both sides import these schemas: the proxy
  * validates requests with them, the widget validates replies with them. Closed value sets
  * are `as const` arrays so the TypeScript union and the runtime check come from one list.
  */
-export const PROTOCOL_VERSION = 'v1';
 
-export const LOOKUP_KINDS = ['phone', 'card', 'email', 'code', 'number'] as const;
-export type LookupKind = (typeof LOOKUP_KINDS)[number];
 
-/** How the amount due is settled. `card`/`cash`/`cheque` are taken at the till or by the page's PSP. */
-export const PAYMENT_METHODS = ['card', 'cash', 'cheque', 'external'] as const;
-export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 /** `outcome-unknown`: a payment was sent and its outcome is being settled with the provider. */
-export const CHECKOUT_STATUSES = ['open', 'outcome-unknown', 'paid'] as const;
-export type CheckoutStatus = (typeof CHECKOUT_STATUSES)[number];
 
-export const LEVEL_TYPES = ['cashback', 'discount'] as const;
 
 // ---------------------------------------------------------------- capabilities
 export const Capabilities = /* @__PURE__ */ z.object({
@@ -141,16 +135,4 @@ export const Checkout = /* @__PURE__ */ z.object({
 });
 export type Checkout = z.infer<typeof Checkout>;
 
-/** Header that makes a money-moving call safe to retry: same key, same result, one upstream call. */
-export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
-/** Paths under the configured endpoint. */
-export const paths = {
-  capabilities: () => `/${PROTOCOL_VERSION}/capabilities`,
-  checkouts: () => `/${PROTOCOL_VERSION}/checkouts`,
-  checkout: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}`,
-  customer: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/customer`,
-  spend: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/spend`,
-  catalog: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/catalog`,
-  payments: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/payments`,
-} as const;

@@ -1,18 +1,15 @@
-import * as z from 'zod/mini';
+import { IDEMPOTENCY_HEADER, instalmentPaths, paths, problemKind, type PaymentMethod } from '../protocol/contract.js';
+import type { Capabilities, Catalog, Checkout, InstalmentEligibility, InstalmentSession, InstalmentStatus, Problem } from '../protocol/index.js';
 import {
-  Capabilities,
-  Catalog,
-  Checkout,
-  IDEMPOTENCY_HEADER,
-  InstalmentEligibility,
-  instalmentPaths,
-  InstalmentSession,
-  InstalmentStatus,
-  paths,
-  Problem,
-  problemKind,
-  type PaymentMethod,
-} from '../protocol/index.js';
+  CapabilitiesShape,
+  CatalogShape,
+  CheckoutShape,
+  InstalmentEligibilityShape,
+  InstalmentSessionShape,
+  InstalmentStatusShape,
+  ProblemShape,
+} from '../protocol/reply-shapes.js';
+import { conforms, type Shape } from '../protocol/shape.js';
 
 /** A failed proxy call, carrying the proxy's problem document (or a synthetic one). */
 export class ProxyError extends Error {
@@ -36,43 +33,43 @@ export class ProxyClient {
   }
 
   capabilities(signal?: AbortSignal): Promise<Capabilities> {
-    return this.#call('GET', paths.capabilities(), Capabilities, { signal });
+    return this.#call<Capabilities>('GET', paths.capabilities(), CapabilitiesShape, { signal });
   }
   createCheckout(cartId: string, signal?: AbortSignal): Promise<Checkout> {
-    return this.#call('POST', paths.checkouts(), Checkout, { body: { cartId }, signal });
+    return this.#call<Checkout>('POST', paths.checkouts(), CheckoutShape, { body: { cartId }, signal });
   }
   getCheckout(id: string, signal?: AbortSignal): Promise<Checkout> {
-    return this.#call('GET', paths.checkout(id), Checkout, { signal });
+    return this.#call<Checkout>('GET', paths.checkout(id), CheckoutShape, { signal });
   }
   identify(id: string, query: string): Promise<Checkout> {
-    return this.#call('POST', paths.customer(id), Checkout, { body: { query } });
+    return this.#call<Checkout>('POST', paths.customer(id), CheckoutShape, { body: { query } });
   }
   catalog(id: string, signal?: AbortSignal): Promise<Catalog> {
-    return this.#call('GET', paths.catalog(id), Catalog, { signal });
+    return this.#call<Catalog>('GET', paths.catalog(id), CatalogShape, { signal });
   }
   clearCustomer(id: string): Promise<Checkout> {
-    return this.#call('DELETE', paths.customer(id), Checkout);
+    return this.#call<Checkout>('DELETE', paths.customer(id), CheckoutShape);
   }
   setSpend(id: string, amount: number): Promise<Checkout> {
-    return this.#call('PUT', paths.spend(id), Checkout, { body: { amount } });
+    return this.#call<Checkout>('PUT', paths.spend(id), CheckoutShape, { body: { amount } });
   }
   pay(id: string, method: PaymentMethod, idempotencyKey: string): Promise<Checkout> {
-    return this.#call('POST', paths.payments(id), Checkout, { body: { method }, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } });
+    return this.#call<Checkout>('POST', paths.payments(id), CheckoutShape, { body: { method }, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } });
   }
   instalmentStatus(id: string, signal?: AbortSignal): Promise<InstalmentStatus> {
-    return this.#call('GET', instalmentPaths.status(id), InstalmentStatus, { signal });
+    return this.#call<InstalmentStatus>('GET', instalmentPaths.status(id), InstalmentStatusShape, { signal });
   }
   checkEligibility(id: string, signal?: AbortSignal): Promise<InstalmentEligibility> {
-    return this.#call('POST', instalmentPaths.eligibility(id), InstalmentEligibility, { body: {}, signal });
+    return this.#call<InstalmentEligibility>('POST', instalmentPaths.eligibility(id), InstalmentEligibilityShape, { body: {}, signal });
   }
   openInstalmentSession(id: string, body: { offerId: string; returnUrl: string; locale?: string }, idempotencyKey: string): Promise<InstalmentSession> {
-    return this.#call('POST', instalmentPaths.session(id), InstalmentSession, { body, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } });
+    return this.#call<InstalmentSession>('POST', instalmentPaths.session(id), InstalmentSessionShape, { body, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } });
   }
 
   async #call<T>(
     method: string,
     path: string,
-    schema: z.ZodMiniType<T>,
+    shape: Shape,
     init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {},
   ): Promise<T> {
     let response: Response;
@@ -90,11 +87,9 @@ export class ProxyClient {
     }
     const body = await response.json().catch(() => undefined);
     if (!response.ok) {
-      const problem = Problem.safeParse(body);
-      throw new ProxyError(problem.success ? problem.data : { type: '/problems/internal', title: 'Unexpected reply', status: response.status, retryable: response.status >= 500 });
+      throw new ProxyError(conforms(ProblemShape, body) ? (body as Problem) : { type: '/problems/internal', title: 'Unexpected reply', status: response.status, retryable: response.status >= 500 });
     }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) throw new ProxyError({ type: '/problems/internal', title: 'Unexpected reply from the checkout server', status: 502, retryable: false });
-    return parsed.data;
+    if (!conforms(shape, body)) throw new ProxyError({ type: '/problems/internal', title: 'Unexpected reply from the checkout server', status: 502, retryable: false });
+    return body as T;
   }
 }

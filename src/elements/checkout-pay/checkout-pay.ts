@@ -1,7 +1,8 @@
 import { html, nothing } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { emit } from '../../events.js';
-import { PAYMENT_METHODS, type Checkout, type InstalmentOffer, type PaymentMethod, type Receipt } from '../../protocol/index.js';
+import { PAYMENT_METHODS } from '../../protocol/contract.js';
+import type { Checkout, InstalmentOffer, PaymentMethod, Receipt } from '../../protocol/index.js';
 import type { CheckoutState } from '../../session/context.js';
 import { ProxyError } from '../../session/proxy-client.js';
 import { baseStyles } from '../shared/base.styles.js';

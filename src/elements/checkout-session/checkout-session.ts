@@ -3,7 +3,7 @@ import { css, html, LitElement, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { emit } from '../../events.js';
 import { loadLocale } from '../../i18n/localize.js';
-import { type CatalogOffer, type Checkout, type InstalmentEligibility, type InstalmentSession, type PaymentMethod, type Problem } from '../../protocol/index.js';
+import type { CatalogOffer, Checkout, InstalmentEligibility, InstalmentSession, PaymentMethod, Problem } from '../../protocol/index.js';
 import { checkoutContext, type CheckoutActions, type CheckoutContextValue, type CheckoutState } from '../../session/context.js';
 import { InstalmentActions } from '../../session/instalments.js';
 import { ProxyClient, ProxyError } from '../../session/proxy-client.js';

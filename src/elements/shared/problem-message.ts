@@ -1,4 +1,5 @@
-import { problemKind, type Problem } from '../../protocol/index.js';
+import { problemKind } from '../../protocol/contract.js';
+import type { Problem } from '../../protocol/index.js';
 import type { Localizer } from '../../i18n/localize.js';
 
 /** A problem in words a customer understands, and whether offering "try again" makes sense. */

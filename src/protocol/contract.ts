@@ -1,0 +1,90 @@
+/**
+ * The parts of the v1 contract that are plain values — versions, closed sets, header names,
+ * paths, problem kinds — with no zod, so the browser bundle can import them without the
+ * schema library. The schemas (./schemas.ts, ./instalments.ts, ./problem.ts) build on these.
+ */
+export const PROTOCOL_VERSION = 'v1';
+
+export const LOOKUP_KINDS = ['phone', 'card', 'email', 'code', 'number'] as const;
+export type LookupKind = (typeof LOOKUP_KINDS)[number];
+
+/** How the amount due is settled. `card`/`cash`/`cheque` are taken at the till or by the page's PSP. */
+export const PAYMENT_METHODS = ['card', 'cash', 'cheque', 'external'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+export const CHECKOUT_STATUSES = ['open', 'outcome-unknown', 'paid'] as const;
+export type CheckoutStatus = (typeof CHECKOUT_STATUSES)[number];
+
+export const LEVEL_TYPES = ['cashback', 'discount'] as const;
+
+/** Header that makes a money-moving call safe to retry: same key, same result, one upstream call. */
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+/** Paths under the configured endpoint. */
+export const paths = {
+  capabilities: () => `/${PROTOCOL_VERSION}/capabilities`,
+  checkouts: () => `/${PROTOCOL_VERSION}/checkouts`,
+  checkout: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}`,
+  customer: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/customer`,
+  spend: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/spend`,
+  catalog: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/catalog`,
+  payments: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/payments`,
+} as const;
+
+export const INSTALMENT_KINDS = ['split', 'credit', 'deferred'] as const;
+export type InstalmentKind = (typeof INSTALMENT_KINDS)[number];
+
+/**
+ * Why no offer is shown: `not-eligible` (the provider declined and gives no reason),
+ * `refused` (the provider found the request invalid; `detail` has its words), `no-customer`
+ * (the shop has no identity to check yet), `nothing-due` (points cover the whole order),
+ * `debt` (the customer must settle an outstanding balance first).
+ */
+export const INSTALMENT_REASONS = ['not-eligible', 'refused', 'no-customer', 'nothing-due', 'debt'] as const;
+export type InstalmentReason = (typeof INSTALMENT_REASONS)[number];
+
+/**
+ * `redirected`: the shopper was sent to the provider's page; `pending`: the provider has not
+ * decided yet; `paid`: confirmed and recorded; `refused`/`cancelled`: nothing charged, points
+ * released; `review`: confirmed for an amount that no longer matches the order (the shop checks it).
+ */
+export const INSTALMENT_PAYMENT_STATUSES = ['redirected', 'pending', 'paid', 'refused', 'cancelled', 'review'] as const;
+export type InstalmentPaymentStatus = (typeof INSTALMENT_PAYMENT_STATUSES)[number];
+
+const base = (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/instalments`;
+
+/** Paths under the configured endpoint. `callback/*` are called by the provider and the shopper's browser, not the widget. */
+export const instalmentPaths = {
+  status: base,
+  eligibility: (id: string) => `${base(id)}/eligibility`,
+  session: (id: string) => `${base(id)}/payment-session`,
+  notification: (id: string) => `${base(id)}/callback/notification`,
+  return: (id: string) => `${base(id)}/callback/return`,
+  back: (id: string) => `${base(id)}/callback/back`,
+} as const;
+
+/**
+ * Errors on the wire are RFC 9457 `application/problem+json` documents. `type` is one of
+ * the closed set below (relative URIs under the proxy's endpoint); `errors` carries
+ * per-field messages so the widget can show them next to the right input.
+ */
+export const PROBLEM_TYPES = [
+  'validation', // 400: the request is malformed or a field is invalid
+  'not-found', // 404: unknown cart, checkout or customer
+  'conflict', // 409: the checkout is not in a state that allows this call
+  'idempotency-mismatch', // 422: same Idempotency-Key, different request
+  'idempotency-in-progress', // 409: same key is still being processed
+  'rejected', // 422: the provider refused the operation (business rule)
+  'rate-limited', // 429
+  'upstream-unavailable', // 502/503/504: the provider failed or timed out
+  'payment-outcome-unknown', // 502: the provider may have committed; ask for status before retrying
+  'not-supported', // 404: the configured provider cannot do this
+  'internal', // 500
+] as const;
+export type ProblemType = (typeof PROBLEM_TYPES)[number];
+
+/** The short name of a problem type URI (`…/problems/rejected` → `rejected`). */
+export function problemKind(problem: { type: string }): ProblemType | 'unknown' {
+  const name = problem.type.split('/').pop() as ProblemType;
+  return (PROBLEM_TYPES as readonly string[]).includes(name) ? name : 'unknown';
+}

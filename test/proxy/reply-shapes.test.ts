@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { generateReplyShapes } from '../../scripts/gen-reply-shapes.js';
+import { CheckoutShape, ProblemShape } from '../../src/protocol/reply-shapes.js';
+import { conforms } from '../../src/protocol/shape.js';
+import { Checkout } from '../../src/protocol/schemas.js';
+
+/** The widget checks replies with shapes generated from the zod schemas: they must not drift. */
+test('src/protocol/reply-shapes.ts is what the zod schemas generate (run npm run gen:shapes)', () => {
+  assert.equal(readFileSync('src/protocol/reply-shapes.ts', 'utf8'), generateReplyShapes());
+});
+
+const money = (amount: number) => ({ amount, currency: 'EUR' });
+const checkout = {
+  id: 'c1',
+  status: 'open',
+  cart: { id: 'cart', currency: 'EUR', lines: [{ sku: 'a', name: 'A', quantity: 1, unitPrice: money(100), total: money(100) }], total: money(100) },
+  customer: null,
+  loyalty: null,
+  amountDue: money(100),
+  receipt: null,
+};
+
+test('a reply the zod schema accepts conforms to its shape, and vice versa on broken replies', () => {
+  assert.equal(Checkout.safeParse(checkout).success, true);
+  assert.equal(conforms(CheckoutShape, checkout), true);
+  const broken: unknown[] = [
+    undefined,
+    null,
+    [],
+    'checkout',
+    { ...checkout, id: 42 },
+    { ...checkout, amountDue: { amount: '100', currency: 'EUR' } },
+    { ...checkout, cart: { ...checkout.cart, lines: [{ sku: 'a' }] } },
+    { ...checkout, customer: { maskedPhone: '•• 12' } },
+    (({ receipt, ...rest }) => rest)(checkout),
+  ];
+  for (const value of broken) {
+    assert.equal(Checkout.safeParse(value).success, false, JSON.stringify(value));
+    assert.equal(conforms(CheckoutShape, value), false, JSON.stringify(value));
+  }
+  assert.equal(conforms(CheckoutShape, { ...checkout, extra: true }), true, 'unknown keys are allowed, as zod strips them');
+});
+
+test('problem documents conform; other JSON does not', () => {
+  assert.equal(conforms(ProblemShape, { type: '/problems/validation', title: 'Bad', status: 400, errors: [{ field: 'query', message: 'Too short.' }] }), true);
+  assert.equal(conforms(ProblemShape, { type: '/problems/validation', status: 400 }), false);
+  assert.equal(conforms(ProblemShape, { type: '/problems/validation', title: 'Bad', status: 400, errors: [{ field: 1 }] }), false);
+});
