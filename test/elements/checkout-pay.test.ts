@@ -67,3 +67,29 @@ describe('<checkout-pay>', () => {
     expect(await upstreamCount(RETAIL)).to.equal(before + 1);
   });
 });
+
+describe('<checkout-pay> after an unknown outcome', () => {
+  it('asks the proxy for the status before any retry, and pays once', async () => {
+    const { session, pay, button } = await setup();
+    await session.lookup(EARN_ONLY_CARD);
+    await pay.updateComplete;
+    // The provider records the retail operation, then the connection drops before it answers.
+    const fault = await fetch('/sim/ru-loyalty/__faults', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'commit-then-drop', path: RETAIL, times: 1 }),
+    });
+    expect(fault.ok).to.equal(true);
+    const reads: string[] = [];
+    const seen = (event: Event) => reads.push((event as CustomEvent).type);
+    pay.addEventListener('payment-succeeded', seen);
+    pay.addEventListener('payment-failed', seen);
+    button().click();
+    await waitUntil(() => reads.length > 0, 'no payment outcome', { timeout: 8000 });
+    // The widget asked for the status: the proxy settled it with the provider as paid.
+    expect(reads).to.deep.equal(['payment-succeeded']);
+    expect(session.state.checkout?.status).to.equal('paid');
+    expect(await upstreamCount(RETAIL)).to.equal(1);
+    expect(sessionStorage.getItem(`checkout-elements:${ENDPOINT}:cart-1000`)).not.to.contain('paymentKey');
+  });
+});

@@ -174,6 +174,11 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
     if (paid) return Promise.resolve(paid);
     this.#paying ??= this.#run('pay', async (id) => {
       const stored = this.#stored();
+      // An earlier attempt whose outcome was unknown: ask for the status before sending again.
+      if (stored.paymentKey) {
+        const settled = await this.#settled(id);
+        if (settled) return settled;
+      }
       const paymentKey = stored.paymentKey ?? crypto.randomUUID();
       this.#store({ ...stored, checkoutId: id, paymentKey });
       this.#patch({ paymentPending: true });
@@ -186,11 +191,24 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
         if (error instanceof ProxyError && DEFINITE_FAILURES.has(error.kind)) {
           this.#store({ checkoutId: id });
           this.#patch({ paymentPending: false });
+        } else {
+          // Unknown outcome: the proxy settles it with the provider when asked; maybe it is paid.
+          const settled = await this.#settled(id);
+          if (settled) return settled;
         }
         throw error;
       }
     }).finally(() => (this.#paying = undefined));
     return this.#paying;
+  }
+
+  /** The checkout if the proxy now knows it is paid (the key is then done with), else undefined. */
+  async #settled(id: string): Promise<Checkout | undefined> {
+    const checkout = await this.#client.getCheckout(id).catch(() => undefined);
+    if (checkout?.status !== 'paid') return undefined;
+    this.#store({ checkoutId: id });
+    this.#patch({ paymentPending: false });
+    return checkout;
   }
 
   /** The instalment offers for the current amount due; abort it when the amount changes again. */
