@@ -52,6 +52,19 @@ const floaOptions = (baseUrl: string, categories: Record<string, string[]>) => (
   timeoutMs: 3000,
 });
 
+/** The demo club's Resamania settings (the simulator's demo credentials). */
+const resamaniaClub = (baseUrl: string) => ({
+  provider: 'resamania',
+  baseUrl,
+  clientToken: RESAMANIA_DEMO.clientToken,
+  clientId: RESAMANIA_DEMO.clientId,
+  clientSecret: RESAMANIA_DEMO.clientSecret,
+  apiKey: RESAMANIA_DEMO.apiKey,
+  clubId: RESAMANIA_DEMO.clubId,
+  clubCode: RESAMANIA_DEMO.clubCode,
+  channel: 'club',
+});
+
 export const SCENARIOS: Scenario[] = [
   {
     id: 'ru-loyalty',
@@ -163,17 +176,7 @@ export const SCENARIOS: Scenario[] = [
       { type: 'leo.petit@example.test', who: 'Léo Petit', shows: '13 years old: the club refuses the 16+ subscription at check (400), nothing paid' },
     ],
     simulator: () => createResamaniaSimulator(),
-    loyalty: (baseUrl) => ({
-      provider: 'resamania',
-      baseUrl,
-      clientToken: RESAMANIA_DEMO.clientToken,
-      clientId: RESAMANIA_DEMO.clientId,
-      clientSecret: RESAMANIA_DEMO.clientSecret,
-      apiKey: RESAMANIA_DEMO.apiKey,
-      clubId: RESAMANIA_DEMO.clubId,
-      clubCode: RESAMANIA_DEMO.clubCode,
-      channel: 'club',
-    }),
+    loyalty: resamaniaClub,
     carts: {
       membership: {
         currency: 'EUR',
@@ -226,19 +229,8 @@ export const SCENARIOS: Scenario[] = [
       { type: 'julien.bernard@example.test', who: 'Julien Bernard', shows: '45.00 € overdue: no sale, no instalments' },
     ],
     simulator: () => createResamaniaSimulator(),
-    loyalty: (baseUrl) => ({
-      provider: 'resamania',
-      baseUrl,
-      clientToken: RESAMANIA_DEMO.clientToken,
-      clientId: RESAMANIA_DEMO.clientId,
-      clientSecret: RESAMANIA_DEMO.clientSecret,
-      apiKey: RESAMANIA_DEMO.apiKey,
-      clubId: RESAMANIA_DEMO.clubId,
-      clubCode: RESAMANIA_DEMO.clubCode,
-      channel: 'club',
-      // A payment FLOA confirmed is an online card payment for Resamania.
-      paymentMean: { external: 'CBWeb' },
-    }),
+    // A payment FLOA confirmed is an online card payment for Resamania.
+    loyalty: (baseUrl) => ({ ...resamaniaClub(baseUrl), paymentMean: { external: 'CBWeb' } }),
     instalments: {
       simulator: () => createFloaSimulator(),
       options: (baseUrl) => floaOptions(baseUrl, { '/demoapi/offers/101': ['Sport', 'Membership'], '/demoapi/offers/151': ['Sport', 'Passes'] }),

@@ -9,7 +9,8 @@ import { CheckoutService } from './checkout-service.js';
 import { MemoryCheckoutStore, type CheckoutStore } from './checkouts.js';
 import { createIdempotencyGuard, problemResponse } from './idempotency/guard.js';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
-import { ProblemError, validationProblem } from './problems.js';
+import { parseBody } from './parse-body.js';
+import { ProblemError } from './problems.js';
 import type { PrivacyOptions } from './privacy.js';
 import type { InstalmentProvider, LoyaltyProvider } from './providers/provider.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -148,19 +149,4 @@ export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
   mountInstalmentRoutes(app, { provider: options.instalments, customers: options.instalmentCustomers, service, checkouts, idempotent, basePath: options.basePath, publicUrl: options.publicUrl, allowedOrigins: options.allowedOrigins, log: options.log });
 
   return app;
-}
-
-async function parseBody<T>(c: Context, schema: z.ZodMiniType<T>): Promise<T> {
-  if (!c.req.header('content-type')?.includes('application/json')) {
-    throw new ProblemError('validation', 'Send a JSON body with Content-Type: application/json.', { status: 415 });
-  }
-  let raw: unknown;
-  try {
-    raw = await c.req.json();
-  } catch {
-    throw new ProblemError('validation', 'The body is not valid JSON.');
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw validationProblem(parsed.error.issues);
-  return parsed.data;
 }

@@ -15,7 +15,8 @@ import {
 import type { CheckoutService } from './checkout-service.js';
 import type { CheckoutRecord, CheckoutStore } from './checkouts.js';
 import type { createIdempotencyGuard } from './idempotency/guard.js';
-import { ProblemError, validationProblem } from './problems.js';
+import { parseBody } from './parse-body.js';
+import { ProblemError } from './problems.js';
 import type { CallContext, InstalmentCustomer, InstalmentOffer, InstalmentProvider } from './providers/provider.js';
 
 /**
@@ -121,7 +122,7 @@ export function mountInstalmentRoutes(app: Hono, deps: InstalmentRouteDeps): voi
 
   app.post(`${ROUTE}/payment-session`, async (c) => {
     const id = c.req.param('id');
-    const body = await jsonBody(c);
+    const body = await parseBody(c, InstalmentSessionRequest);
     const key = c.req.header(IDEMPOTENCY_HEADER);
     return deps.idempotent({ key, method: 'POST', path: c.req.path, body }, async () => {
       const pageUrl = allowedPage(c, deps, body.returnUrl);
@@ -426,19 +427,4 @@ function allowedPage(c: Context, deps: InstalmentRouteDeps, returnUrl: string): 
   }
   url.hash = '';
   return url.href;
-}
-
-async function jsonBody(c: Context): Promise<InstalmentSessionRequest> {
-  if (!c.req.header('content-type')?.includes('application/json')) {
-    throw new ProblemError('validation', 'Send a JSON body with Content-Type: application/json.', { status: 415 });
-  }
-  let raw: unknown;
-  try {
-    raw = await c.req.json();
-  } catch {
-    throw new ProblemError('validation', 'The body is not valid JSON.');
-  }
-  const parsed = InstalmentSessionRequest.safeParse(raw);
-  if (!parsed.success) throw validationProblem(parsed.error.issues);
-  return parsed.data;
 }
