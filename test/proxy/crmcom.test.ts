@@ -251,6 +251,24 @@ describe('CRM.COM adapter over HTTP', () => {
     assert.equal(purchaseBody.process_immediately, true);
   });
 
+  it('never reopens a sale whose purchase is recorded: a failed spend request is an unknown outcome', async (t) => {
+    const { adapter, sim, saleInput } = await setup(t);
+    const customer = await adapter.identify('22265577', {});
+    // The spend request answers with an error that is neither a refusal nor a dropped line
+    // (the credentials were revoked meanwhile): nothing says whether to undo the purchase.
+    sim.faults.add({ kind: 'reply', path: SPEND, times: 1, body: { data: null, status: { code: 'AUTHENTICATION_FAILED', message: 'Access denied', description: null } } });
+    await assert.rejects(adapter.recordSale(saleInput(customer, 790), {}), (error: ProblemError) => {
+      assert.equal(error.kind, 'payment-outcome-unknown', 'a retry must not record a second purchase');
+      assert.match(error.message, /Purchase 111 is recorded/);
+      return true;
+    });
+    assert.equal(sim.journal.count('POST', PURCHASE), 1);
+    assert.equal(sim.journal.count('POST', PURCHASE_CANCEL), 0);
+    // A refused spend whose purchase cannot be cancelled is an unknown outcome too.
+    sim.faults.add({ kind: 'status', path: PURCHASE_CANCEL, status: 503, times: 1 });
+    await assert.rejects(adapter.recordSale(saleInput(customer, 5000), {}), (error: ProblemError) => error.kind === 'payment-outcome-unknown' && /could not be cancelled/.test(error.message));
+  });
+
   it('records a sale without spend as one purchase event and no spend request', async (t) => {
     const { adapter, sim, saleInput } = await setup(t);
     const customer = await adapter.identify('22265577', {});

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import { attachFaults } from '../faults.js';
 import { Journal } from '../journal.js';
 
 /**
@@ -170,6 +171,7 @@ export function createCrmcomSimulator(options: CrmcomSimulatorOptions = {}) {
   const journal = new Journal();
   const app = new Hono();
   journal.attach(app);
+  const faults = attachFaults(app);
 
   const ok = (c: Context, data: unknown) => c.json({ data, status: { message: null, description: null, code: 'OK' } });
   const refuse = (c: Context, e: CrmError) => c.json({ data: null, status: { message: e.message, description: e.description, code: e.code } }, e.http);
@@ -454,6 +456,8 @@ export function createCrmcomSimulator(options: CrmcomSimulatorOptions = {}) {
   return {
     app,
     journal,
+    /** Injected failures (`faults.add({ kind: 'commit-then-drop', path: … })`). */
+    faults,
     /** Test access: a participant's wallet balance as the API writes it ("10.00"), by code, number or id. */
     balance: (code: string) => {
       const p = find(code);

@@ -256,7 +256,15 @@ export class CrmcomAdapter implements LoyaltyProvider {
     const automatic = this.#minor(purchase.total_instant_spend_amount ?? 0) + this.#minor(purchase.total_automatic_spend_amount ?? 0);
 
     let spent = 0;
-    if (input.spend > 0) spent = await this.#spend(input, data, purchase.number, ctx);
+    try {
+      if (input.spend > 0) spent = await this.#spend(input, data, purchase.number, ctx);
+    } catch (error) {
+      // The purchase is recorded. Only a refusal whose events were cancelled again leaves
+      // nothing behind; anything else must not reopen the checkout, or a retry would record a
+      // second purchase: the outcome is unknown until someone checks CRM.COM.
+      if (error instanceof ProblemError && (error.kind === 'rejected' || error.kind === 'payment-outcome-unknown')) throw error;
+      throw new ProblemError('payment-outcome-unknown', `Purchase ${purchase.number} is recorded but its spend request failed; check it in CRM.COM before trying again.`, { cause: error, retryable: false });
+    }
 
     return {
       reference: input.reference,
@@ -320,7 +328,8 @@ export class CrmcomAdapter implements LoyaltyProvider {
       await this.#call('customer_events/purchases/cancel', { customer_event_identifier: { number: purchaseNumber } }, z.unknown(), 'cancel', {}, true);
       return problem;
     } catch {
-      return new ProblemError(problem.kind, `${problem.message} The purchase event ${purchaseNumber} could not be cancelled; check it in CRM.COM before trying again.`, {
+      // Still recorded: not a refusal the shopper can retry from, an outcome to check.
+      return new ProblemError('payment-outcome-unknown', `${problem.message} The purchase event ${purchaseNumber} could not be cancelled; check it in CRM.COM before trying again.`, {
         errors: problem.errors,
         retryable: false,
       });
