@@ -107,9 +107,7 @@ export class CheckoutService {
       if (record.status === 'paid' && ctx.idempotencyKey && record.attempt?.key === ctx.idempotencyKey) return this.#view(record, cart);
       this.#assertOpen(record);
       // A payment in instalments may still be completed on the provider's page: never a second payment beside it.
-      if (!confirmed && (record.instalment?.payment?.status === 'redirected' || record.instalment?.payment?.status === 'pending')) {
-        throw new ProblemError('conflict', 'A payment in instalments is open for this order: finish or cancel it on the payment page first.');
-      }
+      if (!confirmed) this.#assertNoOpenInstalment(record);
       if (!confirmed && !this.#o.loyalty.capabilities.paymentMethods.includes(method)) {
         throw new ProblemError('validation', `Payment method "${method}" is not available.`, { errors: [{ field: 'method', message: 'Not available.' }] });
       }
@@ -151,6 +149,13 @@ export class CheckoutService {
     return next;
   }
 
+  #assertNoOpenInstalment(record: CheckoutRecord): void {
+    const status = record.instalment?.payment?.status;
+    if (status === 'redirected' || status === 'pending') {
+      throw new ProblemError('conflict', 'A payment in instalments is open for this order: finish or cancel it on the payment page first.');
+    }
+  }
+
   #assertOpen(record: CheckoutRecord): void {
     if (record.status === 'paid') throw new ProblemError('conflict', 'This checkout is already paid.');
     if (record.status === 'outcome-unknown') {
@@ -167,6 +172,8 @@ export class CheckoutService {
       const cart = await this.#cart(current.cartId);
       const record = await this.#reconcile(current, cart, {});
       this.#assertOpen(record);
+      // The provider was asked to collect this amount due: customer and points stay as they are.
+      this.#assertNoOpenInstalment(record);
       const next = await change(record, cart);
       await this.#o.checkouts.save(next);
       return this.#view(next, cart);
