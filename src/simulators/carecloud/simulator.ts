@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono, type Context } from 'hono';
 import { formatProjectTime, parseIsoWithOffset, parseProjectTime } from '../../proxy/providers/carecloud/project-time.js';
+import { attachFaults } from '../faults.js';
 import { Journal } from '../journal.js';
 
 /**
@@ -305,11 +306,12 @@ export function createCarecloudSimulator(options: CarecloudSimulatorOptions = {}
   const tokens = new Map<string, number>();
   const purchases: Purchase[] = [];
   const reservations: Reservation[] = [];
-  const faults: Array<{ method: string; path: string; status: number; times: number }> = [];
+  const failures: Array<{ method: string; path: string; status: number; times: number }> = [];
 
   const journal = new Journal();
   const app = new Hono();
   journal.attach(app);
+  const faults = attachFaults(app);
   const at = (path: string) => `${CARECLOUD_BASE_PATH}${path}`;
 
   app.onError((error, c) => {
@@ -318,11 +320,12 @@ export function createCarecloudSimulator(options: CarecloudSimulatorOptions = {}
   });
   app.notFound((c) => c.json({ error: { type: 'about:blank', exception: 'not_found_exception', title: 'Not Found', detail: 'The resource was not found.', error_data: { resource_name: c.req.path } } }, 404));
 
-  // Injected failures (tests): the next matching calls answer `status` without doing anything.
+  // `failNext` (tests): the next matching calls answer `status` with CareCloud's own error body,
+  // without doing anything. `faults` (above) has the general kinds: latency, resets, commit-then-drop.
   app.use('*', async (c, next) => {
-    const fault = faults.find((f) => f.method === c.req.method && c.req.path.endsWith(f.path));
+    const fault = failures.find((f) => f.method === c.req.method && c.req.path.endsWith(f.path));
     if (fault) {
-      if (--fault.times <= 0) faults.splice(faults.indexOf(fault), 1);
+      if (--fault.times <= 0) failures.splice(failures.indexOf(fault), 1);
       if (fault.status === 429) return c.body(null, 429, { 'retry-after': '2' });
       return c.json({ error: { type: 'about:blank', exception: 'internal_server_error', title: 'Service failure', detail: 'Injected failure.' } }, fault.status as 500);
     }
@@ -831,6 +834,8 @@ export function createCarecloudSimulator(options: CarecloudSimulatorOptions = {}
   return {
     app,
     journal,
+    /** Injected failures (`faults.add({ kind: 'commit-then-drop', path: … })`). */
+    faults,
     /** Available points of a customer (balance minus live reservations). */
     points: (customerId: string) => {
       const cu = customers.get(customerId);
@@ -852,7 +857,7 @@ export function createCarecloudSimulator(options: CarecloudSimulatorOptions = {}
     voucher: (code: string) => (vouchers.has(code) ? { ...vouchers.get(code)! } : undefined),
     /** The next `times` calls to `method` on a path ending with `path` answer `status` (429 or 5xx) without effect. */
     failNext: (method: string, path: string, status: number, times = 1) => {
-      faults.push({ method, path, status, times });
+      failures.push({ method, path, status, times });
     },
     /** Forgets every bearer token (as when CareCloud revokes them before `valid_to`). */
     revokeTokens: () => tokens.clear(),

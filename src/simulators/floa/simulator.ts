@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import { attachFaults } from '../faults.js';
 import { Journal } from '../journal.js';
 import { floaDemoOutcomes, type FloaOutcome } from './demo-customers.js';
 import { KO, readEligibilityRequest, type ReadRequest } from './rules.js';
@@ -162,6 +163,7 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
   const journal = new Journal();
   const app = new Hono();
   journal.attach(app);
+  const faults = attachFaults(app);
 
   const origin = (c: Context) => (options.publicUrl ?? new URL(c.req.url).origin).replace(/\/$/, '');
   const siteIdOut = (id: string) => (/^\d+$/.test(id) ? Number(id) : id);
@@ -465,6 +467,8 @@ ${button('pay', 'Pay')}${button('refuse', 'Refuse (simulate a declined payment)'
   return {
     app,
     journal,
+    /** Injected failures (`faults.add({ kind: 'commit-then-drop', path: '/v1/payment-sessions' })`). */
+    faults,
     /** Notifications sent, in order (fields as posted, seal last). */
     notifications,
     sessions: () => [...sessions.values()],

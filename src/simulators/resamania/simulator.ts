@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { createHmac, randomBytes } from 'node:crypto';
+import { attachFaults } from '../faults.js';
 import { Journal } from '../journal.js';
 
 /**
@@ -252,7 +253,7 @@ export function createResamaniaSimulator(options: ResamaniaSimulatorOptions = {}
   const tokens = new Map<string, number>(); // access token → expiry (ms)
   const refreshTokens = new Set<string>();
   const signingKey = randomBytes(32);
-  const faults: Array<{ kind: PaymentFault; hangMs: number }> = [];
+  const paymentFaults: Array<{ kind: PaymentFault; hangMs: number }> = [];
   let tokensIssued = 0;
   let nextId = 373969;
 
@@ -399,6 +400,7 @@ export function createResamaniaSimulator(options: ResamaniaSimulatorOptions = {}
   const journal = new Journal();
   const app = new Hono();
   journal.attach(app);
+  const faults = attachFaults(app);
   app.notFound((c) => c.json({ '@context': '/contexts/Error', '@type': 'hydra:Error', 'hydra:title': 'An error occurred', 'hydra:description': 'Not Found' }, 404));
 
   const api = new Hono();
@@ -636,7 +638,7 @@ export function createResamaniaSimulator(options: ResamaniaSimulatorOptions = {}
     const checkoutId = idFromIri(body.checkout, 'checkouts');
     if (checkoutId === undefined || ![...clubs.values()].some((cl) => cl.checkoutId === checkoutId)) return notFoundItem(c, body.checkout);
 
-    const fault = faults.shift();
+    const fault = paymentFaults.shift();
     if (fault?.kind === 'fail-before-commit') return c.json({ message: 'Bad gateway', http_status_code: 502 }, 502);
 
     // Every accepted call records a payment. It settles the sale only when the sale can be
@@ -697,12 +699,14 @@ export function createResamaniaSimulator(options: ResamaniaSimulatorOptions = {}
   return {
     app,
     journal,
+    /** Injected failures (`faults.add({ kind: 'commit-then-drop', path: … })`). */
+    faults,
     clientToken: ct,
     /** Path prefix of every API route (`/{env}/{clientToken}` or `/{clientToken}`). */
     prefix: options.env ? `/${options.env}/${ct}` : `/${ct}`,
     /** Makes the next payments call(s) misbehave (tests of "one payment, whatever the retries"). */
     failNextPayment(kind: PaymentFault, hangMs = 1500) {
-      faults.push({ kind, hangMs });
+      paymentFaults.push({ kind, hangMs });
     },
     /** Revokes every access token (the adapter must fetch a new one and retry once). */
     revokeTokens() {

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Cart, LoyaltyValue, Money } from '../../../protocol/index.js';
+import { TokenCache, type IssuedToken } from '../../http/token-cache.js';
 import { UpstreamClient, type UpstreamRequest, type UpstreamResponse } from '../../http/upstream.js';
 import { ProblemError } from '../../problems.js';
 import type { CallContext, CustomerRecord, HoldResult, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleRecord } from '../provider.js';
@@ -218,13 +219,22 @@ export class CarecloudAdapter implements LoyaltyProvider {
   readonly #o: CarecloudOptions;
   readonly #http: UpstreamClient;
   readonly #now: () => number;
-  #token?: { value: string; renewAt: number };
-  #login?: Promise<string>;
+  /** The bearer token (bearer auth only): renewed 5 min before `valid_to` (half-way through a shorter life). */
+  readonly #token: TokenCache;
 
   constructor(options: CarecloudOptions, deps: CarecloudAdapterDeps = {}) {
     this.#o = options;
     this.#now = deps.now ?? Date.now;
-    this.#http = new UpstreamClient({ name: 'CareCloud', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, headers: { 'accept-language': options.language } });
+    this.#http = new UpstreamClient({
+      name: 'CareCloud',
+      baseUrl: options.baseUrl,
+      timeoutMs: options.timeoutMs,
+      headers: { 'accept-language': options.language },
+      // Safe calls are retried on transport failures and 5xx; a 429 (CareCloud asks for 2 s)
+      // goes back to the caller with its Retry-After rather than holding the shopper's request.
+      retry: { maxRetryAfterMs: 1000 },
+    });
+    this.#token = new TokenCache({ fetch: () => this.#logIn(), renewMarginMs: (lifetime) => (lifetime > 2 * RENEW_BEFORE_MS ? RENEW_BEFORE_MS : lifetime / 2), now: this.#now });
   }
 
   // ------------------------------------------------------------ LoyaltyProvider
@@ -232,7 +242,7 @@ export class CarecloudAdapter implements LoyaltyProvider {
   async identify(query: string, ctx: CallContext): Promise<CustomerRecord> {
     // Card numbers are read aloud or typed in groups: drop spaces and dashes.
     const cardNumber = query.replace(/[\s-]/g, '');
-    const reply = await this.#call('GET', '/cards', CardsReply, ctx, { query: { card_number: cardNumber } });
+    const reply = await this.#call('GET', '/cards', CardsReply, ctx, { query: { card_number: cardNumber }, safe: true });
     const card = reply.data.cards.find((c) => String(c.card_number) === cardNumber);
     if (!card || !card.customer_id) {
       throw new ProblemError('not-found', 'No customer has this card number.', { errors: [{ field: 'query', message: 'Check the card number.' }] });
@@ -245,7 +255,7 @@ export class CarecloudAdapter implements LoyaltyProvider {
       const message = 'This loyalty card has expired. Use another card.';
       throw new ProblemError('rejected', message, { errors: [{ field: 'query', message }] });
     }
-    const customer = await this.#call('GET', `/customers/${encodeURIComponent(card.customer_id)}`, CustomerReply, ctx);
+    const customer = await this.#call('GET', `/customers/${encodeURIComponent(card.customer_id)}`, CustomerReply, ctx, { safe: true });
     const info = customer.data.personal_information;
     // E-mail, birthday and the rest of the profile are dropped: the checkout never needs them.
     const name = [info?.first_name, info?.last_name].filter(Boolean).join(' ') || 'Card holder';
@@ -261,8 +271,10 @@ export class CarecloudAdapter implements LoyaltyProvider {
     const bill = buildBill(this.#o, input.cart, `quote-${input.checkoutId}`, this.#now());
 
     const [overview, rewards] = await Promise.all([
-      this.#call('GET', '/wallet/actions/points-overview', PointsOverviewReply, ctx, { query: { customer_id: input.customer.providerId } }),
+      this.#call('GET', '/wallet/actions/points-overview', PointsOverviewReply, ctx, { query: { customer_id: input.customer.providerId }, safe: true }),
+      // A read-only POST: it recommends, nothing is recorded.
       this.#call('POST', '/purchases/actions/recommended-best-rewards', RewardsReply, ctx, {
+        safe: true,
         // This call's document types cashdesk_number as a string ("1").
         json: { store_id: this.#o.storeId, cashdesk_number: String(this.#o.cashdeskNumber), card_number: cardNumber, reward_list_type: this.#o.rewardListType, bill },
       }),
@@ -380,7 +392,7 @@ export class CarecloudAdapter implements LoyaltyProvider {
     let spent = usedPoints;
     if (purchaseId.success) {
       try {
-        const summary = await this.#call('GET', `/purchases/${encodeURIComponent(purchaseId.data.data.purchase_id)}/actions/payment-summary`, SummaryReply, ctx);
+        const summary = await this.#call('GET', `/purchases/${encodeURIComponent(purchaseId.data.data.purchase_id)}/actions/payment-summary`, SummaryReply, ctx, { safe: true });
         earned = toNumber(summary.data.earned_points ?? earned);
         spent = toNumber(summary.data.used_points ?? spent);
       } catch {
@@ -414,12 +426,14 @@ export class CarecloudAdapter implements LoyaltyProvider {
       benefit_codes: codes,
       bill,
     };
-    return this.#call('POST', '/purchases/actions/accept-payment', AcceptPaymentReply, ctx, { json: body }).then((r) => r.data.accepted_payment);
+    // accept-payment commits nothing (NOTES): safe to repeat.
+    return this.#call('POST', '/purchases/actions/accept-payment', AcceptPaymentReply, ctx, { json: body, safe: true }).then((r) => r.data.accepted_payment);
   }
 
   /** Frees a point reservation; none to free is fine. */
   async #free(externalId: string, ctx: CallContext): Promise<void> {
-    const response = await this.#request('POST', '/point-reservations/actions/free-points', { json: { external_id: externalId } }, ctx);
+    // Safe to repeat: a reservation already freed is "not found", which is fine.
+    const response = await this.#request('POST', '/point-reservations/actions/free-points', { json: { external_id: externalId }, safe: true }, ctx);
     if (isSuccess(response) || isRefusal(response, 'external_id', 'not_found')) return;
     throw this.#failure(response, false);
   }
@@ -439,12 +453,12 @@ export class CarecloudAdapter implements LoyaltyProvider {
         count: '100',
         offset: String(page * 100),
       };
-      const reply = await this.#call('GET', '/purchases', PurchasesReply, ctx, { query });
+      const reply = await this.#call('GET', '/purchases', PurchasesReply, ctx, { query, safe: true });
       const purchase = reply.data.purchases.find((p) => p.external_purchase_id !== null && p.external_purchase_id !== undefined && String(p.external_purchase_id) === input.reference);
       if (purchase) {
         const [summary, overview] = await Promise.all([
-          this.#call('GET', `/purchases/${encodeURIComponent(purchase.purchase_id)}/actions/payment-summary`, SummaryReply, ctx),
-          this.#call('GET', '/wallet/actions/points-overview', PointsOverviewReply, ctx, { query: { customer_id: input.customer.providerId } }),
+          this.#call('GET', `/purchases/${encodeURIComponent(purchase.purchase_id)}/actions/payment-summary`, SummaryReply, ctx, { safe: true }),
+          this.#call('GET', '/wallet/actions/points-overview', PointsOverviewReply, ctx, { query: { customer_id: input.customer.providerId }, safe: true }),
         ]);
         const spent = toNumber(summary.data.used_points);
         const earned = toNumber(summary.data.earned_points);
@@ -464,7 +478,7 @@ export class CarecloudAdapter implements LoyaltyProvider {
 
   // ------------------------------------------------------------ HTTP and auth
 
-  async #call<T>(method: 'GET' | 'POST', path: string, schema: z.ZodMiniType<T>, ctx: CallContext, init: Pick<UpstreamRequest, 'query' | 'json' | 'unsafe'> = {}): Promise<T> {
+  async #call<T>(method: 'GET' | 'POST', path: string, schema: z.ZodMiniType<T>, ctx: CallContext, init: Pick<UpstreamRequest, 'query' | 'json' | 'safe' | 'unsafe'> = {}): Promise<T> {
     const response = await this.#request(method, path, init, ctx);
     if (!isSuccess(response)) throw this.#failure(response, init.unsafe ?? false);
     const parsed = schema.safeParse(response.body);
@@ -477,36 +491,29 @@ export class CarecloudAdapter implements LoyaltyProvider {
   }
 
   /** One authenticated call. A 401 means the call was not processed: renew the token and send it once more. */
-  async #request(method: 'GET' | 'POST', path: string, init: Pick<UpstreamRequest, 'query' | 'json' | 'unsafe'>, ctx: CallContext): Promise<UpstreamResponse> {
+  async #request(method: 'GET' | 'POST', path: string, init: Pick<UpstreamRequest, 'query' | 'json' | 'safe' | 'unsafe'>, ctx: CallContext): Promise<UpstreamResponse> {
+    const auth = this.#o.auth;
+    if (auth.mode === 'basic') {
+      const authorization = `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`;
+      return this.#http.request(path, { ...init, method, signal: ctx.signal, headers: { authorization } });
+    }
     for (let attempt = 0; ; attempt++) {
-      const authorization = await this.#authorization();
-      const response = await this.#http.request(path, { ...init, method, signal: ctx.signal, headers: { authorization } });
-      if (response.status !== 401 || this.#o.auth.mode !== 'bearer' || attempt > 0) return response;
-      this.#forget(authorization);
+      const token = await this.#token.get();
+      const response = await this.#http.request(path, { ...init, method, signal: ctx.signal, headers: { authorization: `Bearer ${token}` } });
+      if (response.status !== 401 || attempt > 0) return response;
+      // Drops the cached token, unless another caller already replaced it.
+      this.#token.drop(token);
     }
   }
 
-  async #authorization(): Promise<string> {
-    const auth = this.#o.auth;
-    if (auth.mode === 'basic') return `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`;
-    return `Bearer ${await this.#bearer()}`;
-  }
-
-  #bearer(): Promise<string> {
-    if (this.#token && this.#now() < this.#token.renewAt) return Promise.resolve(this.#token.value);
-    // Every caller that finds the token missing or due shares one login.
-    this.#login ??= this.#logIn().finally(() => {
-      this.#login = undefined;
-    });
-    return this.#login;
-  }
-
-  async #logIn(): Promise<string> {
+  /** One bearer login (the token cache shares it between concurrent callers). */
+  async #logIn(): Promise<IssuedToken> {
     const auth = this.#o.auth as z.infer<typeof BearerAuth>;
     const loggedInAt = this.#now();
-    // Not tied to one caller's signal: the login is shared.
+    // Not tied to one caller's signal: the login is shared. A login records nothing: safe to repeat.
     const response = await this.#http.request(LOGIN_PATH, {
       method: 'POST',
+      safe: true,
       json: { user_external_application_id: auth.externalAppId, login: auth.login, password: auth.password },
     });
     if (!isSuccess(response)) {
@@ -518,15 +525,7 @@ export class CarecloudAdapter implements LoyaltyProvider {
     const { bearer_token, valid_to } = parsed.data.data;
     // valid_to is project local time; without it, CareCloud's default validity (7 h) applies.
     const validTo = (valid_to ? parseProjectTime(valid_to, this.#o.timeZone) : undefined) ?? loggedInAt + DEFAULT_TOKEN_TTL_MS;
-    const lifetime = validTo - loggedInAt;
-    const renewAt = lifetime > 2 * RENEW_BEFORE_MS ? validTo - RENEW_BEFORE_MS : loggedInAt + lifetime / 2;
-    this.#token = { value: bearer_token, renewAt };
-    return bearer_token;
-  }
-
-  /** Drops the cached token after a 401, unless another caller already replaced it. */
-  #forget(authorization: string): void {
-    if (this.#token && authorization === `Bearer ${this.#token.value}`) this.#token = undefined;
+    return { value: bearer_token, issuedAt: loggedInAt, expiresAt: validTo };
   }
 
   /** A non-2xx reply → the problem the proxy reports. */

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Cart, LoyaltyValue, Money } from '../../../protocol/index.js';
+import { TokenCache, type IssuedToken } from '../../http/token-cache.js';
 import { UpstreamClient } from '../../http/upstream.js';
 import { ProblemError } from '../../problems.js';
 import type { CallContext, CustomerRecord, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleRecord } from '../provider.js';
@@ -132,6 +133,14 @@ const SPEND_FIELDS = 'number,spend_amount,reduction_method,spend_reward_transact
 /** Which call failed: decides which protocol field a refusal belongs to. */
 type Call = 'token' | 'identify' | 'balance' | 'preview' | 'purchase' | 'spend' | 'cancel';
 
+/**
+ * Whether a call may be sent again. `safe` calls record nothing (the login,
+ * `rewards_participants/show`, `purchases/preview`): the client retries them on a transport
+ * failure, a timeout, a 5xx or a short 429. `unsafe` calls record or cancel an event: sent once,
+ * and a lost reply is an unknown outcome.
+ */
+type Mode = 'safe' | 'unsafe';
+
 interface CrmcomCustomerData extends Record<string, unknown> {
   participantId?: string;
   participantNumber?: string;
@@ -164,14 +173,14 @@ export class CrmcomAdapter implements LoyaltyProvider {
   readonly #o: CrmcomOptions;
   readonly #http: UpstreamClient;
   readonly #now: () => number;
-  #token?: { value: string; renewAt: number };
-  /** The one token request in flight, shared by every caller that needs a token meanwhile. */
-  #tokenRequest?: Promise<string>;
+  /** The session token: renewed 5 min (at most a tenth of its lifetime) before it lapses. */
+  readonly #token: TokenCache;
 
   constructor(options: CrmcomOptions, deps: CrmcomDependencies = {}) {
     this.#o = options;
     this.#now = deps.now ?? Date.now;
     this.#http = new UpstreamClient({ name: 'The rewards service', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs });
+    this.#token = new TokenCache({ fetch: () => this.#login(), renewMarginMs: (lifetime) => Math.min(TOKEN_RENEW_MARGIN_MS, lifetime / 10), now: this.#now });
   }
 
   async identify(query: string, ctx: CallContext): Promise<CustomerRecord> {
@@ -180,11 +189,11 @@ export class CrmcomAdapter implements LoyaltyProvider {
     let participant: z.infer<typeof ParticipantData>;
     try {
       // Access tokens carry the phone, e-mail or card; the participant number is the fallback.
-      participant = await this.#call('rewards_participants/show', { rewards_participant_identifier: { access_token_identifier: { authentication_code: code } }, fields_set }, ParticipantData, 'identify', ctx);
+      participant = await this.#call('rewards_participants/show', { rewards_participant_identifier: { access_token_identifier: { authentication_code: code } }, fields_set }, ParticipantData, 'identify', ctx, 'safe');
     } catch (error) {
       // Participant numbers are plain codes; an e-mail cannot be one.
       if (!(error instanceof ProblemError && error.kind === 'not-found') || !/^[A-Za-z0-9_-]+$/.test(query.trim())) throw error;
-      participant = await this.#call('rewards_participants/show', { rewards_participant_identifier: { number: query.trim() }, fields_set }, ParticipantData, 'identify', ctx);
+      participant = await this.#call('rewards_participants/show', { rewards_participant_identifier: { number: query.trim() }, fields_set }, ParticipantData, 'identify', ctx, 'safe');
     }
     const { wallet, accounts_receivable: account } = participant;
     const data: CrmcomCustomerData = {
@@ -209,6 +218,7 @@ export class CrmcomAdapter implements LoyaltyProvider {
       PreviewData,
       'preview',
       ctx,
+      'safe',
     );
     const balance = preview.wallet_balance === undefined ? data.walletBalance : this.#minor(preview.wallet_balance);
     // Instant and automatic spend are taken off the bill without asking: a discount to the checkout.
@@ -239,6 +249,7 @@ export class CrmcomAdapter implements LoyaltyProvider {
       WalletData,
       'balance',
       ctx,
+      'safe',
     );
     const initial = this.#minor(before.wallet.balance);
 
@@ -250,7 +261,7 @@ export class CrmcomAdapter implements LoyaltyProvider {
       PurchaseData,
       'purchase',
       ctx,
-      true,
+      'unsafe',
     );
     const awarded = this.#minor(purchase.total_awarded_amount ?? purchase.total_award_amount ?? 0);
     const automatic = this.#minor(purchase.total_instant_spend_amount ?? 0) + this.#minor(purchase.total_automatic_spend_amount ?? 0);
@@ -302,7 +313,7 @@ export class CrmcomAdapter implements LoyaltyProvider {
         SpendData,
         'spend',
         ctx,
-        true,
+        'unsafe',
       );
     } catch (error) {
       // A definite refusal recorded nothing but the purchase: undo it so a new attempt starts clean.
@@ -324,8 +335,8 @@ export class CrmcomAdapter implements LoyaltyProvider {
   /** Cancels the spend request (if any) and the purchase; says so in the problem when that fails. */
   async #undo(problem: ProblemError, purchaseNumber: string, spendNumber?: string): Promise<ProblemError> {
     try {
-      if (spendNumber) await this.#call('customer_events/spend_requests/cancel', { customer_event_identifier: { number: spendNumber } }, z.unknown(), 'cancel', {}, true);
-      await this.#call('customer_events/purchases/cancel', { customer_event_identifier: { number: purchaseNumber } }, z.unknown(), 'cancel', {}, true);
+      if (spendNumber) await this.#call('customer_events/spend_requests/cancel', { customer_event_identifier: { number: spendNumber } }, z.unknown(), 'cancel', {}, 'unsafe');
+      await this.#call('customer_events/purchases/cancel', { customer_event_identifier: { number: purchaseNumber } }, z.unknown(), 'cancel', {}, 'unsafe');
       return problem;
     } catch {
       // Still recorded: not a refusal the shopper can retry from, an outcome to check.
@@ -369,14 +380,15 @@ export class CrmcomAdapter implements LoyaltyProvider {
    * One API call with the session token in its body. A token refused as invalid is renewed and
    * the call made once more: the refusal happened before anything was recorded.
    */
-  async #call<T>(method: string, body: Record<string, unknown>, schema: z.ZodMiniType<T>, call: Call, ctx: CallContext, unsafe = false): Promise<T> {
+  async #call<T>(method: string, body: Record<string, unknown>, schema: z.ZodMiniType<T>, call: Call, ctx: CallContext, mode: Mode): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const token = await this.#session();
+      const token = await this.#token.get();
       try {
-        return await this.#post(method, { token, ...body }, schema, call, ctx, unsafe);
+        return await this.#post(method, { token, ...body }, schema, call, ctx, mode);
       } catch (error) {
         if (error instanceof CrmStatus && error.status.code === CODES.invalidToken && attempt === 0) {
-          this.#dropToken(token);
+          // Only the token that failed: a concurrent caller may already have a fresh one.
+          this.#token.drop(token);
           continue;
         }
         if (error instanceof CrmStatus) throw this.#problem(error.status, call);
@@ -385,9 +397,11 @@ export class CrmcomAdapter implements LoyaltyProvider {
     }
   }
 
-  async #post<T>(method: string, body: Record<string, unknown>, schema: z.ZodMiniType<T>, call: Call, ctx: CallContext, unsafe: boolean): Promise<T> {
+  async #post<T>(method: string, body: Record<string, unknown>, schema: z.ZodMiniType<T>, call: Call, ctx: CallContext, mode: Mode): Promise<T> {
     const path = `${this.#o.apiPath.replace(/\/$/, '')}/${method}`;
-    const response = await this.#http.request(path, { method: 'POST', json: body, signal: ctx.signal, unsafe });
+    const unsafe = mode === 'unsafe';
+    // Every call is a POST, reads included: mark which ones the client may repeat.
+    const response = await this.#http.request(path, { method: 'POST', json: body, signal: ctx.signal, safe: mode === 'safe', unsafe });
     const envelope = Envelope.safeParse(response.body);
     if (envelope.success && envelope.data.status.code !== CODES.ok) throw new CrmStatus(envelope.data.status);
     const unexpected = (what: string) =>
@@ -401,16 +415,8 @@ export class CrmcomAdapter implements LoyaltyProvider {
     return data.data;
   }
 
-  /** A valid token: the cached one, or one fresh login shared by every concurrent caller. */
-  async #session(): Promise<string> {
-    if (this.#token && this.#now() < this.#token.renewAt) return this.#token.value;
-    this.#tokenRequest ??= this.#login().finally(() => {
-      this.#tokenRequest = undefined;
-    });
-    return this.#tokenRequest;
-  }
-
-  async #login(): Promise<string> {
+  /** One login (the token cache shares it between concurrent callers). */
+  async #login(): Promise<IssuedToken> {
     const requestedAt = this.#now();
     const body = {
       username: this.#o.username,
@@ -421,19 +427,13 @@ export class CrmcomAdapter implements LoyaltyProvider {
     let reply: z.infer<typeof TokenData>;
     try {
       // No caller's signal: the login is shared, one caller giving up must not fail the others.
-      reply = await this.#post('authentication/token', body, TokenData, 'token', {}, false);
+      // A login records nothing: safe to repeat.
+      reply = await this.#post('authentication/token', body, TokenData, 'token', {}, 'safe');
     } catch (error) {
       if (error instanceof CrmStatus) throw this.#problem(error.status, 'token');
       throw error;
     }
-    const lifetime = tokenLifetime(reply.token);
-    this.#token = { value: reply.token, renewAt: requestedAt + lifetime - Math.min(TOKEN_RENEW_MARGIN_MS, lifetime / 10) };
-    return reply.token;
-  }
-
-  #dropToken(token: string): void {
-    // Only the token that failed: a concurrent caller may already have a fresh one.
-    if (this.#token?.value === token) this.#token = undefined;
+    return { value: reply.token, issuedAt: requestedAt, expiresAt: requestedAt + tokenLifetime(reply.token) };
   }
 
   /** `status.code != "OK"` → the problem the widget shows, on the field the shopper can act on. */

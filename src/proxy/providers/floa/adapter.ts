@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { FieldError, Money } from '../../../protocol/index.js';
+import { TokenCache, type IssuedToken } from '../../http/token-cache.js';
 import { UpstreamClient, type UpstreamRequest } from '../../http/upstream.js';
 import { ProblemError } from '../../problems.js';
 import type { CallContext } from '../provider.js';
@@ -149,8 +150,8 @@ export class FloaAdapter {
   readonly #eligibility: UpstreamClient;
   readonly #sealKey: Buffer;
   readonly #now: () => number;
-  #token?: { value: string; renewAt: number };
-  #tokenInFlight?: Promise<string>;
+  /** The `authToken`: taken as valid 48 h from the request, renewed an hour before (at 47 h). */
+  readonly #token: TokenCache;
 
   constructor(options: FloaOptions, deps: FloaDeps = {}) {
     this.#o = options;
@@ -163,6 +164,7 @@ export class FloaAdapter {
       options.eligibilityBaseUrl && options.eligibilityBaseUrl !== options.baseUrl
         ? new UpstreamClient({ name: 'FLOA eligibility', baseUrl: options.eligibilityBaseUrl, timeoutMs: options.timeoutMs })
         : this.#gateway;
+    this.#token = new TokenCache({ fetch: () => this.#fetchToken(), renewMarginMs: TOKEN_RENEW_MARGIN_MS, now: this.#now });
   }
 
   /**
@@ -194,6 +196,9 @@ export class FloaAdapter {
     const path = `/api/${this.#o.eligibilityVersion}/eligibilities`;
     const replies = await Promise.all(
       this.#sites.map((site) =>
+        // Repeatable (a scoring commits nothing) but not marked `safe`: the client would also
+        // retry a timeout, and a slow scoring sent 3 times to every site at once opens FLOA's
+        // circuit for every shopper. A time-out is reported as retryable instead.
         this.#call(this.#eligibility, path, { method: 'POST', json: body, query: { merchantId: this.#o.merchantId, merchantSiteIds: site } }, EligibilityReply, ctx),
       ),
     );
@@ -235,6 +240,7 @@ export class FloaAdapter {
         ...(offer.paymentOptionRef === '94' ? { reportDelayInDays: this.#o.payLaterDelayDays } : {}),
       },
     };
+    // Sent once (not `safe`): a repeat would open a second payment session for the order.
     const reply = await this.#call(this.#gateway, '/v1/payment-sessions', { method: 'POST', json: body }, SessionReply, ctx);
     if (!reply.operationSucceeded || !reply.paymentSessionUrl || reply.paymentSessionId == null) {
       const detail = reply.errors?.join(' ') || 'FLOA did not open a payment session.';
@@ -266,7 +272,7 @@ export class FloaAdapter {
   /** The payment's state at FLOA: by session id, or by order and site for 10X. */
   async paymentResult(ref: FloaPaymentRef, ctx: CallContext): Promise<FloaPaymentResult> {
     if (typeof ref === 'string') {
-      const reply = await this.#call(this.#gateway, `/v1/payment-sessions/${encodeURIComponent(ref)}/paymentResult/`, { method: 'GET' }, ResultReply, ctx, 'FLOA does not know this payment session.');
+      const reply = await this.#call(this.#gateway, `/v1/payment-sessions/${encodeURIComponent(ref)}/paymentResult/`, { method: 'GET', safe: true }, ResultReply, ctx, 'FLOA does not know this payment session.');
       return {
         status: statusOfReturnCode(reply.paymentResultCode),
         amount: money(reply.amount),
@@ -275,7 +281,7 @@ export class FloaAdapter {
       };
     }
     const path = `/v1/payments/${encodeURIComponent(floaReference(ref.orderRef))}/merchants/${encodeURIComponent(this.#o.merchantId)}/sites/${encodeURIComponent(ref.merchantSiteId)}`;
-    const reply = await this.#call(this.#gateway, path, { method: 'GET' }, OrderSchedulesReply, ctx, 'FLOA does not know this order.');
+    const reply = await this.#call(this.#gateway, path, { method: 'GET', safe: true }, OrderSchedulesReply, ctx, 'FLOA does not know this order.');
     const schedules = reply.responseCode === 'success' ? (reply.schedules ?? []) : [];
     const first = schedules.find((s) => s.rank === 1);
     // The first instalment's state is the order's state (FLOA's module reads it the same way).
@@ -331,7 +337,8 @@ export class FloaAdapter {
       paymentOptionRef: ref,
       ...(ref === '94' ? { ReportDelayInDays: this.#o.payLaterDelayDays } : {}),
     };
-    const reply = await this.#call(this.#gateway, path, { method: 'POST', json: body }, ScheduleReply, ctx);
+    // A quote: safe to repeat.
+    const reply = await this.#call(this.#gateway, path, { method: 'POST', json: body, safe: true }, ScheduleReply, ctx);
     if (reply.code !== 0 || !reply.schedules?.length) {
       throw new ProblemError('upstream-unavailable', `FLOA gave no schedule for option ${ref}${reply.message ? `: ${reply.message}` : '.'}`, { retryable: false });
     }
@@ -365,11 +372,12 @@ export class FloaAdapter {
 
   /** A call with the cached token; on 401 the token is renewed once and the call repeated. */
   async #call<T>(client: UpstreamClient, path: string, init: UpstreamRequest, schema: z.ZodMiniType<T>, ctx: CallContext, notFound?: string): Promise<T> {
-    let token = await this.#authToken();
+    let token = await this.#token.get();
     let response = await client.request(path, { ...init, headers: { authToken: token }, signal: ctx.signal });
     if (response.status === 401) {
-      this.#dropToken(token);
-      token = await this.#authToken();
+      // Only if it is still the cached one: concurrent 401s renew it only once.
+      this.#token.drop(token);
+      token = await this.#token.get();
       response = await client.request(path, { ...init, headers: { authToken: token }, signal: ctx.signal });
     }
     if (response.status === 404 && notFound) throw new ProblemError('not-found', notFound);
@@ -383,34 +391,19 @@ export class FloaAdapter {
     return parsed.data;
   }
 
-  /** The cached token, or one fetch shared by every caller that needs a new one. */
-  #authToken(): Promise<string> {
-    if (this.#token && this.#now() < this.#token.renewAt) return Promise.resolve(this.#token.value);
-    // Not tied to one caller's signal: an aborted request must not fail the others' token.
-    this.#tokenInFlight ??= this.#fetchToken().finally(() => {
-      this.#tokenInFlight = undefined;
-    });
-    return this.#tokenInFlight;
-  }
-
-  /** Forgets `token` if it is still the cached one (concurrent 401s renew it only once). */
-  #dropToken(token: string): void {
-    if (this.#token?.value === token) this.#token = undefined;
-  }
-
-  async #fetchToken(): Promise<string> {
+  /** One token request (the token cache shares it between concurrent callers, whatever their signals). */
+  async #fetchToken(): Promise<IssuedToken> {
     const issuedAt = this.#now();
     // NOTES: the header is the bare base64 of "login:password", without the "Basic " scheme.
     const authorization = Buffer.from(`${this.#o.login}:${this.#o.password}`, 'utf8').toString('base64');
-    const response = await this.#gateway.request('/v1/auth/token', { method: 'GET', headers: { authorization } });
+    const response = await this.#gateway.request('/v1/auth/token', { method: 'GET', headers: { authorization }, safe: true });
     if (response.status === 401 || response.status === 403) {
       throw new ProblemError('upstream-unavailable', 'FLOA refused the configured login and password.', { retryable: false });
     }
     if (response.status !== 200 || typeof response.body !== 'string' || response.body === '') {
       throw new ProblemError('upstream-unavailable', `FLOA did not issue a token (HTTP ${response.status}).`, { retryable: response.status >= 500 });
     }
-    this.#token = { value: response.body, renewAt: issuedAt + TOKEN_LIFETIME_MS - TOKEN_RENEW_MARGIN_MS };
-    return response.body;
+    return { value: response.body, expiresAt: issuedAt + TOKEN_LIFETIME_MS };
   }
 }
 

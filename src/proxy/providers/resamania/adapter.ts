@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { minorDigits, type FieldError, type Money } from '../../../protocol/index.js';
 import type { CartLine } from '../../carts.js';
+import { TokenCache, type IssuedToken } from '../../http/token-cache.js';
 import { UpstreamClient, type UpstreamRequest, type UpstreamResponse } from '../../http/upstream.js';
 import { ProblemError } from '../../problems.js';
 import type { CallContext, CatalogFilter, CatalogOffer, CustomerRecord, LoyaltyCapabilities, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleRecord } from '../provider.js';
@@ -171,8 +172,8 @@ export class ResamaniaAdapter implements LoyaltyProvider {
   readonly #now: () => number;
   readonly #clubIri: string;
   readonly #running = new Map<string, Promise<SaleRecord>>();
-  #token?: { value: string; renewAt: number };
-  #tokenRequest?: Promise<string>;
+  /** The OAuth access token: renewed 1 min (at most a tenth of `expires_in`) before it expires. */
+  readonly #token: TokenCache;
 
   constructor(options: ResamaniaOptions, deps: ResamaniaDependencies = {}) {
     this.#o = options;
@@ -182,6 +183,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     this.#clubIri = /^\d+$/.test(options.clubId) ? `/${options.clientToken}/clubs/${options.clubId}` : options.clubId;
     // The gateway key goes on every call, the token request included.
     this.#http = new UpstreamClient({ name: 'Resamania', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, headers: { 'x-gravitee-api-key': options.apiKey } });
+    this.#token = new TokenCache({ fetch: () => this.#fetchToken(), renewMarginMs: (lifetime) => Math.min(60_000, lifetime / 10), now: this.#now });
     this.capabilities = {
       provider: 'resamania',
       lookup: { kinds: ['email'] },
@@ -358,6 +360,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
 
   async #createSale(input: ResamaniaSaleInput, articles: PlannedArticle[], ctx: CallContext): Promise<SaleLedgerEntry> {
     const data = this.#contactData(input.customer);
+    // Sent once (not `safe`): a repeat would open a second sale.
     const created = await this.#send(`/${this.#o.clientToken}/sales`, {
       method: 'POST',
       json: {
@@ -394,7 +397,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
 
   /** `GET …/check`: 204 = valid; 400 = the reasons, shown to the user, and no payment. */
   async #check(entry: SaleLedgerEntry, ctx: CallContext): Promise<void> {
-    const response = await this.#send(`${entry.sale}/check`, { signal: ctx.signal });
+    const response = await this.#send(`${entry.sale}/check`, { signal: ctx.signal, safe: true });
     if (response.status === 204 || response.status === 200) return;
     throw this.#rejection(response, (path) => fieldFor(path, entry.articleLines), 'Resamania refused the sale.');
   }
@@ -466,7 +469,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
 
   /** The sale, or `undefined` when `allowMissing` and it no longer exists. */
   async #readSale(iri: string, ctx: CallContext, allowMissing = false): Promise<Sale | undefined> {
-    const response = await this.#send(iri, { signal: ctx.signal });
+    const response = await this.#send(iri, { signal: ctx.signal, safe: true });
     if (response.status === 404 && allowMissing) return undefined;
     if (response.status !== 200) throw new ProblemError('upstream-unavailable', `Resamania could not show the sale (HTTP ${response.status}).`);
     return this.#parse(Sale, response.body);
@@ -477,19 +480,13 @@ export class ResamaniaAdapter implements LoyaltyProvider {
   }
 
   // ---------------------------------------------------------------- HTTP
-  /** A bearer token, fetched once for all concurrent callers and renewed before it expires. */
-  async #accessToken(): Promise<string> {
-    if (this.#token && this.#now() < this.#token.renewAt) return this.#token.value;
-    this.#tokenRequest ??= this.#fetchToken().finally(() => {
-      this.#tokenRequest = undefined;
-    });
-    return this.#tokenRequest;
-  }
-
-  async #fetchToken(): Promise<string> {
-    // Not tied to one caller's signal: other callers share this request.
+  /** One token request (the token cache shares it between concurrent callers). */
+  async #fetchToken(): Promise<IssuedToken> {
+    // Not tied to one caller's signal: other callers share this request. A token request records
+    // nothing: safe to repeat.
     const response = await this.#http.request(`/${this.#o.clientToken}/oauth/v2/token`, {
       method: 'POST',
+      safe: true,
       form: { grant_type: 'client_credentials', client_id: this.#o.clientId, client_secret: this.#o.clientSecret },
     });
     if (response.status >= 400 && response.status < 500) {
@@ -498,9 +495,9 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     }
     if (response.status !== 200) throw new ProblemError('upstream-unavailable', `Resamania's token endpoint failed (HTTP ${response.status}).`);
     const token = this.#parse(Token, response.body);
-    const lifetimeMs = token.expires_in * 1000;
-    this.#token = { value: token.access_token, renewAt: this.#now() + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };
-    return token.access_token;
+    // `expires_in` counts from the reply.
+    const issuedAt = this.#now();
+    return { value: token.access_token, issuedAt, expiresAt: issuedAt + token.expires_in * 1000 };
   }
 
   /**
@@ -510,7 +507,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
    */
   async #send(path: string, init: UpstreamRequest): Promise<UpstreamResponse> {
     for (let attempt = 0; ; attempt++) {
-      const token = await this.#accessToken();
+      const token = await this.#token.get();
       const response = await this.#http.request(path, {
         ...init,
         headers: {
@@ -520,7 +517,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
         },
       });
       if (response.status === 401 && attempt === 0) {
-        if (this.#token?.value === token) this.#token = undefined;
+        this.#token.drop(token);
         continue;
       }
       if (response.status === 401 || response.status === 403) {
@@ -540,7 +537,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
   }
 
   async #get<T>(path: string, schema: z.ZodMiniType<T>, ctx: CallContext, query?: UpstreamRequest['query']): Promise<T> {
-    const response = await this.#send(path, { query, signal: ctx.signal });
+    const response = await this.#send(path, { query, signal: ctx.signal, safe: true });
     if (response.status === 404) throw new ProblemError('not-found', 'Resamania does not know this member or resource.');
     if (response.status !== 200) throw this.#rejection(response, (p) => p || 'query', `Resamania refused the request (HTTP ${response.status}).`);
     return this.#parse(schema, response.body);
