@@ -18,7 +18,7 @@ for (const name of ['customer-found', 'customer-cleared', 'loyalty-change', 'eli
 document.addEventListener('catalog-change', ({ detail }) => {
   const items = detail.offers.map((offer) => {
     const item = document.createElement('li');
-    const price = new Intl.NumberFormat(document.documentElement.lang, { style: 'currency', currency: offer.price.currency }).format(offer.price.amount / 100);
+    const price = new Intl.NumberFormat(session.getAttribute('locale') || document.documentElement.lang, { style: 'currency', currency: offer.price.currency }).format(offer.price.amount / 100);
     item.textContent = `${offer.name} (${offer.productName}) — ${price}${offer.needsStartDate ? ', start date needed' : ''}`;
     return item;
   });

@@ -6,7 +6,7 @@ import { startDemo, type DemoStack } from '../../demo/stack.js';
 import { launchChromium } from './browser.js';
 
 /** One demo stack and one Chromium for a test file, stopped after it. */
-export function useDemo(): { demo: () => DemoStack; open: (scenario: string) => Promise<Page> } {
+export function useDemo(): { demo: () => DemoStack; browser: () => Browser; open: (scenario: string) => Promise<Page> } {
   let demo: DemoStack;
   let browser: Browser;
   before(async () => {
@@ -20,6 +20,8 @@ export function useDemo(): { demo: () => DemoStack; open: (scenario: string) => 
   });
   return {
     demo: () => demo,
+    /** The file's Chromium, for pages other than the demo shop (each `newPage()` has fresh storage). */
+    browser: () => browser,
     /** Opens the demo page on a scenario with a fresh order, ready for a lookup. */
     async open(scenario: string) {
       const page = await browser.newPage();

@@ -90,6 +90,6 @@ describe('<checkout-pay> after an unknown outcome', () => {
     expect(reads).to.deep.equal(['payment-succeeded']);
     expect(session.state.checkout?.status).to.equal('paid');
     expect(await upstreamCount(RETAIL)).to.equal(1);
-    expect(sessionStorage.getItem(`checkout-elements:${ENDPOINT}:cart-1000`)).not.to.contain('paymentKey');
+    expect(sessionStorage.getItem(`checkout-elements::${ENDPOINT}:cart-1000`)).not.to.contain('paymentKey');
   });
 });

@@ -283,8 +283,9 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
     return this.locale || this.closest<HTMLElement>('[lang]')?.lang || document.documentElement.lang || 'en';
   }
 
+  /** Per session element (its id), proxy and cart: two checkouts on one page never share it. */
   get #storageKey(): string {
-    return `checkout-elements:${this.endpoint}:${this.cartId}`;
+    return `checkout-elements:${this.id}:${this.endpoint}:${this.cartId}`;
   }
 
   #stored(): { checkoutId?: string; paymentKey?: string } {

@@ -76,7 +76,8 @@ export abstract class CheckoutElement extends LitElement {
   #receive(value: CheckoutContextValue | undefined): void {
     const previous = this.context?.state;
     this.context = value;
-    if (value) this.stateChanged(previous, value.state);
+    // Request the render first: stateChanged() may wait for it (updateComplete) to move focus.
     this.requestUpdate();
+    if (value) this.stateChanged(previous, value.state);
   }
 }
