@@ -4,7 +4,7 @@ import { CRMCOM_DEMO_UNIT, CRMCOM_DEMO_USER, createCrmcomSimulator } from '../sr
 import { createResamaniaSimulator, RESAMANIA_DEMO } from '../src/simulators/resamania/simulator.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../src/simulators/ru-loyalty/simulator.js';
 import type { InstalmentCustomerSource } from '../src/proxy/instalments.js';
-import { createFloaSimulator, FLOA_DEMO_HMAC_SECRET, FLOA_DEMO_LOGIN, FLOA_DEMO_MERCHANT_ID, FLOA_DEMO_PASSWORD, floaDemoSites } from '../src/simulators/floa/simulator.js';
+import { createFloaSimulator, floaDemoOptions } from '../src/simulators/floa/simulator.js';
 import { BIKE_SHOP_FLOA_LINKS, bikeShopMembers, demoInstalmentCustomers } from './instalment-customers.js';
 
 /**
@@ -39,18 +39,8 @@ export interface Scenario {
 }
 
 /** FLOA with the simulator's demo merchant: one merchant site per option (3x, 4x, 10x, pay later). */
-const floaOptions = (baseUrl: string, categories: Record<string, string[]>) => ({
-  provider: 'floa',
-  baseUrl,
-  login: FLOA_DEMO_LOGIN,
-  password: FLOA_DEMO_PASSWORD,
-  merchantId: FLOA_DEMO_MERCHANT_ID,
-  merchantSiteId: floaDemoSites().map((site) => site.id),
-  hmacSecret: FLOA_DEMO_HMAC_SECRET,
-  categories,
-  // The slow demo identity shows a time-out (and its retry) after 3 s rather than 8.
-  timeoutMs: 3000,
-});
+// The slow demo identity shows a time-out (and its retry) after 3 s rather than 8.
+const floaOptions = (baseUrl: string, categories: Record<string, string[]>) => floaDemoOptions(baseUrl, { categories, timeoutMs: 3000 });
 
 /** The demo club's Resamania settings (the simulator's demo credentials). */
 const resamaniaClub = (baseUrl: string) => ({

@@ -6,7 +6,7 @@ import { BIKE_SHOP_FLOA_LINKS, bikeShopMembers, demoInstalmentCustomers } from '
 import { listen, type RunningServer } from '../../src/node/listen.js';
 import { parseConfig } from '../../src/proxy/config.js';
 import { createProxyFromConfig } from '../../src/proxy/create.js';
-import { createFloaSimulator, FLOA_DEMO_HMAC_SECRET, FLOA_DEMO_LOGIN, FLOA_DEMO_MERCHANT_ID, FLOA_DEMO_PASSWORD } from '../../src/simulators/floa/simulator.js';
+import { createFloaSimulator, floaDemoOptions } from '../../src/simulators/floa/simulator.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../../src/simulators/ru-loyalty/simulator.js';
 
 /**
@@ -39,17 +39,7 @@ before(async () => {
     parseConfig({
       allowedOrigins: [ORIGIN],
       loyalty: { provider: 'ru-loyalty', baseUrl: upstream.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, currency: 'EUR', timeoutMs: 2000 },
-      instalments: {
-        provider: 'floa',
-        baseUrl: floaServer.url,
-        login: FLOA_DEMO_LOGIN,
-        password: FLOA_DEMO_PASSWORD,
-        merchantId: FLOA_DEMO_MERCHANT_ID,
-        merchantSiteId: ['7013', '7017', '7110', '7194'],
-        hmacSecret: FLOA_DEMO_HMAC_SECRET,
-        categories: { bike: ['Sport', 'Bikes'] },
-        timeoutMs: 2000,
-      },
+      instalments: floaDemoOptions(floaServer.url, { categories: { bike: ['Sport', 'Bikes'] }, timeoutMs: 2000 }),
       carts: {
         bike: { currency: 'EUR', lines: [{ sku: 'bike', name: 'City bike', quantity: 1, unitPrice: 44900 }, { sku: 'helmet', name: 'Helmet', quantity: 1, unitPrice: 5100 }] },
         small: { currency: 'EUR', lines: [{ sku: 'bell', name: 'Bell', quantity: 1, unitPrice: 1200 }] },

@@ -5,7 +5,7 @@ import { listen, type RunningServer } from '../../src/node/listen.js';
 import { parseConfig } from '../../src/proxy/config.js';
 import { createProxyFromConfig } from '../../src/proxy/create.js';
 import { isInstalmentCallback } from '../../src/proxy/instalments.js';
-import { createFloaSimulator, FLOA_DEMO_HMAC_SECRET, FLOA_DEMO_LOGIN, FLOA_DEMO_PASSWORD, FLOA_DEMO_MERCHANT_ID } from '../../src/simulators/floa/simulator.js';
+import { createFloaSimulator, FLOA_DEMO_HMAC_SECRET, floaDemoOptions } from '../../src/simulators/floa/simulator.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../../src/simulators/ru-loyalty/simulator.js';
 
 /**
@@ -40,17 +40,7 @@ before(async () => {
   const proxy = createProxyFromConfig(
     parseConfig({
       loyalty: { provider: 'ru-loyalty', baseUrl: loyaltyServer.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, currency: 'EUR' },
-      instalments: {
-        provider: 'floa',
-        baseUrl: floaServer.url,
-        login: FLOA_DEMO_LOGIN,
-        password: FLOA_DEMO_PASSWORD,
-        merchantId: FLOA_DEMO_MERCHANT_ID,
-        merchantSiteId: ['7013', '7017', '7110', '7194'],
-        hmacSecret: FLOA_DEMO_HMAC_SECRET,
-        categories: { bike: ['Sport', 'Bikes'] },
-        timeoutMs: 1000,
-      },
+      instalments: floaDemoOptions(floaServer.url, { categories: { bike: ['Sport', 'Bikes'] }, timeoutMs: 1000 }),
       carts: {
         bike: { currency: 'EUR', lines: [{ sku: 'bike', name: 'City bike', quantity: 1, unitPrice: 44900 }, { sku: 'helmet', name: 'Helmet', quantity: 1, unitPrice: 5100 }] },
         small: { currency: 'EUR', lines: [{ sku: 'bell', name: 'Bell', quantity: 1, unitPrice: 1200 }] },

@@ -3,7 +3,7 @@ import { BIKE_SHOP_FLOA_LINKS, bikeShopMembers, demoInstalmentCustomers } from '
 import { listen } from '../../src/node/listen.js';
 import { parseConfig } from '../../src/proxy/config.js';
 import { createProxyFromConfig } from '../../src/proxy/create.js';
-import { createFloaSimulator, FLOA_DEMO_HMAC_SECRET, FLOA_DEMO_LOGIN, FLOA_DEMO_MERCHANT_ID, FLOA_DEMO_PASSWORD, floaDemoSites } from '../../src/simulators/floa/simulator.js';
+import { createFloaSimulator, floaDemoOptions } from '../../src/simulators/floa/simulator.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../../src/simulators/ru-loyalty/simulator.js';
 
 /**
@@ -22,16 +22,7 @@ export async function startInstalmentBackend() {
     parseConfig({
       basePath: '/api/floa',
       loyalty: { provider: 'ru-loyalty', baseUrl: loyaltyServer.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, currency: 'EUR' },
-      instalments: {
-        provider: 'floa',
-        baseUrl: floaServer.url,
-        login: FLOA_DEMO_LOGIN,
-        password: FLOA_DEMO_PASSWORD,
-        merchantId: FLOA_DEMO_MERCHANT_ID,
-        merchantSiteId: floaDemoSites().map((site) => site.id),
-        hmacSecret: FLOA_DEMO_HMAC_SECRET,
-        timeoutMs: 800,
-      },
+      instalments: floaDemoOptions(floaServer.url, { timeoutMs: 800 }),
       carts: { bike: { currency: 'EUR', lines: [{ sku: 'bike', name: 'City bike', quantity: 1, unitPrice: 44900 }, { sku: 'helmet', name: 'Helmet', quantity: 1, unitPrice: 5100 }] } },
       lookupRateLimit: { perClient: 1000, perCheckout: 100, windowMs: 60_000 },
     }),

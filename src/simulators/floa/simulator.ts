@@ -82,6 +82,23 @@ export const FLOA_DEMO_MERCHANT_ID = '38';
 export const FLOA_DEMO_HMAC_SECRET = 'B1A2C3D4E5F60718293A4B5C6D7E8F9001122334';
 
 /** One merchant site per payment option, as FLOA configures them (7017 is the document's Cb4X site). */
+/**
+ * Proxy `instalments` settings that talk to this simulator with its demo merchant (one site per
+ * offer: 3x, 4x, 10x, pay later). Used by the demo and the tests; `overrides` win.
+ */
+export function floaDemoOptions(baseUrl: string, overrides: Record<string, unknown> = {}) {
+  return {
+    provider: 'floa' as const,
+    baseUrl,
+    login: FLOA_DEMO_LOGIN,
+    password: FLOA_DEMO_PASSWORD,
+    merchantId: FLOA_DEMO_MERCHANT_ID,
+    merchantSiteId: floaDemoSites().map((site) => site.id),
+    hmacSecret: FLOA_DEMO_HMAC_SECRET,
+    ...overrides,
+  };
+}
+
 export function floaDemoSites(): FloaSite[] {
   return [
     { id: '7013', purchaseType: 'Cb3X', paymentOptionRef: '81', instalments: 3, feesBps: 145, minAmount: 5000, maxAmount: 300000 },
