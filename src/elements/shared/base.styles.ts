@@ -8,14 +8,16 @@ import { css } from 'lit';
 export const baseStyles = css`
   @layer checkout {
     :host {
-      --_fg: var(--checkout-color-text, #1b1f24);
-      --_muted: var(--checkout-color-muted, #4d5660);
-      --_bg: var(--checkout-color-surface, #ffffff);
-      --_border: var(--checkout-color-border, #8a939d);
-      --_accent: var(--checkout-color-accent, #0b57d0);
-      --_on-accent: var(--checkout-color-on-accent, #ffffff);
-      --_danger: var(--checkout-color-danger, #b3261e);
-      --_success: var(--checkout-color-success, #146c2e);
+      /* Light by default; dark where the page's \`color-scheme\` is dark (e.g. \`light dark\` and a
+         dark OS), never because of the OS alone: a light shop stays light. Tokens win over both. */
+      --_fg: var(--checkout-color-text, light-dark(#1b1f24, #e6e8eb));
+      --_muted: var(--checkout-color-muted, light-dark(#4d5660, #aab3bd));
+      --_bg: var(--checkout-color-surface, light-dark(#fff, #1b1f24));
+      --_border: var(--checkout-color-border, light-dark(#8a939d, #6b7580));
+      --_accent: var(--checkout-color-accent, light-dark(#0b57d0, #8ab4f8));
+      --_on-accent: var(--checkout-color-on-accent, light-dark(#fff, #0b1b33));
+      --_danger: var(--checkout-color-danger, light-dark(#b3261e, #f2b8b5));
+      --_success: var(--checkout-color-success, light-dark(#146c2e, #7fd18b));
       --_radius: var(--checkout-radius, 8px);
       --_space: var(--checkout-spacing, 0.75rem);
       --_focus: var(--checkout-focus-ring, 0 0 0 3px color-mix(in srgb, var(--_accent) 45%, transparent));
