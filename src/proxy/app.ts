@@ -37,6 +37,8 @@ export interface CheckoutProxyOptions {
   privacy?: PrivacyOptions;
   /** Lookups allowed per client IP and per checkout in a window. */
   lookupRateLimit?: { perClient: number; perCheckout: number; windowMs: number };
+  /** How long after an unknown payment outcome an unchanged balance may be read as "not recorded". */
+  unknownOutcomeSettleMs?: number;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
   /** Resolves the client's IP (the Node entry passes the socket address). */
@@ -56,6 +58,7 @@ export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
     loyalty: options.loyalty,
     privacy: options.privacy,
     log: options.log,
+    unknownOutcomeSettleMs: options.unknownOutcomeSettleMs,
   });
   const idempotent = createIdempotencyGuard({ store: options.idempotency ?? new MemoryIdempotencyStore() });
   const allowed = new Set(options.allowedOrigins ?? []);

@@ -49,6 +49,11 @@ export const ProxyConfig = z.object({
     }),
   ),
   /** Public lookups are an enumeration risk: at most this many per client IP and per checkout. */
+  /**
+   * After a payment whose outcome is unknown, how long the provider gets to show it before an
+   * unchanged balance is read as "not recorded" (a slow provider may commit late).
+   */
+  unknownOutcomeSettleMs: z._default(z.int().check(z.minimum(0)), 30_000),
   lookupRateLimit: z._default(
     z.object({ perClient: z.int().check(z.positive()), perCheckout: z.int().check(z.positive()), windowMs: z.int().check(z.positive()) }),
     { perClient: 30, perCheckout: 10, windowMs: 60_000 },

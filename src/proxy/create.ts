@@ -30,6 +30,7 @@ export function createProxyFromConfig(config: ProxyConfig, overrides: { carts?: 
     allowedOrigins: config.allowedOrigins,
     privacy: config.privacy,
     lookupRateLimit: config.lookupRateLimit,
+    unknownOutcomeSettleMs: config.unknownOutcomeSettleMs,
     clientIp: (c) => (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress,
     log,
   });
