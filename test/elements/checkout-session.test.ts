@@ -68,6 +68,16 @@ describe('<checkout-session>', () => {
     expect(session.state.checkout?.customer?.displayName).to.equal('Ив** П.');
   });
 
+  it('joins a session named after the element is already in the page (framework bindings)', async () => {
+    const root = await sessionFixture<HTMLDivElement>(html`<div><checkout-session id="s2" endpoint=${ENDPOINT} cart-id="cart-1000"></checkout-session></div>`);
+    const pay = document.createElement('checkout-pay');
+    root.append(pay);
+    await pay.updateComplete;
+    expect(pay.shadowRoot!.textContent).to.contain('Loading your order');
+    pay.session = 's2';
+    await waitUntil(() => pay.shadowRoot!.querySelector('[part=summary]'), 'the element never joined the session');
+  });
+
   it('follows the page language when no locale is set', async () => {
     const el = await sessionFixture(html`<checkout-session endpoint=${ENDPOINT} cart-id="cart-1000"></checkout-session>`);
     const previous = document.documentElement.lang;

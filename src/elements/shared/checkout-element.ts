@@ -15,6 +15,8 @@ export abstract class CheckoutElement extends LitElement {
 
   protected context?: CheckoutContextValue;
   #unsubscribe?: () => void;
+  /** The session id being joined (set before the async lookup, so one id is joined once). */
+  #joined?: string;
 
   constructor() {
     super();
@@ -47,7 +49,8 @@ export abstract class CheckoutElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('session') && changed.get('session') !== undefined && this.isConnected) {
+    // Frameworks often set `session` after the element is in the page: join whenever it differs.
+    if (changed.has('session') && this.isConnected && this.session !== this.#joined) {
       this.#leave();
       if (this.session) void this.#join(this.session);
     }
@@ -57,6 +60,7 @@ export abstract class CheckoutElement extends LitElement {
   protected stateChanged(_previous: CheckoutState | undefined, _next: CheckoutState): void {}
 
   async #join(id: string): Promise<void> {
+    this.#joined = id;
     await customElements.whenDefined('checkout-session');
     const root = this.getRootNode() as Document | ShadowRoot;
     const target = (root.getElementById?.(id) ?? document.getElementById(id)) as (HTMLElement & { subscribe?: (l: (v: CheckoutContextValue) => void) => () => void }) | null;
@@ -71,6 +75,7 @@ export abstract class CheckoutElement extends LitElement {
   #leave(): void {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+    this.#joined = undefined;
   }
 
   #receive(value: CheckoutContextValue | undefined): void {
