@@ -52,6 +52,10 @@ export async function startDemo(options: { port?: number; quiet?: boolean } = {}
   site.get('/', serveStatic({ path: './demo/index.html' }));
   site.use('/demo/*', serveStatic({ root: './' }));
   site.use('/dist/*', serveStatic({ root: './' }));
+  // The framework examples: examples/<framework>/index.html at /examples/<framework>/, their
+  // apps (built by `npm run build:examples`) under /dist/examples/.
+  site.get('/examples/:framework{[a-z]+}/', serveStatic({ root: './' }));
+  site.get('/examples/:framework{[a-z]+}', (c) => c.redirect(`/examples/${c.req.param('framework')}/`));
   const siteServer = await listen(site, options.port ?? 0);
   servers.push(siteServer);
 
