@@ -21,8 +21,12 @@ export const plugins = [
 export default [
   {
     input: { 'checkout-elements': 'src/define.ts' },
-    // Other locales than English are chunks beside it, loaded when a page asks for them.
-    output: { dir: 'dist', format: 'es', sourcemap: true, chunkFileNames: 'locales/[name]-[hash].js' },
+    // The POS chunk imports Lit and the hook module from the drop-in itself: let rollup add
+    // those exports to it rather than moving everything into a shared chunk behind a facade.
+    preserveEntrySignatures: 'allow-extension',
+    // Other locales than English are chunks beside it, loaded when a page asks for them; so is
+    // POS mode (`pos-[hash].js`), loaded by `<checkout-session mode="pos">`.
+    output: { dir: 'dist', format: 'es', sourcemap: true, chunkFileNames: (chunk) => (chunk.name === 'pos' ? '[name]-[hash].js' : 'locales/[name]-[hash].js') },
     plugins,
   },
   {

@@ -37,6 +37,7 @@ function show(id) {
   session.setAttribute('cart-id', scenario.cartId);
   session.setAttribute('currency', scenario.currency);
   session.setAttribute('locale', scenario.locale);
+  session.setAttribute('mode', scenario.mode);
   pay.setAttribute('method', scenario.method);
   const rows = scenario.identities.map(({ type, who, shows }) => {
     const row = document.createElement('tr');

@@ -9,7 +9,7 @@ import { BIKE_SHOP_FLOA_LINKS, bikeShopMembers, demoInstalmentCustomers } from '
 
 /**
  * The demo's scenarios: one provider simulator and one proxy each. The page switches between
- * them by changing its session's `endpoint`, `cart-id`, `currency` and `locale` attributes
+ * them by changing its session's `endpoint`, `cart-id`, `currency`, `locale` and `mode` attributes
  * live. Everything a scenario shows (its test identities) is listed here once.
  */
 export interface Identity {
@@ -25,6 +25,8 @@ export interface Scenario {
   currency: string;
   locale: string;
   method: string;
+  /** `pos`: the checkout at a till (`<checkout-session mode="pos">`); default `web`. */
+  mode?: 'web' | 'pos';
   identities: Identity[];
   /** Creates the simulator; the stack serves it on 127.0.0.1 and passes its URL to `loyalty`. */
   simulator: () => { app: Hono };
@@ -171,6 +173,28 @@ export const SCENARIOS: Scenario[] = [
       membership: {
         currency: 'EUR',
         lines: [{ sku: '/demoapi/offers/101', name: 'Abonnement mensuel', quantity: 1, unitPrice: 3990, data: { startDate: new Date().toISOString().slice(0, 10) } }],
+      },
+    },
+  },
+  {
+    id: 'resamania-pos',
+    label: 'Fitness club at the till — Resamania in POS mode (cash, cheque, card network, printed receipt)',
+    cartId: 'membership',
+    currency: 'EUR',
+    // English, as its end-to-end test reads it.
+    locale: 'en',
+    method: 'card',
+    mode: 'pos',
+    identities: [
+      { type: 'camille.martin@example.test', who: 'Camille Martin', shows: 'The cashier scans or types, picks cash, cheque (bank and number) or card (its network), and prints the receipt; "New order" refocuses the field' },
+      { type: 'julien.bernard@example.test', who: 'Julien Bernard', shows: '45.00 € overdue: no sale at the till either' },
+    ],
+    simulator: () => createResamaniaSimulator(),
+    loyalty: resamaniaClub,
+    carts: {
+      membership: {
+        currency: 'EUR',
+        lines: [{ sku: '/demoapi/offers/101', name: 'Monthly membership', quantity: 1, unitPrice: 3990, data: { startDate: new Date().toISOString().slice(0, 10) } }],
       },
     },
   },

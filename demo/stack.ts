@@ -47,7 +47,7 @@ export async function startDemo(options: { port?: number; quiet?: boolean } = {}
 
   // What the page needs to switch scenarios and list identities; no secrets, no upstream URLs.
   site.get('/demo/scenarios.json', (c) =>
-    c.json(SCENARIOS.map(({ id, label, cartId, currency, locale, method, identities }) => ({ id, label, endpoint: `/api/${id}`, cartId, currency, locale, method, identities }))),
+    c.json(SCENARIOS.map(({ id, label, cartId, currency, locale, method, mode, identities }) => ({ id, label, endpoint: `/api/${id}`, cartId, currency, locale, method, mode: mode ?? 'web', identities }))),
   );
   site.get('/', serveStatic({ path: './demo/index.html' }));
   site.use('/demo/*', serveStatic({ root: './' }));

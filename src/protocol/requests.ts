@@ -19,7 +19,17 @@ export type LookupRequest = z.infer<typeof LookupRequest>;
 export const SpendRequest = /* @__PURE__ */ z.object({ amount: MinorUnits });
 export type SpendRequest = z.infer<typeof SpendRequest>;
 
-export const PaymentRequest = /* @__PURE__ */ z.object({ method: z.enum(PAYMENT_METHODS) });
+const Detail = /* @__PURE__ */ z.string().check(z.trim(), z.minLength(1), z.maxLength(64));
+
+/**
+ * `cheque` (its bank and number) and `cardNetwork` are recorded at a till (POS mode) where the
+ * provider keeps them (Resamania); other providers ignore them.
+ */
+export const PaymentRequest = /* @__PURE__ */ z.strictObject({
+  method: z.enum(PAYMENT_METHODS),
+  cheque: z.optional(z.strictObject({ bank: z.optional(Detail), number: z.optional(Detail) })),
+  cardNetwork: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,32}$/, 'Expected a card network name.'))),
+});
 export type PaymentRequest = z.infer<typeof PaymentRequest>;
 
 export const IdempotencyKey = /* @__PURE__ */ z.string().check(z.regex(/^[\x21-\x7e]{8,255}$/, 'Expected 8–255 visible ASCII characters.'));

@@ -144,7 +144,7 @@ export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
     const key = c.req.header(IDEMPOTENCY_HEADER);
     return idempotent({ key, method: 'POST', path: c.req.path, body }, async () => {
       // Not tied to the browser's connection: once started, a payment runs to its end.
-      const checkout = await service.pay(c.req.param('id'), body.method, { idempotencyKey: key });
+      const checkout = await service.pay(c.req.param('id'), body.method, { idempotencyKey: key }, undefined, { cheque: body.cheque, cardNetwork: body.cardNetwork });
       return Response.json(checkout, { status: 201 });
     });
   });

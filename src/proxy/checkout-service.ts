@@ -6,6 +6,9 @@ import { ProblemError } from './problems.js';
 import { publicCustomer, type PrivacyOptions } from './privacy.js';
 import type { CallContext, LoyaltyProvider, SaleRecord } from './providers/provider.js';
 
+/** Details of a payment recorded at a till (POS mode); providers that do not keep them ignore them. */
+export type PaymentDetails = Pick<PaymentAttempt, 'cheque' | 'cardNetwork'>;
+
 export interface CheckoutServiceOptions {
   carts: CartSource;
   checkouts: CheckoutStore;
@@ -98,7 +101,7 @@ export class CheckoutService {
    * anything else: a retry with the same key, or a read, settles it; no second sale is sent
    * while the first may exist.
    */
-  pay(id: string, method: PaymentMethod, ctx: CallContext, confirmed?: { expectedDue: number }): Promise<Checkout> {
+  pay(id: string, method: PaymentMethod, ctx: CallContext, confirmed?: { expectedDue: number }, details: PaymentDetails = {}): Promise<Checkout> {
     return this.#o.checkouts.withLock(id, async () => {
       const current = await this.#record(id);
       const cart = await this.#cart(current.cartId);
@@ -116,7 +119,7 @@ export class CheckoutService {
       if (customer.debt && customer.debt.amount > 0) throw new ProblemError('conflict', 'The customer has an outstanding debt to settle first.');
       const paid = { amount: this.#amountDue(record, cart), currency: cart.currency };
       if (confirmed && paid.amount !== confirmed.expectedDue) throw new ProblemError('conflict', 'The amount due changed after the payment was set up.');
-      const attempt: PaymentAttempt = { key: ctx.idempotencyKey, method, reference: `co-${record.id}`, spend: record.spend, paid, startedAt: Date.now() };
+      const attempt: PaymentAttempt = { key: ctx.idempotencyKey, method, reference: `co-${record.id}`, spend: record.spend, paid, startedAt: Date.now(), ...details };
       await this.#o.checkouts.save({ ...record, status: 'outcome-unknown', attempt });
       let sale: SaleRecord;
       try {

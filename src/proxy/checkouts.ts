@@ -16,6 +16,9 @@ export interface PaymentAttempt {
   spend: number;
   paid: Money;
   startedAt: number;
+  /** Payment details recorded at a till (see `RecordSaleInput`). */
+  cheque?: { bank?: string; number?: string };
+  cardNetwork?: string;
 }
 
 /** A checkout as the proxy keeps it: the browser holds only its unguessable id. */
@@ -115,7 +118,7 @@ export function paidRecord(record: CheckoutRecord, cart: Cart, attempt: PaymentA
 
 /** The sale as it was (or would have been) sent to the provider for `attempt`. */
 export function saleInput(record: CheckoutRecord, cart: Cart, customer: CustomerRecord, attempt: PaymentAttempt): RecordSaleInput {
-  return { checkoutId: record.id, customer, cart, spend: attempt.spend, method: attempt.method, reference: attempt.reference, paid: attempt.paid };
+  return { checkoutId: record.id, customer, cart, spend: attempt.spend, method: attempt.method, reference: attempt.reference, paid: attempt.paid, ...(attempt.cheque ? { cheque: attempt.cheque } : {}), ...(attempt.cardNetwork ? { cardNetwork: attempt.cardNetwork } : {}) };
 }
 
 export interface ReconcileOptions {

@@ -1,4 +1,5 @@
 import { createContext } from '@lit/context';
+import type { PaymentRequest } from '../protocol/requests.js';
 import type { Capabilities, Checkout, InstalmentEligibility, InstalmentPayment, InstalmentSession, PaymentMethod, Problem } from '../protocol/index.js';
 
 /** What the elements of one checkout share. Replaced (never mutated) on every change. */
@@ -17,7 +18,12 @@ export interface CheckoutState {
   paymentPending?: boolean;
   /** Pay in instalments, when the proxy has an instalment provider. */
   instalments?: InstalmentsState;
+  /** `mode="pos"` and its chunk is loaded: a cashier at a till. */
+  pos?: boolean;
 }
+
+/** Recorded at a till (POS mode): a cheque's bank and number, a card's network. */
+export type PaymentDetails = Omit<PaymentRequest, 'method'>;
 
 export interface InstalmentsState {
   /** The last eligibility (offers for `eligibility.amountDue`). */
@@ -35,7 +41,7 @@ export interface CheckoutActions {
   lookup(query: string): Promise<Checkout>;
   clearCustomer(): Promise<Checkout>;
   setSpend(amount: number): Promise<Checkout>;
-  pay(method: PaymentMethod): Promise<Checkout>;
+  pay(method: PaymentMethod, details?: PaymentDetails): Promise<Checkout>;
   /** Checks the instalment offers for the current amount due (abortable). */
   checkEligibility(signal?: AbortSignal): Promise<InstalmentEligibility>;
   /** Chooses an instalment offer by id; `undefined` = pay in full. */

@@ -1,4 +1,5 @@
 import { IDEMPOTENCY_HEADER, instalmentPaths, paths, problemKind, type PaymentMethod } from '../protocol/contract.js';
+import type { PaymentDetails } from './context.js';
 import type { Capabilities, Catalog, Checkout, InstalmentEligibility, InstalmentSession, InstalmentStatus, Problem } from '../protocol/index.js';
 import {
   CapabilitiesShape,
@@ -53,8 +54,8 @@ export class ProxyClient {
   setSpend(id: string, amount: number): Promise<Checkout> {
     return this.#call<Checkout>('PUT', paths.spend(id), CheckoutShape, { body: { amount } });
   }
-  pay(id: string, method: PaymentMethod, idempotencyKey: string): Promise<Checkout> {
-    return this.#call<Checkout>('POST', paths.payments(id), CheckoutShape, { body: { method }, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } });
+  pay(id: string, method: PaymentMethod, idempotencyKey: string, details?: PaymentDetails): Promise<Checkout> {
+    return this.#call<Checkout>('POST', paths.payments(id), CheckoutShape, { body: { method, ...details }, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } });
   }
   instalmentStatus(id: string, signal?: AbortSignal): Promise<InstalmentStatus> {
     return this.#call<InstalmentStatus>('GET', instalmentPaths.status(id), InstalmentStatusShape, { signal });

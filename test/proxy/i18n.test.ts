@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { localizer, registerLocale, type Params } from '../../src/i18n/localize.js';
-import { en, type Catalogue, type MessageKey } from '../../src/i18n/locales/en.js';
+import { enPos } from '../../src/i18n/locales/en-pos.js';
+import { en as enMain, type Catalogue, type MessageKey } from '../../src/i18n/locales/en.js';
 import { fr } from '../../src/i18n/locales/fr.js';
 import { es } from '../../src/i18n/locales/es.js';
 import { it } from '../../src/i18n/locales/it.js';
@@ -11,6 +12,9 @@ import { cs } from '../../src/i18n/locales/cs.js';
 
 /** The bundled catalogues against the English reference, and the lookup/fallback rules of `localizer`. */
 const locales: Record<string, Catalogue> = { fr, es, it, pt, ru, cs };
+/** The whole English reference: the drop-in's messages and POS mode's (registered by its chunk). */
+const en = { ...enMain, ...enPos };
+registerLocale('en', enPos);
 for (const [lang, catalogue] of Object.entries(locales)) registerLocale(lang, catalogue);
 
 type Message = string | Partial<Record<string, string>>;

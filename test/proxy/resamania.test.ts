@@ -491,3 +491,47 @@ test('through the proxy: one payment for a repeated Idempotency-Key and for a ne
   assert.equal(refused.status, 409);
   assert.equal(sim.journal.count('POST', `/prod/${CT}/sales`), 1, 'no sale opened for the contact in debt');
 });
+
+test('POS: a cheque with its bank and number, and a card network, reach the payments call through the proxy', async (t) => {
+  const { adapter, sim } = await start(t);
+  const carts = new MemoryCartSource({
+    membership: { currency: 'EUR', lines: [{ sku: offer(MONTHLY), name: 'Mensuel', quantity: 1, unitPrice: 3990 }] },
+    towel: { currency: 'EUR', lines: [{ sku: offer(TOWEL), name: 'Serviette', quantity: 1, unitPrice: 1200 }] },
+  });
+  const proxy = createCheckoutProxy({ loyalty: adapter, carts });
+  const call = async (path: string, body: unknown, key?: string) => {
+    const response = await proxy.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { 'Idempotency-Key': key } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+  const open = async (cartId: string) => {
+    const id = (await call('/v1/checkouts', { cartId })).body.id as string;
+    assert.equal((await call(`/v1/checkouts/${id}/customer`, { query: CAMILLE })).status, 200);
+    return id;
+  };
+
+  const first = await open('membership');
+  // Strict: an unknown field or an empty detail is refused before anything is sent.
+  assert.equal((await call(`/v1/checkouts/${first}/payments`, { method: 'cheque', cheque: { bank: 'BNP', iban: 'x' } }, 'pos-key-0000')).status, 400);
+  assert.equal((await call(`/v1/checkouts/${first}/payments`, { method: 'cheque', cheque: { bank: '' } }, 'pos-key-0000')).status, 400);
+  assert.equal(sim.journal.count('POST', PAYMENTS), 0);
+
+  const paid = await call(`/v1/checkouts/${first}/payments`, { method: 'cheque', cheque: { bank: 'Crédit Agricole', number: '0012345' } }, 'pos-key-0001');
+  assert.equal(paid.status, 201, JSON.stringify(paid.body));
+  assert.equal(paid.body.receipt.method, 'cheque');
+  const cheque = sim.journal.entries.find((e) => PAYMENTS.test(e.path))!.body as { mean: string; cheques: Array<Record<string, unknown>> };
+  assert.equal(cheque.mean, 'cheque');
+  assert.deepEqual(
+    { amount: cheque.cheques[0]!.amount, bank: cheque.cheques[0]!.bank, number: cheque.cheques[0]!.number },
+    { amount: 3990, bank: 'Crédit Agricole', number: '0012345' },
+  );
+
+  const second = await open('towel');
+  const card = await call(`/v1/checkouts/${second}/payments`, { method: 'card', cardNetwork: 'AmEx' }, 'pos-key-0002');
+  assert.equal(card.status, 201, JSON.stringify(card.body));
+  const cardBody = sim.journal.entries.filter((e) => PAYMENTS.test(e.path)).at(-1)!.body as { paymentCards: unknown };
+  assert.deepEqual(cardBody.paymentCards, [{ amount: 1200, network: 'AmEx' }]);
+});

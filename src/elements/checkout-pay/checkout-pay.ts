@@ -8,6 +8,7 @@ import { ProxyError } from '../../session/proxy-client.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { CheckoutElement } from '../shared/checkout-element.js';
 import { offerCost, offerName, paymentWaiting } from '../shared/instalment-text.js';
+import { pos } from '../shared/pos-hook.js';
 import { describeProblem } from '../shared/problem-message.js';
 import { checkoutPayStyles } from './checkout-pay.styles.js';
 
@@ -57,11 +58,11 @@ export class CheckoutPay extends CheckoutElement {
     if (!this.context || state.busy === 'pay' || !this.#canPay(state)) return undefined;
     if (this.#offer(state) || paymentWaiting(state.instalments?.payment?.status)) return this.#payInInstalments();
     if (!(PAYMENT_METHODS as readonly string[]).includes(this.method)) {
-      console.warn(`<checkout-pay> method="${this.method}" is not one of ${PAYMENT_METHODS.join(', ')}.`);
+      console.warn(`Bad method ${this.method}`);
       return undefined;
     }
     try {
-      const checkout = await this.context.actions.pay(this.method);
+      const checkout = await this.context.actions.pay(this.method, pos.d?.(this));
       if (checkout.receipt) emit(this, 'payment-succeeded', { checkoutId: checkout.id, receipt: checkout.receipt });
       return checkout;
     } catch (error) {
@@ -160,6 +161,7 @@ export class CheckoutPay extends CheckoutElement {
               <dt>${t('pay.totalWithFees')}</dt><dd part="total">${this.l10n.money(offer.total)}</dd>`
           : nothing}
       </dl>
+      ${pos.c?.(this)}
       <button
         part="button"
         class="pay"
@@ -193,7 +195,7 @@ export class CheckoutPay extends CheckoutElement {
         ${receipt.earned ? html`<dt>${t('receipt.earned')}</dt><dd>${points(receipt.earned)}</dd>` : nothing}
         ${receipt.balanceAfter ? html`<dt>${t('receipt.balance')}</dt><dd class="balance-after">${points(receipt.balanceAfter)}</dd>` : nothing}
       </dl>
-    </section>`;
+    </section>${pos.c?.(this)}`;
   }
 
   #canPay(state: CheckoutState): boolean {

@@ -4,7 +4,7 @@ import { property, state } from 'lit/decorators.js';
 import { emit } from '../../events.js';
 import { loadLocale } from '../../i18n/localize.js';
 import type { CatalogOffer, Checkout, InstalmentEligibility, InstalmentSession, PaymentMethod, Problem } from '../../protocol/index.js';
-import { checkoutContext, type CheckoutActions, type CheckoutContextValue, type CheckoutState } from '../../session/context.js';
+import { checkoutContext, type CheckoutActions, type CheckoutContextValue, type CheckoutState, type PaymentDetails } from '../../session/context.js';
 import { InstalmentActions } from '../../session/instalments.js';
 import { ProxyClient, ProxyError } from '../../session/proxy-client.js';
 
@@ -44,6 +44,13 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
 
   /** Locale of the elements (`fr`, `pt-BR`…); defaults to the nearest `lang` attribute. */
   @property({ reflect: true }) locale?: string;
+
+  /**
+   * `pos` for a cashier at a till: the lookup field takes the focus (scanners), larger targets,
+   * the payment method chosen on `<checkout-pay>` (cheque and card details where the provider
+   * keeps them), a "Print receipt" button. Loaded on demand. Default: `web`.
+   */
+  @property({ reflect: true }) mode?: 'web' | 'pos';
 
   @provide({ context: checkoutContext })
   @state()
@@ -88,6 +95,8 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('locale')) void this.#applyLocale();
+    // Into POS mode (or out of it): the chunk is loaded first, then the elements re-render.
+    if (changed.has('mode') && (this.mode === 'pos' || this.state.pos)) void import('../pos/pos.js').then(() => this.#patch({ pos: this.mode === 'pos' }));
     if (changed.has('endpoint') || changed.has('cartId') || changed.has('currency')) {
       this.#client = new ProxyClient(this.endpoint);
       void this.reload();
@@ -110,7 +119,7 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
     const loading = (this.#loading = new AbortController());
     const { signal } = loading;
     if (!this.cartId) {
-      this.#fail('load', { type: '/problems/validation', title: 'The cart-id attribute is missing.', status: 400 });
+      this.#fail('load', { type: '/problems/validation', title: 'No cart-id', status: 400 });
       return;
     }
     this.#patch({ phase: 'loading', problem: undefined, failedAction: undefined });
@@ -118,7 +127,7 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
       const [capabilities, resumed] = await Promise.all([this.#client.capabilities(signal), this.#resume(signal)]);
       if (signal.aborted) return;
       if (this.currency && resumed.cart.currency !== this.currency) {
-        throw new ProxyError({ type: '/problems/validation', title: `The cart is in ${resumed.cart.currency}, not ${this.currency}.`, status: 400 });
+        throw new ProxyError({ type: '/problems/validation', title: `Cart in ${resumed.cart.currency}`, status: 400 });
       }
       // A payment in instalments is settled first: back from the provider's page, it decides what the page shows.
       const { checkout, instalments } = capabilities.instalments ? await this.#instalments.restore(resumed, signal) : { checkout: resumed, instalments: undefined };
@@ -169,7 +178,7 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
    * attempt's idempotency key is kept until the outcome is known, so a retry after a timeout
    * or a reload can never pay twice.
    */
-  pay(method: PaymentMethod): Promise<Checkout> {
+  pay(method: PaymentMethod, details?: PaymentDetails): Promise<Checkout> {
     const paid = this.state.checkout?.status === 'paid' ? this.state.checkout : undefined;
     if (paid) return Promise.resolve(paid);
     this.#paying ??= this.#run('pay', async (id) => {
@@ -183,7 +192,7 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
       this.#store({ ...stored, checkoutId: id, paymentKey });
       this.#patch({ paymentPending: true });
       try {
-        const checkout = await this.#client.pay(id, method, paymentKey);
+        const checkout = await this.#client.pay(id, method, paymentKey, details);
         this.#store({ checkoutId: id });
         this.#patch({ paymentPending: false });
         return checkout;
@@ -233,8 +242,8 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
 
   async #run(action: Action, call: (checkoutId: string) => Promise<Checkout>): Promise<Checkout> {
     const id = this.state.checkout?.id;
-    if (!id) throw new ProxyError({ type: '/problems/conflict', title: 'The checkout is not loaded yet.', status: 409 });
-    if (this.state.busy && action !== 'pay') throw new ProxyError({ type: '/problems/conflict', title: 'Another change is in progress.', status: 409 });
+    if (!id) throw new ProxyError({ type: '/problems/conflict', title: 'Not loaded', status: 409 });
+    if (this.state.busy && action !== 'pay') throw new ProxyError({ type: '/problems/conflict', title: 'Busy', status: 409 });
     this.#patch({ busy: action, problem: undefined, failedAction: undefined });
     try {
       const checkout = await call(id);

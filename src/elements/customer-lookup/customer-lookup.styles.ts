@@ -1,18 +1,16 @@
 import { css } from 'lit';
 
 export const customerLookupStyles = css`
-  @layer checkout {
-    .row input {
-      flex: 1 1 12rem;
-      width: auto;
-    }
-    .found {
-      margin: 0;
-      display: flex;
-      gap: 0.5rem;
-      align-items: baseline;
-      flex-wrap: wrap;
-      font-weight: 600;
-    }
+  .row input {
+    flex: 1 1 12rem;
+    width: auto;
+  }
+  .found {
+    margin: 0;
+    display: flex;
+    gap: 0.5rem;
+    align-items: baseline;
+    flex-wrap: wrap;
+    font-weight: 600;
   }
 `;

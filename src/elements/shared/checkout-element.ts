@@ -2,6 +2,7 @@ import { ContextConsumer } from '@lit/context';
 import { LitElement, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { localizer, type Localizer } from '../../i18n/localize.js';
+import { pos } from './pos-hook.js';
 import { checkoutContext, type CheckoutContextValue, type CheckoutState } from '../../session/context.js';
 
 /**
@@ -66,7 +67,7 @@ export abstract class CheckoutElement extends LitElement {
     const target = (root.getElementById?.(id) ?? document.getElementById(id)) as (HTMLElement & { subscribe?: (l: (v: CheckoutContextValue) => void) => () => void }) | null;
     if (this.session !== id || !this.isConnected) return;
     if (!target?.subscribe) {
-      console.warn(`<${this.localName}> could not find <checkout-session id="${id}">.`);
+      console.warn(`No session #${id}`);
       return;
     }
     this.#unsubscribe = target.subscribe((value) => this.#receive(value));
@@ -83,6 +84,9 @@ export abstract class CheckoutElement extends LitElement {
     this.context = value;
     // Request the render first: stateChanged() may wait for it (updateComplete) to move focus.
     this.requestUpdate();
-    if (value) this.stateChanged(previous, value.state);
+    if (value) {
+      this.stateChanged(previous, value.state);
+      pos.s?.(this, previous);
+    }
   }
 }

@@ -1,3 +1,5 @@
+import type { enPos } from './en-pos.js';
+
 /**
  * The English catalogue: the reference every other locale is checked against. A message is a
  * string with `{name}` placeholders, or plural forms keyed by `Intl.PluralRules` category.
@@ -93,5 +95,8 @@ export const en = {
   'error.retry': 'Try again',
 } as const;
 
-export type MessageKey = keyof typeof en;
-export type Catalogue = { [K in MessageKey]: (typeof en)[K] extends string ? string : Partial<Record<Intl.LDMLPluralRule, string>> & { other: string } };
+
+// POS mode's English messages are in `en-pos.ts`, part of this reference (the types join them).
+type English = typeof en & typeof enPos;
+export type MessageKey = keyof English;
+export type Catalogue = { [K in MessageKey]: English[K] extends string ? string : Partial<Record<Intl.LDMLPluralRule, string>> & { other: string } };

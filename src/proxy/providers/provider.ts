@@ -67,6 +67,9 @@ export interface RecordSaleInput extends QuoteInput {
   reference: string;
   /** Amount paid by `method`, already net of discount and spend. */
   paid: Money;
+  /** Recorded at a till (POS mode), for providers that keep them (Resamania); others ignore them. */
+  cheque?: { bank?: string; number?: string };
+  cardNetwork?: string;
 }
 
 export type SaleRecord = Pick<Receipt, 'reference' | 'spent' | 'earned' | 'balanceAfter' | 'discount'>;

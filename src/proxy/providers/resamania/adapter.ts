@@ -447,9 +447,12 @@ export class ResamaniaAdapter implements LoyaltyProvider {
       clubId: this.#clubIri,
       clubCode: this.#o.clubCode,
       checkout,
-      ...(mean === 'card' ? { paymentCards: [{ amount, network: this.#o.cardNetwork }] } : {}),
-      // The checkout does not collect the bank and cheque number: the club completes them.
-      ...(mean === 'cheque' ? { cheques: [{ amount, owner: input.customer.name, depositDesiredDate: this.#today() }] } : {}),
+      // A network chosen at the till (POS mode) when it is one Resamania knows, else the configured one.
+      ...(mean === 'card' ? { paymentCards: [{ amount, network: (CARD_NETWORKS as readonly string[]).includes(input.cardNetwork ?? '') ? input.cardNetwork : this.#o.cardNetwork }] } : {}),
+      // The bank and cheque number when the till recorded them (POS mode); else the club completes them.
+      ...(mean === 'cheque'
+        ? { cheques: [{ amount, owner: input.customer.name, depositDesiredDate: this.#today(), ...(input.cheque?.bank ? { bank: input.cheque.bank } : {}), ...(input.cheque?.number ? { number: input.cheque.number } : {}) }] }
+        : {}),
     };
   }
 
