@@ -61,6 +61,20 @@ for (const scenario of SCENARIOS) {
       await settled(page);
     }
     await page.screenshot({ path: `${SHOTS}/${scenario.id}.png`, fullPage: true });
+    // The same scenario in the dark and brand themes of demo/themes.css (page CSS only).
+    const surface = () => page.locator('checkout-pay').evaluate((el) => getComputedStyle(el.shadowRoot!.querySelector('.card')!).backgroundColor);
+    const surfaces = new Set([await surface()]);
+    await page.addStyleTag({ url: '/demo/themes.css' });
+    for (const theme of ['dark', 'brand'] as const) {
+      await page.evaluate((name) => {
+        document.body.classList.remove('theme-dark', 'theme-brand');
+        document.body.classList.add(`theme-${name}`);
+      }, theme);
+      await settled(page);
+      surfaces.add(await surface());
+      await page.screenshot({ path: `${SHOTS}/${scenario.id}-${theme}.png`, fullPage: true });
+    }
+    assert.equal(surfaces.size, 3, `${scenario.id}: three themes, three looks (${[...surfaces].join(', ')})`);
     await page.close();
   });
 }

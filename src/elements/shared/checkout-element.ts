@@ -6,6 +6,20 @@ import { pos } from './pos-hook.js';
 import { checkoutContext, type CheckoutContextValue, type CheckoutState } from '../../session/context.js';
 
 /**
+ * @cssprop --checkout-color-text - Text colour (light-dark(#1b1f24, #e6e8eb) by default).
+ * @cssprop --checkout-color-muted - Secondary text.
+ * @cssprop --checkout-color-surface - Card background.
+ * @cssprop --checkout-color-border - Card and field borders.
+ * @cssprop --checkout-color-accent - Buttons, links, slider, focus ring.
+ * @cssprop --checkout-color-on-accent - Text on accent-coloured buttons.
+ * @cssprop --checkout-color-danger - Error messages and invalid fields.
+ * @cssprop --checkout-color-success - What the order earns; the receipt heading.
+ * @cssprop --checkout-radius - Corner radius of cards (half of it on fields and buttons).
+ * @cssprop --checkout-spacing - Gap and padding unit.
+ * @cssprop --checkout-font-family - Font.
+ * @cssprop --checkout-font-size - Base font size.
+ * @cssprop --checkout-focus-ring - Box-shadow drawn around the focused control.
+ *
  * Base of the four checkout elements: finds the session (the enclosing `<checkout-session>`
  * through context, or the one named by the `session` attribute anywhere in the document) and
  * re-renders on every state change. Only this, no behaviour: each element is its own file.
