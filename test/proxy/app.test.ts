@@ -1,37 +1,29 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { listen, type RunningServer } from '../../src/node/listen.js';
-import { parseConfig } from '../../src/proxy/config.js';
-import { createProxyFromConfig } from '../../src/proxy/create.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../../src/simulators/ru-loyalty/simulator.js';
+import { startProxy, type RunningProxy } from '../support/start-proxy.js';
 
 /** The proxy's HTTP contract, with the ru-loyalty simulator behind it, all over real HTTP. */
 const simulator = createRuLoyaltySimulator();
 let upstream: RunningServer;
-let proxyServer: RunningServer;
-let closeProxy: () => Promise<void>;
+let proxy: RunningProxy;
 let base: string;
 const ORIGIN = 'https://shop.example';
 const RETAIL = '/integration/general/retail';
 
 before(async () => {
   upstream = await listen(simulator.app);
-  const proxy = createProxyFromConfig(
-    parseConfig({
-      allowedOrigins: [ORIGIN],
-      loyalty: { provider: 'ru-loyalty', baseUrl: upstream.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT },
-      carts: { c1: { currency: 'RUB', lines: [{ sku: 'a', name: 'A', quantity: 1, unitPrice: 100000 }] } },
-      lookupRateLimit: { perClient: 100, perCheckout: 5, windowMs: 60_000 },
-    }),
-    { log: () => {} },
-  );
-  closeProxy = proxy.close;
-  proxyServer = await listen(proxy.app);
-  base = `${proxyServer.url}/checkout-api/v1`;
+  proxy = await startProxy({
+    allowedOrigins: [ORIGIN],
+    loyalty: { provider: 'ru-loyalty', baseUrl: upstream.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT },
+    carts: { c1: { currency: 'RUB', lines: [{ sku: 'a', name: 'A', quantity: 1, unitPrice: 100000 }] } },
+    lookupRateLimit: { perClient: 100, perCheckout: 5, windowMs: 60_000 },
+  });
+  base = proxy.base;
 });
 after(async () => {
-  await proxyServer.close();
-  await closeProxy();
+  await proxy.close();
   await upstream.close();
 });
 beforeEach(() => fetch(`${upstream.url}/__reset`, { method: 'POST' }));

@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { BIKE_SHOP_FLOA_LINKS, bikeShopMembers, demoInstalmentCustomers } from '../../demo/instalment-customers.js';
 import { listen, type RunningServer } from '../../src/node/listen.js';
-import { parseConfig } from '../../src/proxy/config.js';
-import { createProxyFromConfig } from '../../src/proxy/create.js';
 import { isInstalmentCallback } from '../../src/proxy/instalments.js';
 import { createFloaSimulator, FLOA_DEMO_HMAC_SECRET, floaDemoOptions } from '../../src/simulators/floa/simulator.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../../src/simulators/ru-loyalty/simulator.js';
+import { startProxy, type RunningProxy } from '../support/start-proxy.js';
 
 /**
  * The instalment routes of the proxy (eligibility, payment session, notification, return),
@@ -18,8 +17,7 @@ const loyaltySim = createRuLoyaltySimulator({ clients: bikeShopMembers() });
 const floaSim = createFloaSimulator({ notificationRetryDelayMs: 10, slowMs: 1500 });
 let loyaltyServer: RunningServer;
 let floaServer: RunningServer;
-let proxyServer: RunningServer;
-let closeProxy: () => Promise<void>;
+let proxy: RunningProxy;
 let base: string;
 const logged: string[] = [];
 
@@ -37,8 +35,8 @@ const eur = (amount: number) => ({ amount, currency: 'EUR' });
 before(async () => {
   loyaltyServer = await listen(loyaltySim.app);
   floaServer = await listen(floaSim.app);
-  const proxy = createProxyFromConfig(
-    parseConfig({
+  proxy = await startProxy(
+    {
       loyalty: { provider: 'ru-loyalty', baseUrl: loyaltyServer.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, currency: 'EUR' },
       instalments: floaDemoOptions(floaServer.url, { categories: { bike: ['Sport', 'Bikes'] }, timeoutMs: 1000 }),
       carts: {
@@ -46,16 +44,13 @@ before(async () => {
         small: { currency: 'EUR', lines: [{ sku: 'bell', name: 'Bell', quantity: 1, unitPrice: 1200 }] },
       },
       lookupRateLimit: { perClient: 1000, perCheckout: 100, windowMs: 60_000 },
-    }),
+    },
     { log: (message) => logged.push(message), instalmentCustomers: demoInstalmentCustomers(BIKE_SHOP_FLOA_LINKS) },
   );
-  closeProxy = proxy.close;
-  proxyServer = await listen(proxy.app);
-  base = `${proxyServer.url}/checkout-api/v1`;
+  base = proxy.base;
 });
 after(async () => {
-  await proxyServer.close();
-  await closeProxy();
+  await proxy.close();
   await floaServer.close();
   await loyaltyServer.close();
 });
@@ -91,7 +86,7 @@ async function checkout(query?: string, cartId = 'bike'): Promise<string> {
 }
 
 const check = (id: string) => call('POST', `/checkouts/${id}/instalments/eligibility`, {});
-const page = () => `${proxyServer.url}/shop/checkout?step=pay`;
+const page = () => `${proxy.url}/shop/checkout?step=pay`;
 let keys = 0;
 const openSession = (id: string, offerId: string, returnUrl = page()) =>
   call('POST', `/checkouts/${id}/instalments/payment-session`, { offerId, returnUrl, locale: 'fr' }, { 'Idempotency-Key': `test-key-${++keys}-${Date.now()}` });
@@ -223,7 +218,7 @@ describe('payment', () => {
     assert.deepEqual(opened.body.payment, { status: 'redirected', offer, url: opened.body.url });
     const sent = floaSim.journal.entries.find((e) => e.path === SESSIONS)!.body as any;
     assert.equal(sent.orderData.amount, offer.total.amount, 'FLOA collects the total with fees');
-    assert.match(sent.configuration.notificationUrl, new RegExp(`^${proxyServer.url}/checkout-api/v1/checkouts/${id}/instalments/callback/notification$`));
+    assert.match(sent.configuration.notificationUrl, new RegExp(`^${proxy.url}/checkout-api/v1/checkouts/${id}/instalments/callback/notification$`));
     assert.equal(sent.configuration.culture, 'fr-FR');
 
     // Double click, reload, back button: the same session, never a second one.

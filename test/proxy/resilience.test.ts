@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { listen, type RunningServer } from '../../src/node/listen.js';
-import { parseConfig } from '../../src/proxy/config.js';
-import { createProxyFromConfig } from '../../src/proxy/create.js';
 import { UpstreamClient, type UpstreamOptions } from '../../src/proxy/http/upstream.js';
 import { ProblemError } from '../../src/proxy/problems.js';
 import { Faults } from '../../src/simulators/faults.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../../src/simulators/ru-loyalty/simulator.js';
+import { startProxy, type RunningProxy } from '../support/start-proxy.js';
 
 /**
  * Failing providers, made to fail on purpose by the simulator's fault injection: the HTTP
@@ -183,27 +182,18 @@ describe('UpstreamClient', () => {
 });
 
 describe('the proxy in front of a failing provider', () => {
-  let proxyServer: RunningServer;
-  let closeProxy: () => Promise<void>;
+  let proxy: RunningProxy;
   let base: string;
 
   before(async () => {
-    const proxy = createProxyFromConfig(
-      parseConfig({
-        loyalty: { provider: 'ru-loyalty', baseUrl: upstream.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, timeoutMs: 200 },
-        carts: { c1: { currency: 'RUB', lines: [{ sku: 'a', name: 'A', quantity: 1, unitPrice: 100000 }] } },
-        lookupRateLimit: { perClient: 1000, perCheckout: 1000, windowMs: 60_000 },
-      }),
-      { log: () => {} },
-    );
-    closeProxy = proxy.close;
-    proxyServer = await listen(proxy.app);
-    base = `${proxyServer.url}/checkout-api/v1`;
+    proxy = await startProxy({
+      loyalty: { provider: 'ru-loyalty', baseUrl: upstream.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, timeoutMs: 200 },
+      carts: { c1: { currency: 'RUB', lines: [{ sku: 'a', name: 'A', quantity: 1, unitPrice: 100000 }] } },
+      lookupRateLimit: { perClient: 1000, perCheckout: 1000, windowMs: 60_000 },
+    });
+    base = proxy.base;
   });
-  after(async () => {
-    await proxyServer.close();
-    await closeProxy();
-  });
+  after(() => proxy.close());
 
   async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
     const response = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
