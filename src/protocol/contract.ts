@@ -8,9 +8,22 @@ export const PROTOCOL_VERSION = 'v1';
 export const LOOKUP_KINDS = ['phone', 'card', 'email', 'code', 'number'] as const;
 export type LookupKind = (typeof LOOKUP_KINDS)[number];
 
-/** How the amount due is settled. `card`/`cash`/`cheque` are taken at the till or by the page's PSP. */
-export const PAYMENT_METHODS = ['card', 'cash', 'cheque', 'external'] as const;
+/**
+ * How the amount due is settled: `card`/`cash`/`cheque` are taken at a till (a staff
+ * credential), `external` by the shop's own PSP and confirmed by the shop's server, `none`
+ * when nothing is due (points or a discount cover the order).
+ */
+export const PAYMENT_METHODS = ['card', 'cash', 'cheque', 'external', 'none'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+/**
+ * How a shopper proves they own a loyalty account before spending from it, besides the shop's
+ * server vouching for them or a till: `pass-code` (CRM.COM identifier + pass code),
+ * `one-time-password` (CRM.COM), `app-code` (the code shown in the Russian API's customer app,
+ * where the operator counts it as proof), `none` (this provider has no such code).
+ */
+export const PROOF_KINDS = ['none', 'pass-code', 'one-time-password', 'app-code'] as const;
+export type ProofKind = (typeof PROOF_KINDS)[number];
 
 export const CHECKOUT_STATUSES = ['open', 'outcome-unknown', 'paid'] as const;
 export type CheckoutStatus = (typeof CHECKOUT_STATUSES)[number];

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CHECKOUT_STATUSES, LEVEL_TYPES, LOOKUP_KINDS, PAYMENT_METHODS, PROTOCOL_VERSION } from './contract.js';
+import { CHECKOUT_STATUSES, LEVEL_TYPES, LOOKUP_KINDS, PAYMENT_METHODS, PROOF_KINDS, PROTOCOL_VERSION } from './contract.js';
 import { Money, oneOf } from './money.js';
 
 export * from './contract.js';
@@ -33,6 +33,8 @@ export const Capabilities = /* @__PURE__ */ z.object({
     /** The provider has a per-customer catalog (Resamania). */
     catalog: z.boolean(),
     paymentMethods: z.array(oneOf(PAYMENT_METHODS)),
+    /** The code a shopper can give to prove they own the account (`none`: only the shop or a till can vouch). */
+    proof: oneOf(PROOF_KINDS),
   }),
   /** `null` when no instalment provider is configured. */
   instalments: z.nullable(z.object({ provider: z.string() })),

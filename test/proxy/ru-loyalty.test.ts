@@ -134,3 +134,20 @@ test('the simulator checks the apikey header on every method', async () => {
   assert.equal(response.status, 422);
   assert.deepEqual(await response.json(), { apikey: 'Invalid apikey.' });
 });
+
+test('app code as proof of ownership: only when the operator says so, and only for the same client', async () => {
+  const ivan = await adapter.identify('+7 920 123-45-67', {});
+  // Default: the code is not counted as proof, and no call is made for it.
+  assert.equal(adapter.capabilities.proof, 'none');
+  assert.equal(await adapter.verify(ivan, '100001', {}), false);
+  const proving = new RuLoyaltyAdapter(RuLoyaltyOptions.parse({ provider: 'ru-loyalty', baseUrl: server.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, appCodeProvesOwnership: true }));
+  try {
+    assert.equal(proving.capabilities.proof, 'app-code');
+    assert.equal(await proving.verify(ivan, '100001', {}), true);
+    // Another client's code, and a code that finds nobody, prove nothing.
+    assert.equal(await proving.verify(ivan, '100002', {}), false);
+    assert.equal(await proving.verify(ivan, '999999', {}), false);
+  } finally {
+    await proving.close();
+  }
+});

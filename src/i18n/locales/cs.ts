@@ -57,6 +57,7 @@ export const cs: Partial<Catalogue> = {
   'pay.method.cash': 'Hotovost',
   'pay.method.cheque': 'Šek',
   'pay.method.external': 'Online platba',
+  'pay.method.none': 'Nic k úhradě',
   'pos.bank': 'Banka',
   'pos.number': 'Číslo šeku',
   'pos.network': 'Karetní síť',

@@ -60,6 +60,7 @@ export const en = {
   'pay.method.cash': 'Cash',
   'pay.method.cheque': 'Cheque',
   'pay.method.external': 'Online payment',
+  'pay.method.none': 'Nothing to pay',
   'pay.submit': 'Pay {amount}',
   'pay.pending': 'Paying…',
   'pay.needCustomer': 'Find your loyalty account first.',

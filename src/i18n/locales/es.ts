@@ -57,6 +57,7 @@ export const es: Partial<Catalogue> = {
   'pay.method.cash': 'Efectivo',
   'pay.method.cheque': 'Cheque',
   'pay.method.external': 'Pago en línea',
+  'pay.method.none': 'Nada que pagar',
   'pos.bank': 'Banco',
   'pos.number': 'Número de cheque',
   'pos.network': 'Red de la tarjeta',

@@ -57,6 +57,7 @@ export const fr: Partial<Catalogue> = {
   'pay.method.cash': 'Espèces',
   'pay.method.cheque': 'Chèque',
   'pay.method.external': 'Paiement en ligne',
+  'pay.method.none': 'Rien à payer',
   'pos.bank': 'Banque',
   'pos.number': 'Numéro de chèque',
   'pos.network': 'Réseau de la carte',

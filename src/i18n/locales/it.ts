@@ -57,6 +57,7 @@ export const it: Partial<Catalogue> = {
   'pay.method.cash': 'Contanti',
   'pay.method.cheque': 'Assegno',
   'pay.method.external': 'Pagamento online',
+  'pay.method.none': 'Niente da pagare',
   'pos.bank': 'Banca',
   'pos.number': 'Numero dell’assegno',
   'pos.network': 'Circuito della carta',

@@ -57,6 +57,7 @@ export const pt: Partial<Catalogue> = {
   'pay.method.cash': 'Dinheiro',
   'pay.method.cheque': 'Cheque',
   'pay.method.external': 'Pagamento online',
+  'pay.method.none': 'Nada a pagar',
   'pos.bank': 'Banco',
   'pos.number': 'Número do cheque',
   'pos.network': 'Rede do cartão',

@@ -57,6 +57,7 @@ export const ru: Partial<Catalogue> = {
   'pay.method.cash': 'Наличные',
   'pay.method.cheque': 'Банковский чек',
   'pay.method.external': 'Онлайн-оплата',
+  'pay.method.none': 'Нечего оплачивать',
   'pos.bank': 'Банк',
   'pos.number': 'Номер чека',
   'pos.network': 'Платёжная система карты',

@@ -111,6 +111,12 @@ export interface LoyaltyProvider {
   hold?(input: QuoteInput, ctx: CallContext): Promise<HoldResult>;
   /** Releases this checkout's hold; succeeds when there is none. */
   release?(input: Omit<QuoteInput, 'spend'>, ctx: CallContext): Promise<void>;
+  /**
+   * Proof of ownership (only when `capabilities.proof` is not `none`): true when `code` — a
+   * pass code, one-time password or app code the shopper typed — resolves at the provider to
+   * this same account; false when it does not. Only reads. Throws on provider failures.
+   */
+  verify?(customer: CustomerRecord, code: string, ctx: CallContext): Promise<boolean>;
   /** Offers this customer may buy now (only when `capabilities.catalog`). Safe to repeat. */
   catalog?(customer: CustomerRecord, ctx: CallContext, filter?: CatalogFilter): Promise<CatalogOffer[]>;
   /** Records the sale (spend or earn) once. Moves money: always called with an idempotency key. */

@@ -215,6 +215,7 @@ export class CarecloudAdapter implements LoyaltyProvider {
     debt: false,
     catalog: false,
     paymentMethods: ['card' as const, 'cash' as const],
+    proof: 'none' as const,
   };
   readonly #o: CarecloudOptions;
   readonly #http: UpstreamClient;

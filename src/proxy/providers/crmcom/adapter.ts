@@ -169,6 +169,7 @@ export class CrmcomAdapter implements LoyaltyProvider {
     debt: false,
     catalog: false,
     paymentMethods: ['card' as const, 'cash' as const],
+    proof: 'none' as const,
   };
   readonly #o: CrmcomOptions;
   readonly #http: UpstreamClient;

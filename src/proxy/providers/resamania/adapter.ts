@@ -193,6 +193,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
       debt: true,
       catalog: true,
       paymentMethods: options.paymentMean.external ? ['card', 'cash', 'cheque', 'external'] : ['card', 'cash', 'cheque'],
+      proof: 'none',
     };
   }
 

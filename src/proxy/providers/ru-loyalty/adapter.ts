@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { Money } from '../../../protocol/index.js';
 import { UpstreamClient, type UpstreamRequest } from '../../http/upstream.js';
 import { ProblemError } from '../../problems.js';
-import type { CallContext, CustomerRecord, HoldResult, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleOutcome, SaleRecord } from '../provider.js';
+import type { CallContext, CustomerRecord, HoldResult, LoyaltyCapabilities, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleOutcome, SaleRecord } from '../provider.js';
 import { minorToNumber } from '../units.js';
 
 /**
@@ -23,6 +23,14 @@ export const RuLoyaltyOptions = z.object({
   /** Minutes a hold lasts (the API allows at most 10). */
   holdMinutes: z._default(z.int().check(z.minimum(1), z.maximum(10)), 10),
   timeoutMs: z._default(z.int().check(z.positive()), 8000),
+  /**
+   * The client code shown in the customer's app proves they own the account (the document's
+   * `search` takes "phone, card or client code from the app", line 6): only the app's owner
+   * sees it. The document does not say whether the code is secret enough to count as proof, so
+   * the operator decides. Default false: without it, points are spent only when the shop's
+   * server vouches for the customer or at a till.
+   */
+  appCodeProvesOwnership: z._default(z.boolean(), false),
 });
 export type RuLoyaltyOptions = z.infer<typeof RuLoyaltyOptions>;
 
@@ -65,21 +73,23 @@ interface ClientData extends Record<string, unknown> {
 }
 
 export class RuLoyaltyAdapter implements LoyaltyProvider {
-  readonly capabilities = {
-    provider: 'ru-loyalty',
-    lookup: { kinds: ['phone' as const, 'card' as const, 'code' as const] },
-    spend: true,
-    hold: true,
-    earn: true,
-    debt: false,
-    catalog: false,
-    paymentMethods: ['card' as const, 'cash' as const],
-  };
+  readonly capabilities: LoyaltyCapabilities;
   readonly #o: RuLoyaltyOptions;
   readonly #http: UpstreamClient;
 
   constructor(options: RuLoyaltyOptions) {
     this.#o = options;
+    this.capabilities = {
+      provider: 'ru-loyalty',
+      lookup: { kinds: ['phone', 'card', 'code'] },
+      spend: true,
+      hold: true,
+      earn: true,
+      debt: false,
+      catalog: false,
+      paymentMethods: ['card', 'cash'],
+      proof: options.appCodeProvesOwnership ? 'app-code' : 'none',
+    };
     this.#http = new UpstreamClient({ name: 'The loyalty service', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, headers: { apikey: options.apiKey } });
   }
 
@@ -91,6 +101,19 @@ export class RuLoyaltyAdapter implements LoyaltyProvider {
     // Birthday, photo and e-mail are dropped here: the checkout never needs them.
     const data: ClientData = { balance, level, search };
     return { providerId: id, name, ...(phone !== undefined ? { phone: String(phone) } : {}), data };
+  }
+
+  /** The app code proves ownership when the API finds this same client by it (search, doc line 6). */
+  async verify(customer: CustomerRecord, code: string, ctx: CallContext): Promise<boolean> {
+    if (!this.#o.appCodeProvesOwnership) return false;
+    try {
+      const reply = await this.#call('/integration/general/client', { search: code.trim(), point: this.#o.pointId }, ClientReply, ctx);
+      return reply.client.id === customer.providerId;
+    } catch (error) {
+      // A code that finds nobody is a wrong code, not a failure.
+      if (error instanceof ProblemError && error.kind === 'not-found') return false;
+      throw error;
+    }
   }
 
   async quote(input: QuoteInput, ctx: CallContext): Promise<LoyaltyQuote> {
