@@ -454,6 +454,7 @@ describe('CRM.COM adapter over HTTP', () => {
       debt: false,
       catalog: false,
       paymentMethods: ['card', 'cash'],
+      proof: 'none',
     });
   });
 });
