@@ -207,7 +207,9 @@ describe('FLOA eligibility', () => {
     assert.equal(payLater.schedule[0]!.dueDate, new Date(Date.parse(`${today()}T00:00:00Z`) + 30 * 86400_000).toISOString().slice(0, 10));
 
     assert.equal(sim.journal.count('POST', '/api/v4/eligibilities'), 4, 'one call per merchant site');
-    assert.equal(sim.journal.count('POST', /^\/v1\/estimated-schedule\//), 3, 'one schedule per eligible option');
+    // floa-eligibility.txt:371-373: the schedule is the eligibility's get-eligibility-installment-plan link (GET).
+    assert.equal(sim.journal.count('GET', '/api/v4/eligibility-installment-plans'), 3, 'one plan per eligible option, from its link');
+    assert.equal(sim.journal.entries.filter((e) => /estimated-schedule/.test(e.path)).length, 0, 'no undocumented endpoint');
     const sent = sim.journal.entries.find((e) => e.path === '/api/v4/eligibilities')!.body as { presaleFolder: Record<string, any> };
     const folder = sent.presaleFolder;
     assert.equal(folder.shoppingCarts.length, 1);
@@ -237,6 +239,64 @@ describe('FLOA eligibility', () => {
     assert.deepEqual(sent.presaleFolder.merchantSite, { homeUrl: urls.backUrl, ...urls });
   });
 
+  test('one option whose schedule cannot be read is dropped; the others are still offered, each with its schedule', async () => {
+    // An unreadable plan (no list) for one option: a 200, so not retried.
+    sim.faults.add({ kind: 'reply', method: 'GET', path: '/api/v4/eligibility-installment-plans', body: { message: 'OK' }, times: 1 });
+    const offers = await adapter(server.url).eligibility(eligibilityInput(camille()), {});
+    assert.equal(offers.length, 2, 'three eligible options, one without a schedule');
+    for (const offer of offers) {
+      assert.ok(offer.schedule.length > 0, `${offer.id} has its schedule`);
+      assert.equal(offer.schedule.reduce((sum, s) => sum + s.amount.amount, 0), offer.total.amount);
+    }
+  });
+
+  test('one schedule call failing (HTTP 404) or not adding up to the total drops only its offer', async () => {
+    sim.faults.add({ kind: 'status', method: 'GET', path: '/api/v4/eligibility-installment-plans', status: 404, times: 1 });
+    assert.equal((await adapter(server.url).eligibility(eligibilityInput(camille()), {})).length, 2);
+    sim.faults.add({ kind: 'reply', method: 'GET', path: '/api/v4/eligibility-installment-plans', body: { schedules: [{ date: `${today()}T00:00:00+00:00`, amount: 100 }] }, times: 1 });
+    assert.equal((await adapter(server.url).eligibility(eligibilityInput(camille()), {})).length, 2);
+  });
+
+  test('no schedule for any eligible option: upstream-unavailable, nothing shown without its cost', async () => {
+    sim.faults.add({ kind: 'status', method: 'GET', path: '/api/v4/eligibility-installment-plans', status: 503 });
+    try {
+      await assert.rejects(adapter(server.url).eligibility(eligibilityInput(camille()), {}), (error) => {
+        isProblem('upstream-unavailable')(error);
+        assert.equal((error as ProblemError).retryable, true, 'FLOA failing: worth another check');
+        return true;
+      });
+    } finally {
+      sim.faults.clear();
+    }
+  });
+
+  test('the plan reply\'s field names are configuration (its shape is not documented)', async () => {
+    const other = await start({ installmentPlanFields: { list: 'installments', date: 'dueDate', amount: 'value' } });
+    try {
+      await assert.rejects(adapter(other.server.url).eligibility(eligibilityInput(camille()), {}), isProblem('upstream-unavailable'));
+      const offers = await adapter(other.server.url, { installmentPlan: { list: 'installments', date: 'dueDate', amount: 'value' } }).eligibility(eligibilityInput(camille()), {});
+      assert.deepEqual(offers.map((o) => o.id), ['floa-94', 'floa-81', 'floa-63']);
+      assert.ok(offers.every((o) => o.schedule.reduce((sum, s) => sum + s.amount.amount, 0) === o.total.amount));
+    } finally {
+      await other.server.close();
+    }
+  });
+
+  test('a plan link to a host other than FLOA\'s configured ones is not followed', async () => {
+    const elsewhere = await start();
+    try {
+      const entry = {
+        token: '423715b6-5f65-4cfe-b12e-9cfa779ade2b', hasAgreement: true, totalAmount: 46000, requestId: 1, paymentOptionReference: '63', purchaseType: 'Cb4X', merchantSiteId: 7017,
+        links: [{ href: `${elsewhere.server.url}/api/v4/eligibility-installment-plans?merchantId=38&merchantSiteId=7017&requestId=1`, rel: 'get-eligibility-installment-plan', method: 'GET' }],
+      };
+      sim.faults.add({ kind: 'reply', method: 'POST', path: '/api/v4/eligibilities', body: { eligibilities: [entry] }, times: 1 });
+      await assert.rejects(adapter(server.url, { merchantSiteId: '7017' }).eligibility(eligibilityInput(camille()), {}), isProblem('upstream-unavailable'));
+      assert.equal(elsewhere.sim.journal.entries.length, 0, 'the token went nowhere else');
+    } finally {
+      await elsewhere.server.close();
+    }
+  });
+
   test('Spain: second last name and national id sent, phone in national form', async () => {
     const offers = await adapter(server.url, { country: 'ES' }).eligibility(eligibilityInput(identity('lucia.garcia@floa-demo.test')), {});
     assert.ok(offers.length > 0);
@@ -259,7 +319,7 @@ describe('FLOA eligibility', () => {
       assert.deepEqual((error as ProblemError).errors?.map((e) => e.field), ['eligibility']);
       return true;
     });
-    assert.equal(sim.journal.count('POST', /^\/v1\/estimated-schedule\//), 0);
+    assert.equal(sim.journal.count('GET', '/api/v4/eligibility-installment-plans'), 0);
   });
 
   test('KO: rejected with FLOA\'s error text and its requestId', async () => {

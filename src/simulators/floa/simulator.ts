@@ -25,7 +25,6 @@ export { floaDemoIdentities, floaDemoOutcomes, type FloaDemoIdentity, type FloaO
  * - Links: `create-payment-session`, the card payment links of the example (not simulated:
  *   501), `get-eligibility-installment-plan`, and for 10X `continue-long-term-consumer-credit-process`
  *   (a payment page, since 10X has no payment session).
- * - `POST /v1/estimated-schedule/merchants/{id}/sites/{id}` → `{code: 0, amount, schedules}`.
  * - `POST /v1/payment-sessions` → `{operationSucceeded, paymentSessionUrl, paymentSessionId}`;
  *   the token must be an eligible one of that site and the amount its totalAmount.
  * - The payment page (`paymentSessionUrl`) with pay / refuse / cancel: posts the signed form
@@ -71,6 +70,11 @@ export interface FloaSimulatorOptions {
   tokenTtlMs?: number;
   /** Clock in milliseconds (tests move it to expire tokens). */
   now?: () => number;
+  /**
+   * Field names of the installment plan reply, which the document does not show (default
+   * `{list: 'schedules', date: 'date', amount: 'amount'}`, the adapter's defaults).
+   */
+  installmentPlanFields?: { list: string; date: string; amount: string };
   /** Absolute base of the links and payment pages; default: the request's origin. */
   publicUrl?: string;
   notificationRetryDelayMs?: number;
@@ -168,6 +172,7 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
   const tokenTtlMs = options.tokenTtlMs ?? 48 * 3600_000;
   const slowMs = options.slowMs ?? 15_000;
   const retryDelayMs = options.notificationRetryDelayMs ?? 500;
+  const planFields = { list: 'schedules', date: 'date', amount: 'amount', ...options.installmentPlanFields };
   const expectedAuthorization = Buffer.from(`${login}:${password}`, 'utf8').toString('base64');
 
   const tokens = new Map<string, number>();
@@ -273,35 +278,23 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
     return { token, hasAgreement: true, ...common, paymentOptionReference: site.paymentOptionRef, links };
   }
 
+  // floa-eligibility.txt:371-373: the eligibility's `get-eligibility-installment-plan` link,
+  // GET, with merchantId, merchantSiteId and requestId in its query. Its reply's shape is not
+  // documented: `{<list>: [{rank, <date>, <amount>}]}`, the names set by `installmentPlanFields`.
   for (const version of ['v1', 'v4']) {
     app.get(`/api/${version}/eligibility-installment-plans`, (c) => {
       const record = byRequestId.get(Number(c.req.query('requestId')));
       if (!record || c.req.query('merchantSiteId') !== record.site.id || c.req.query('merchantId') !== merchantId) {
-        return c.json({ code: 1, message: 'Unknown eligibility request.' }, 404);
+        return c.json({ errors: ['Unknown eligibility request.'] }, 404);
       }
-      return c.json({ code: 0, message: 'OK', amount: record.totalAmount, schedules: record.plan.map(planOut) });
+      const items = record.plan.map((item) => ({ rank: item.rank, [planFields.date]: planOut(item).date, [planFields.amount]: item.amount }));
+      return c.json({ [planFields.list]: items });
     });
   }
 
   // Card payments are in the document's links but outside this project.
   app.post('/v1/payments/card-payment', (c) => c.json({ errors: ['Card payments are not simulated.'] }, 501));
   app.post('/v1/payments/card3ds-payment', (c) => c.json({ errors: ['Card payments are not simulated.'] }, 501));
-
-  // ---------------------------------------------------------------- estimated schedule
-  app.post('/v1/estimated-schedule/merchants/:merchantId/sites/:siteId', async (c) => {
-    const site = sites.get(c.req.param('siteId'));
-    if (c.req.param('merchantId') !== merchantId || !site) return c.json({ code: 3, message: 'Unknown merchant or merchant site.' }, 404);
-    const body = (await c.req.json().catch(() => undefined)) as Record<string, unknown> | undefined;
-    const amount = body?.amount;
-    if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0) return c.json({ code: 4, message: 'The amount is mandatory (in cents).' });
-    if (String(body?.paymentOptionRef) !== site.paymentOptionRef) return c.json({ code: 1, message: 'The payment option does not match the merchant site.' });
-    if (amount < site.minAmount || amount > site.maxAmount) return c.json({ code: 2, message: 'The amount is out of the payment option range.' });
-    const delay = typeof body?.ReportDelayInDays === 'number' ? body.ReportDelayInDays : 30;
-    const { fees, total, plan } = planFor(site, amount, now(), delay);
-    const withFees = body?.includePaymentFees !== false;
-    const schedules = plan.map((item) => planOut(withFees || item.rank !== 1 ? item : { ...item, amount: item.amount - fees }));
-    return c.json({ code: 0, message: 'OK', amount: withFees ? total : amount, schedules });
-  });
 
   // ---------------------------------------------------------------- payment sessions
   app.post('/v1/payment-sessions', async (c) => {

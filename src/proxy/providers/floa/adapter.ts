@@ -7,6 +7,7 @@ import type { CallContext } from '../provider.js';
 import { checkCountryRules, normaliseCustomer } from './country-rules.js';
 import { formEntries, sealKey, statusOfReturnCode, verifyNotification, type FormFields } from './notification.js';
 import { buildPresaleFolder, floaCustomerPayload, floaReference } from './presale.js';
+import { readInstallmentPlan } from './replies.js';
 import {
   FLOA_COUNTRIES,
   FLOA_PAYMENT_OPTIONS,
@@ -33,9 +34,10 @@ import {
  * - `POST /api/{v1|v4}/eligibilities?merchantId=&merchantSiteIds=`, one call per merchant
  *   site (a site is one payment option: 3X, 4X, 10X or pay later), as FLOA's own shop module
  *   does. The per-country rules are checked first; an invalid record makes no call.
- * - The schedule of each eligible option from `POST /v1/estimated-schedule/merchants/{id}/sites/{id}`
- *   (`{code: 0, amount, schedules: [{date, amount}]}`, the shape FLOA's open-source Magento
- *   module reads); the excerpt's `get-eligibility-installment-plan` link has no documented shape.
+ * - The schedule of each eligible option from its `get-eligibility-installment-plan` link
+ *   (floa-eligibility.txt:371-373, GET). The reply's shape is not documented: its field names
+ *   are options (`installmentPlan`). An option whose schedule cannot be read is not offered
+ *   (each offer shows fees, total and schedule: NOTES § FLOA); the others still are.
  * - `POST /v1/payment-sessions`, `GET /v1/payment-sessions/{id}/paymentResult/`; 10X has no
  *   session: the shopper follows the eligibility's `continue-long-term-consumer-credit-process`
  *   link and the result is read by order at `GET /v1/payments/{orderRef}/merchants/{id}/sites/{id}`.
@@ -69,6 +71,24 @@ export const FloaOptions = z.object({
   /** Category path per SKU, parent first; FLOA calls categories "necessary" for a good decision. */
   categories: z._default(z.record(z.string(), z.array(NonEmpty)), {}),
   defaultCategories: z._default(z.array(NonEmpty).check(z.minLength(1)), ['Other']),
+  /**
+   * Where the undocumented `get-eligibility-installment-plan` reply keeps the instalments:
+   * `list` is the dotted path of the array (`''`: the reply is the array), `date` and `amount`
+   * (cents) the fields of each item. Default: `schedules`, `date`, `amount`.
+   */
+  installmentPlan: z.prefault(
+    z.object({
+      list: z._default(z.string(), 'schedules'),
+      date: z._default(NonEmpty, 'date'),
+      amount: z._default(NonEmpty, 'amount'),
+    }),
+    {},
+  ),
+  /**
+   * Origins (besides those of `baseUrl` and `eligibilityBaseUrl`) whose links in FLOA's replies
+   * the adapter follows with the `authToken`. A link elsewhere is not followed.
+   */
+  linkOrigins: z._default(z.array(z.url()), []),
   /** Pay later: days until the single payment (1–30). */
   payLaterDelayDays: z._default(z.int().check(z.minimum(1), z.maximum(30)), 30),
   timeoutMs: z._default(z.int().check(z.positive()), 8000),
@@ -102,12 +122,7 @@ const Eligibility = z.object({
 });
 type Eligibility = z.infer<typeof Eligibility>;
 const EligibilityReply = z.object({ eligibilities: z.array(Eligibility) });
-const ScheduleReply = z.object({
-  code: z.int(),
-  message: z.optional(z.nullable(z.string())),
-  amount: z.optional(z.int()),
-  schedules: z.optional(z.array(z.object({ date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}/)), amount: z.int() }))),
-});
+const AnyReply = z.unknown();
 const SessionReply = z.object({
   operationSucceeded: z.boolean(),
   paymentSessionUrl: z.optional(z.nullable(z.string())),
@@ -206,7 +221,14 @@ export class FloaAdapter {
     const eligible = entries.filter((e) => e.hasAgreement === true && e.token && e.totalAmount != null && optionOf(e));
     if (eligible.length === 0) throw this.#refusal(entries);
 
-    const offers = await Promise.all(eligible.map((e) => this.#offer(e, input.amountDue.amount, ctx)));
+    // One offer's failure (its schedule unreadable, its call failing) drops that offer only.
+    const settled = await Promise.allSettled(eligible.map((e) => this.#offer(e, input.amountDue.amount, ctx)));
+    const offers = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    if (offers.length === 0) {
+      const failures = settled.map((s) => (s.status === 'rejected' ? s.reason : undefined));
+      const retryable = failures.some((f) => !(f instanceof ProblemError) || f.retryable);
+      throw new ProblemError('upstream-unavailable', 'FLOA accepted the request but no offer could be shown with its fees, total and schedule.', { retryable });
+    }
     return offers.sort((a, b) => a.instalments - b.instalments || a.id.localeCompare(b.id));
   }
 
@@ -309,7 +331,7 @@ export class FloaAdapter {
     const site = String(e.merchantSiteId ?? '');
     const total = e.totalAmount!;
     if (total < rawAmount) throw new ProblemError('upstream-unavailable', 'FLOA sent a total below the amount due.', { retryable: false });
-    const schedule = await this.#schedule(site, ref, rawAmount, total, ctx);
+    const schedule = await this.#schedule(e, ref, total, ctx);
     const longTermCreditUrl = e.links?.find((l) => l.rel === 'continue-long-term-consumer-credit-process')?.href;
     return {
       id: `floa-${ref}`,
@@ -328,26 +350,34 @@ export class FloaAdapter {
     };
   }
 
-  async #schedule(site: string, ref: FloaPaymentOptionRef, rawAmount: number, total: number, ctx: CallContext): Promise<FloaScheduleItem[]> {
-    const path = `/v1/estimated-schedule/merchants/${encodeURIComponent(this.#o.merchantId)}/sites/${encodeURIComponent(site)}`;
-    const body = {
-      amount: rawAmount,
-      includePaymentFees: true,
-      orderDate: new Date(this.#now()).toISOString(),
-      paymentOptionRef: ref,
-      ...(ref === '94' ? { ReportDelayInDays: this.#o.payLaterDelayDays } : {}),
-    };
-    // A quote: safe to repeat.
-    const reply = await this.#call(this.#gateway, path, { method: 'POST', json: body, safe: true }, ScheduleReply, ctx);
-    if (reply.code !== 0 || !reply.schedules?.length) {
-      throw new ProblemError('upstream-unavailable', `FLOA gave no schedule for option ${ref}${reply.message ? `: ${reply.message}` : '.'}`, { retryable: false });
-    }
-    const schedule = reply.schedules.map((s) => ({ dueDate: s.date.slice(0, 10), amount: money(s.amount) }));
+  /**
+   * The option's schedule from its `get-eligibility-installment-plan` link (floa-eligibility.txt:
+   * 371-373: GET, on FLOA's eligibility host, with the ids in its query). Throws when there is
+   * none to show: no link, a link elsewhere, an unreadable reply, or a sum other than the total.
+   */
+  async #schedule(e: Eligibility, ref: FloaPaymentOptionRef, total: number, ctx: CallContext): Promise<FloaScheduleItem[]> {
+    const none = (why: string) => new ProblemError('upstream-unavailable', `FLOA gave no schedule for option ${ref}: ${why}`, { retryable: false });
+    const link = e.links?.find((l) => l.rel === 'get-eligibility-installment-plan');
+    if (!link) throw none('no get-eligibility-installment-plan link.');
+    if ((link.method ?? 'GET').toUpperCase() !== 'GET') throw none(`its link is ${link.method}, not GET.`);
+    const client = this.#clientFor(link.href);
+    if (!client) throw none('its link leaves FLOA\'s configured hosts.');
+    // A read: safe to repeat.
+    const reply = await this.#call(client, link.href, { method: 'GET', safe: true }, AnyReply, ctx);
+    const schedule = readInstallmentPlan(reply, this.#o.installmentPlan, CURRENCY);
+    if (!schedule) throw none(`its reply has no list "${this.#o.installmentPlan.list}" of "${this.#o.installmentPlan.date}" and "${this.#o.installmentPlan.amount}".`);
     // The schedule and the eligibility must show the same cost (French rules: fees and total shown).
-    if (schedule.reduce((sum, s) => sum + s.amount.amount, 0) !== total) {
-      throw new ProblemError('upstream-unavailable', `FLOA's schedule for option ${ref} does not add up to its total.`, { retryable: false });
-    }
+    if (schedule.reduce((sum, s) => sum + s.amount.amount, 0) !== total) throw none('it does not add up to its total.');
     return schedule;
+  }
+
+  /** The client for an absolute FLOA link, by origin; `undefined` for any other host. */
+  #clientFor(href: string): UpstreamClient | undefined {
+    if (!URL.canParse(href)) return undefined;
+    const origin = new URL(href).origin;
+    if (origin === new URL(this.#o.baseUrl).origin) return this.#gateway;
+    if (this.#o.eligibilityBaseUrl && origin === new URL(this.#o.eligibilityBaseUrl).origin) return this.#eligibility;
+    return this.#o.linkOrigins.some((o) => new URL(o).origin === origin) ? this.#eligibility : undefined;
   }
 
   /**
