@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { Hono } from 'hono';
 import type { Cart, Money } from '../../src/protocol/index.js';
@@ -12,6 +13,7 @@ import {
   FLOA_DEMO_HMAC_SECRET,
   FLOA_DEMO_LOGIN,
   FLOA_DEMO_PASSWORD,
+  FLOA_SIM_LONG_TERM_RESULT_PATH,
   floaDemoIdentities,
   type FloaSimulatorOptions,
 } from '../../src/simulators/floa/simulator.js';
@@ -57,7 +59,8 @@ function merchantApp() {
 }
 
 async function start(options: FloaSimulatorOptions = {}) {
-  const sim = createFloaSimulator({ notificationRetryDelayMs: 10, slowMs: 2000, ...options });
+  // The secret's text as the HMAC key: NOTES' "with the merchant secret", the adapter's default.
+  const sim = createFloaSimulator({ notificationRetryDelayMs: 10, slowMs: 2000, hmacKeyEncoding: 'utf8', ...options });
   const server = await listen(sim.app);
   return { sim, server };
 }
@@ -73,6 +76,7 @@ function adapter(baseUrl: string, overrides: Partial<FloaOptions> = {}, deps = {
       merchantId: '38',
       merchantSiteId: SITES,
       hmacSecret: FLOA_DEMO_HMAC_SECRET,
+      longTermResultPath: FLOA_SIM_LONG_TERM_RESULT_PATH,
       categories: { 'MEMBERSHIP-12M': ['Sport', 'Membership'] },
       ...overrides,
     }),
@@ -471,6 +475,35 @@ describe('FLOA payment', () => {
     assert.equal(sim.journal.entries.length, 0);
   });
 
+  test('the payment result reply is read with the names NOTES gives these facts (returnCode, amount, orderRef), as configured', async () => {
+    const floa = adapter(server.url);
+    const { offer, session } = await sessionFor(floa, 'floa-63', 'order_1006');
+    assert.deepEqual(await floa.paymentResult(session.sessionId!, {}), { status: 'pending', amount: offer.total, returnCode: 4, orderRef: 'order_1006' });
+
+    const renamed = await start({ resultFields: { returnCode: 'paymentResultCode', amount: 'amount', orderRef: 'orderRef' } });
+    try {
+      const defaults = adapter(renamed.server.url);
+      const opened = await sessionFor(defaults, 'floa-63', 'order_1007');
+      await assert.rejects(defaults.paymentResult(opened.session.sessionId!, {}), (error) => {
+        isProblem('upstream-unavailable')(error);
+        assert.equal((error as ProblemError).retryable, true, 'unknown outcome: the page keeps waiting');
+        assert.match((error as ProblemError).message, /paymentResultFields/);
+        return true;
+      });
+      const configured = adapter(renamed.server.url, { paymentResultFields: { returnCode: 'paymentResultCode', amount: 'amount', orderRef: 'orderRef' } });
+      assert.equal((await configured.paymentResult(opened.session.sessionId!, {})).status, 'pending');
+    } finally {
+      await renamed.server.close();
+    }
+  });
+
+  test('10X is not offered without longTermResultPath: its payment could not be re-read before recording', async () => {
+    const offers = await adapter(server.url, { longTermResultPath: undefined }).eligibility(eligibilityInput(camille(), { merchantUrls: urls() }), {});
+    assert.deepEqual(offers.map((o) => o.id), ['floa-94', 'floa-81', 'floa-63']);
+    assert.equal(sim.journal.count('GET', '/api/v4/eligibility-installment-plans'), 3, 'no schedule asked for 10X');
+    await assert.rejects(adapter(server.url, { longTermResultPath: undefined }).paymentResult({ orderRef: 'order_1005', merchantSiteId: '7110' }, {}), isProblem('upstream-unavailable'));
+  });
+
   test('unknown session: not-found', async () => {
     await assert.rejects(adapter(server.url).paymentResult('no-such-session', {}), isProblem('not-found'));
   });
@@ -494,5 +527,54 @@ describe('FLOA payment', () => {
     assert.deepEqual(notification.amount, tenX.total);
     const result = await floa.paymentResult({ orderRef: 'order_1005', merchantSiteId: tenX.merchantSiteId }, {});
     assert.deepEqual(result, { status: 'paid', amount: tenX.total, returnCode: 0, orderRef: 'order_1005' });
+    assert.equal(sim.journal.count('GET', `/simulated/long-term-results/38/${tenX.merchantSiteId}/order_1005`), 2, 'read at the configured longTermResultPath');
+    assert.equal(sim.journal.entries.filter((e) => e.path.startsWith('/v1/payments/')).length, 0, 'no undocumented path');
+  });
+});
+
+describe('FLOA notification', () => {
+  /** A form sealed here, independently of the adapter: HMAC-SHA1 over the values joined by `*`, upper-case hex (NOTES § FLOA). */
+  const sealed = (fields: Array<[string, string]>, key: Buffer): Array<[string, string]> => [
+    ...fields,
+    ['hmac', createHmac('sha1', key).update(fields.map(([, v]) => v).join('*'), 'utf8').digest('hex').toUpperCase()],
+  ];
+  const text = Buffer.from(FLOA_DEMO_HMAC_SECRET, 'utf8');
+  const bytes = Buffer.from(FLOA_DEMO_HMAC_SECRET, 'hex');
+  const form = (merchant: [string, string]): Array<[string, string]> => [merchant, ['merchantSiteId', '7017'], ['orderRef', 'order_2001'], ['amount', '46000'], ['returnCode', '0']];
+
+  test('by default the HMAC key is the secret\'s text (NOTES: "with the merchant secret"); hex bytes by option', () => {
+    assert.equal(adapter(server.url).verifyNotification(sealed(form(['merchantId', '38']), text)).status, 'paid');
+    assert.throws(() => adapter(server.url).verifyNotification(sealed(form(['merchantId', '38']), bytes)), isProblem('validation'));
+    const hex = adapter(server.url, { hmacKeyEncoding: 'hex' });
+    assert.equal(hex.verifyNotification(sealed(form(['merchantId', '38']), bytes)).status, 'paid');
+    assert.throws(() => hex.verifyNotification(sealed(form(['merchantId', '38']), text)), isProblem('validation'));
+  });
+
+  test('the merchant field is merchantId, as the documents spell it; another merchant\'s notification is refused', () => {
+    const floa = adapter(server.url);
+    const read = floa.verifyNotification(sealed(form(['merchantId', '38']), text));
+    assert.equal(read.merchantSiteId, '7017');
+    assert.throws(() => floa.verifyNotification(sealed(form(['merchantId', '99']), text)), (error) => {
+      isProblem('validation')(error);
+      assert.deepEqual((error as ProblemError).errors?.map((e) => e.field), ['merchantId']);
+      return true;
+    });
+    // Another spelling, once FLOA confirms it, is configuration.
+    const renamed = adapter(server.url, { notificationFields: { merchantId: 'merchantID', merchantSiteId: 'merchantSiteID', scheduleDate: 'scheduleDate{n}', scheduleAmount: 'scheduleAmount{n}' } });
+    assert.throws(() => renamed.verifyNotification(sealed(form(['merchantID', '99']), text)), isProblem('validation'));
+  });
+
+  test('the simulator\'s notification carries merchantId and merchantSiteId', async () => {
+    const floa = adapter(server.url);
+    merchant.notifications.length = 0;
+    const offers = await floa.eligibility(eligibilityInput(camille(), { checkoutId: 'order_2002' }), {});
+    const offer = offers.find((o) => o.id === 'floa-81')!;
+    const urls = { returnUrl: `${merchantServer.url}/return`, backUrl: `${merchantServer.url}/back`, notificationUrl: `${merchantServer.url}/notify` };
+    const session = await floa.createPaymentSession({ offer, orderRef: 'order_2002', amountDue: eur(45000), customer: camille(), ...urls }, {});
+    await fetch(`${session.url}/pay`, { method: 'POST', redirect: 'manual' });
+    const fields = new Map(merchant.notifications[0]);
+    assert.equal(fields.get('merchantId'), '38');
+    assert.equal(fields.get('merchantSiteId'), offer.merchantSiteId);
+    assert.equal(floa.verifyNotification(merchant.notifications[0]!).merchantSiteId, offer.merchantSiteId);
   });
 });

@@ -31,8 +31,10 @@ export { floaDemoIdentities, floaDemoOutcomes, type FloaDemoIdentity, type FloaO
  *   notification to `notificationUrl` (retried up to 4 times until HTTP 200), then sends the
  *   shopper to `merchantReturnUrl` (the same form, POSTed by the browser) or, on cancel, to
  *   `merchantBackUrl`.
- * - `GET /v1/payment-sessions/{id}/paymentResult/` → `{paymentResultCode, amount, …}`;
- *   `GET /v1/payments/{orderRef}/merchants/{id}/sites/{id}` → the 10X order's schedules.
+ * - `GET /v1/payment-sessions/{id}/paymentResult/` → `{returnCode, amount, orderRef, …}`
+ *   (names as in the notification; the reply's shape is not documented: `resultFields`).
+ * - Not FLOA's: `GET /simulated/long-term-results/{merchantId}/{merchantSiteId}/{orderRef}`, a
+ *   10X result in the same shape (the documents give no way to read one back).
  *
  * Fees and schedules (ours, deterministic): fees = financed amount × the site's rate, paid with
  * the first instalment; instalments a month apart; pay later due `reportDelayInDays` later.
@@ -56,7 +58,11 @@ export interface FloaSimulatorOptions {
   password?: string;
   merchantId?: string;
   sites?: FloaSite[];
-  /** Merchant secret sealing notifications; 40 hex digits used as 20 bytes unless `hmacKeyEncoding: 'utf8'`. */
+  /**
+   * Merchant secret sealing notifications. NOTES says "HMAC-SHA1 with the merchant secret" and
+   * not how it becomes a key: both are served. The demo merchant's 40 hex digits are used as
+   * 20 bytes (`hex`, the default here); `utf8` uses the secret's text, the adapter's default.
+   */
   hmacSecret?: string;
   hmacKeyEncoding?: 'hex' | 'utf8';
   /** Lower-case e-mail → outcome of a valid eligibility request. */
@@ -75,6 +81,8 @@ export interface FloaSimulatorOptions {
    * `{list: 'schedules', date: 'date', amount: 'amount'}`, the adapter's defaults).
    */
   installmentPlanFields?: { list: string; date: string; amount: string };
+  /** Field names of the payment result reply (not documented; default: the notification's names). */
+  resultFields?: { returnCode: string; amount: string; orderRef: string };
   /** Absolute base of the links and payment pages; default: the request's origin. */
   publicUrl?: string;
   notificationRetryDelayMs?: number;
@@ -84,6 +92,8 @@ export const FLOA_DEMO_LOGIN = 'demo-floa-login';
 export const FLOA_DEMO_PASSWORD = 'demo-floa-password';
 export const FLOA_DEMO_MERCHANT_ID = '38';
 export const FLOA_DEMO_HMAC_SECRET = 'B1A2C3D4E5F60718293A4B5C6D7E8F9001122334';
+/** The simulator's stand-in for a 10X result read-back (`longTermResultPath`): not a FLOA path. */
+export const FLOA_SIM_LONG_TERM_RESULT_PATH = '/simulated/long-term-results/{merchantId}/{merchantSiteId}/{orderRef}';
 
 /** One merchant site per payment option, as FLOA configures them (7017 is the document's Cb4X site). */
 /**
@@ -99,6 +109,9 @@ export function floaDemoOptions(baseUrl: string, overrides: Record<string, unkno
     merchantId: FLOA_DEMO_MERCHANT_ID,
     merchantSiteId: floaDemoSites().map((site) => site.id),
     hmacSecret: FLOA_DEMO_HMAC_SECRET,
+    // The demo merchant's secret is used as hex bytes (the simulator's default, `hmacKeyEncoding`).
+    hmacKeyEncoding: 'hex',
+    longTermResultPath: FLOA_SIM_LONG_TERM_RESULT_PATH,
     ...overrides,
   };
 }
@@ -172,6 +185,7 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
   const tokenTtlMs = options.tokenTtlMs ?? 48 * 3600_000;
   const slowMs = options.slowMs ?? 15_000;
   const retryDelayMs = options.notificationRetryDelayMs ?? 500;
+  const resultFields = { returnCode: 'returnCode', amount: 'amount', orderRef: 'orderRef', ...options.resultFields };
   const planFields = { list: 'schedules', date: 'date', amount: 'amount', ...options.installmentPlanFields };
   const expectedAuthorization = Buffer.from(`${login}:${password}`, 'utf8').toString('base64');
 
@@ -353,33 +367,35 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
     return session;
   }
 
+  /**
+   * A payment's result. NOTES § FLOA gives the path, not the reply: it carries the facts the
+   * notification names (`orderRef`, `amount`, `returnCode`), under `resultFields` names.
+   */
+  const resultReply = (session: FloaSimSession) => ({
+    [resultFields.orderRef]: session.orderRef,
+    merchantId,
+    merchantSiteId: session.site.id,
+    paymentOptionRef: session.site.paymentOptionRef,
+    // 4 (pending) until the shopper has acted.
+    [resultFields.returnCode]: session.returnCode ?? 4,
+    [resultFields.amount]: session.amount,
+  });
+  // NOTES § FLOA: "result at GET /v1/payment-sessions/{id}/paymentResult/" (also without the slash).
   const resultOf = (c: Context) => {
     const session = sessions.get(c.req.param('id') ?? '');
     if (!session || session.kind !== 'session') return c.json({ errors: ['Unknown payment session.'] }, 404);
-    return c.json({
-      paymentSessionId: session.id,
-      orderRef: session.orderRef,
-      merchantId: Number(merchantId),
-      merchantSiteId: siteIdOut(session.site.id),
-      paymentOptionRef: session.site.paymentOptionRef,
-      // 4 (pending) until the shopper has acted.
-      paymentResultCode: session.returnCode ?? 4,
-      amount: session.amount,
-    });
+    return c.json(resultReply(session));
   };
   app.get('/v1/payment-sessions/:id/paymentResult/', resultOf);
   app.get('/v1/payment-sessions/:id/paymentResult', resultOf);
 
-  // 10X: the order's schedules, the first instalment's state being the order's.
-  app.get('/v1/payments/:orderRef/merchants/:merchantId/sites/:siteId', (c) => {
-    const session = [...sessions.values()].reverse().find((s) => s.orderRef === c.req.param('orderRef') && s.site.id === c.req.param('siteId'));
-    if (!session || c.req.param('merchantId') !== merchantId) return c.json({ responseCode: 'notFound', responseMessage: 'Unknown order.' }, 404);
-    const state = { open: 'init', paid: 'payed', refused: 'refused', cancelled: 'cancelled' }[session.state];
-    return c.json({
-      responseCode: 'success',
-      orderRef: session.orderRef,
-      schedules: session.plan.map((item) => ({ rank: item.rank, date: planOut(item).date, amount: item.amount, state: item.rank === 1 || session.state !== 'paid' ? state : 'init' })),
-    });
+  // 10X: NOTES gives no way to read its result back. Not FLOA's: a stand-in, on a path that says
+  // so, for the adapter's `longTermResultPath` (FLOA_SIM_LONG_TERM_RESULT_PATH).
+  app.use('/simulated/*', requireToken);
+  app.get('/simulated/long-term-results/:merchantId/:siteId/:orderRef', (c) => {
+    const session = [...sessions.values()].reverse().find((s) => s.kind === 'long-term' && s.orderRef === c.req.param('orderRef') && s.site.id === c.req.param('siteId'));
+    if (!session || c.req.param('merchantId') !== merchantId) return c.json({ errors: ['Unknown order.'] }, 404);
+    return c.json(resultReply(session));
   });
 
   // ---------------------------------------------------------------- the shopper's payment page
@@ -433,8 +449,10 @@ ${button('pay', 'Pay')}${button('refuse', 'Refuse (simulate a declined payment)'
     const today = new Date(now()).toISOString().slice(0, 10);
     const fields: Array<[string, string]> = [
       ['version', '1.0'],
-      ['merchantID', merchantId],
-      ['merchantSiteID', session.site.id],
+      // The documents spell these ids `merchantId` and `merchantSiteId` (floa-eligibility.txt:11,
+      // 413; NOTES' payment session); NOTES does not list the notification's own field names.
+      ['merchantId', merchantId],
+      ['merchantSiteId', session.site.id],
       ['paymentOptionRef', session.site.paymentOptionRef],
       ['orderRef', session.orderRef],
       ['freeText', ''],

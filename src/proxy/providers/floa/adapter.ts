@@ -7,7 +7,7 @@ import type { CallContext } from '../provider.js';
 import { checkCountryRules, normaliseCustomer } from './country-rules.js';
 import { formEntries, sealKey, statusOfReturnCode, verifyNotification, type FormFields } from './notification.js';
 import { buildPresaleFolder, floaCustomerPayload, floaReference } from './presale.js';
-import { readInstallmentPlan } from './replies.js';
+import { readCents, readCode, readInstallmentPlan, readPath } from './replies.js';
 import {
   FLOA_COUNTRIES,
   FLOA_PAYMENT_OPTIONS,
@@ -38,9 +38,13 @@ import {
  *   (floa-eligibility.txt:371-373, GET). The reply's shape is not documented: its field names
  *   are options (`installmentPlan`). An option whose schedule cannot be read is not offered
  *   (each offer shows fees, total and schedule: NOTES § FLOA); the others still are.
- * - `POST /v1/payment-sessions`, `GET /v1/payment-sessions/{id}/paymentResult/`; 10X has no
- *   session: the shopper follows the eligibility's `continue-long-term-consumer-credit-process`
- *   link and the result is read by order at `GET /v1/payments/{orderRef}/merchants/{id}/sites/{id}`.
+ * - `POST /v1/payment-sessions`, `GET /v1/payment-sessions/{id}/paymentResult/` (NOTES). The
+ *   result reply's shape is not documented: its field names are options (`paymentResultFields`,
+ *   by default the notification's `returnCode`, `amount`, `orderRef`).
+ * - 10X has no session: the shopper follows the eligibility's
+ *   `continue-long-term-consumer-credit-process` link (NOTES). The documents give no way to
+ *   re-read a 10X result, and NOTES says to re-read before recording: 10X is offered only when
+ *   the operator sets the path FLOA gives them (`longTermResultPath`).
  * Amounts are integer cents on both sides, so minor units pass through unconverted (EUR only).
  */
 const NonEmpty = z.string().check(z.minLength(1));
@@ -56,11 +60,50 @@ export const FloaOptions = z.object({
   merchantId: NonEmpty,
   /** One merchant site per payment option (3X, 4X, 10X, pay later): list every site to offer. */
   merchantSiteId: z.union([NonEmpty, z.array(NonEmpty).check(z.minLength(1))]),
-  /** The merchant secret that seals notifications (40 hex digits, used as 20 bytes, by default). */
+  /** The merchant secret that seals notifications (NOTES § FLOA: HMAC-SHA1 "with the merchant secret"). */
   hmacSecret: NonEmpty,
-  hmacKeyEncoding: z._default(z.enum(['hex', 'utf8']), 'hex'),
+  /**
+   * How the secret becomes the HMAC key. NOTES says "with the merchant secret" and nothing of
+   * decoding it, so by default its text (`utf8`); `hex` uses a hexadecimal secret's bytes.
+   * A wrong choice fails closed: every notification is refused (400) and FLOA keeps retrying.
+   */
+  hmacKeyEncoding: z._default(z.enum(['hex', 'utf8']), 'utf8'),
   /** The sealed notification fields in order, once FLOA confirms them; default: as posted. */
   notificationSealFields: z.optional(z.array(NonEmpty)),
+  /**
+   * Notification fields NOTES does not name. `merchantId` and `merchantSiteId` as the documents
+   * spell these ids everywhere else (eligibility query, payment session); the schedule fields
+   * with `{n}` for the instalment's rank.
+   */
+  notificationFields: z.prefault(
+    z.object({
+      merchantId: z._default(NonEmpty, 'merchantId'),
+      merchantSiteId: z._default(NonEmpty, 'merchantSiteId'),
+      scheduleDate: z._default(NonEmpty.check(z.includes('{n}')), 'scheduleDate{n}'),
+      scheduleAmount: z._default(NonEmpty.check(z.includes('{n}')), 'scheduleAmount{n}'),
+    }),
+    {},
+  ),
+  /**
+   * Field names of the payment result reply (`GET /v1/payment-sessions/{id}/paymentResult/`),
+   * whose shape is not documented. Default: the names NOTES gives the same facts in the
+   * notification (`returnCode`, `amount`, `orderRef`). Dotted paths reach nested fields.
+   */
+  paymentResultFields: z.prefault(
+    z.object({
+      returnCode: z._default(NonEmpty, 'returnCode'),
+      amount: z._default(NonEmpty, 'amount'),
+      orderRef: z._default(NonEmpty, 'orderRef'),
+    }),
+    {},
+  ),
+  /**
+   * Where a 10X payment's result is re-read, on `baseUrl`, with `{orderRef}`, `{merchantId}` and
+   * `{merchantSiteId}` filled in; its reply is read like the payment result. Not in the
+   * documents, so no default: without it 10X is not offered (a 10X payment could not be
+   * confirmed before recording the sale, NOTES § FLOA).
+   */
+  longTermResultPath: z.optional(NonEmpty.check(z.startsWith('/'))),
   /** The excerpt shows `v1`; NOTES says live clients call `v4`, which the adapter follows. */
   eligibilityVersion: z._default(z.enum(['v1', 'v4']), 'v4'),
   /** The merchant sites' country, used when a call names none. */
@@ -129,14 +172,6 @@ const SessionReply = z.object({
   paymentSessionId: z.optional(z.nullable(Id)),
   errors: z.optional(z.nullable(z.array(z.string()))),
 });
-const ResultReply = z.object({ paymentResultCode: z.int(), amount: z.int(), orderRef: z.optional(z.nullable(z.string())) });
-const OrderSchedulesReply = z.object({
-  responseCode: z.string(),
-  schedules: z.optional(z.array(z.object({ rank: z.int(), amount: z.int(), state: z.string() }))),
-});
-
-/** 10X order states (first instalment) → return codes; `init` = not paid yet. */
-const ORDER_STATE_CODES: Record<string, number> = { payed: 0, cashed: 0, refused: 1, init: 4, cancelled: 6 };
 
 /** KO texts → the customer field they are about, most specific first. */
 const KO_FIELDS: Array<[RegExp, string]> = [
@@ -280,35 +315,48 @@ export class FloaAdapter {
   verifyNotification(fields: FormFields): FloaNotification {
     // Read once: an iterable may be single-use.
     const entries = formEntries(fields);
+    const names = this.#o.notificationFields;
     const notification = verifyNotification(entries, {
       key: this.#sealKey,
+      fields: names,
       ...(this.#o.notificationSealFields ? { sealFields: this.#o.notificationSealFields } : {}),
     });
-    const merchant = new URLSearchParams(entries).get('merchantID');
+    const merchant = new URLSearchParams(entries).get(names.merchantId);
     if (merchant !== null && merchant !== this.#o.merchantId) {
-      throw new ProblemError('validation', 'The notification is for another merchant.', { errors: [{ field: 'merchantID', message: 'Unknown merchant.' }] });
+      throw new ProblemError('validation', 'The notification is for another merchant.', { errors: [{ field: names.merchantId, message: 'Unknown merchant.' }] });
     }
     return notification;
   }
 
-  /** The payment's state at FLOA: by session id, or by order and site for 10X. */
+  /** The payment's state at FLOA: by session id (NOTES), or for 10X at `longTermResultPath`. */
   async paymentResult(ref: FloaPaymentRef, ctx: CallContext): Promise<FloaPaymentResult> {
     if (typeof ref === 'string') {
-      const reply = await this.#call(this.#gateway, `/v1/payment-sessions/${encodeURIComponent(ref)}/paymentResult/`, { method: 'GET', safe: true }, ResultReply, ctx, 'FLOA does not know this payment session.');
-      return {
-        status: statusOfReturnCode(reply.paymentResultCode),
-        amount: money(reply.amount),
-        returnCode: reply.paymentResultCode,
-        ...(reply.orderRef ? { orderRef: reply.orderRef } : {}),
-      };
+      const reply = await this.#call(this.#gateway, `/v1/payment-sessions/${encodeURIComponent(ref)}/paymentResult/`, { method: 'GET', safe: true }, AnyReply, ctx, 'FLOA does not know this payment session.');
+      return this.#result(reply);
     }
-    const path = `/v1/payments/${encodeURIComponent(floaReference(ref.orderRef))}/merchants/${encodeURIComponent(this.#o.merchantId)}/sites/${encodeURIComponent(ref.merchantSiteId)}`;
-    const reply = await this.#call(this.#gateway, path, { method: 'GET', safe: true }, OrderSchedulesReply, ctx, 'FLOA does not know this order.');
-    const schedules = reply.responseCode === 'success' ? (reply.schedules ?? []) : [];
-    const first = schedules.find((s) => s.rank === 1);
-    // The first instalment's state is the order's state (FLOA's module reads it the same way).
-    const returnCode = !first ? 5 : (ORDER_STATE_CODES[first.state] ?? 5);
-    return { status: statusOfReturnCode(returnCode), amount: money(schedules.reduce((sum, s) => sum + s.amount, 0)), returnCode, orderRef: floaReference(ref.orderRef) };
+    const template = this.#o.longTermResultPath;
+    if (!template) {
+      throw new ProblemError('upstream-unavailable', 'A 10X result cannot be read back from FLOA: longTermResultPath is not configured.', { retryable: false });
+    }
+    const values: Record<string, string> = { orderRef: floaReference(ref.orderRef), merchantId: this.#o.merchantId, merchantSiteId: ref.merchantSiteId };
+    const path = template.replace(/\{(orderRef|merchantId|merchantSiteId)\}/g, (_, name: string) => encodeURIComponent(values[name]!));
+    const reply = await this.#call(this.#gateway, path, { method: 'GET', safe: true }, AnyReply, ctx, 'FLOA does not know this order.');
+    return this.#result(reply);
+  }
+
+  /**
+   * A payment result reply read with `paymentResultFields`. Unreadable → `upstream-unavailable`,
+   * retryable: the payment's outcome is unknown until it is read, so the shopper's page waits.
+   */
+  #result(reply: unknown): FloaPaymentResult {
+    const names = this.#o.paymentResultFields;
+    const returnCode = readCode(readPath(reply, names.returnCode));
+    const amount = readCents(readPath(reply, names.amount));
+    if (returnCode === undefined || amount === undefined) {
+      throw new ProblemError('upstream-unavailable', `FLOA's payment result has no readable "${names.returnCode}" and "${names.amount}" (option paymentResultFields).`, { retryable: true });
+    }
+    const orderRef = readPath(reply, names.orderRef);
+    return { status: statusOfReturnCode(returnCode), amount: money(amount), returnCode, ...(typeof orderRef === 'string' && orderRef ? { orderRef } : {}) };
   }
 
   close(): Promise<void> {
@@ -331,6 +379,9 @@ export class FloaAdapter {
     const site = String(e.merchantSiteId ?? '');
     const total = e.totalAmount!;
     if (total < rawAmount) throw new ProblemError('upstream-unavailable', 'FLOA sent a total below the amount due.', { retryable: false });
+    if (ref === '98' && !this.#o.longTermResultPath) {
+      throw new ProblemError('upstream-unavailable', 'A 10X payment could not be confirmed (longTermResultPath is not configured): 10X is not offered.', { retryable: false });
+    }
     const schedule = await this.#schedule(e, ref, total, ctx);
     const longTermCreditUrl = e.links?.find((l) => l.rel === 'continue-long-term-consumer-credit-process')?.href;
     return {
