@@ -15,12 +15,12 @@ import {
   FLOA_DEMO_PASSWORD,
   FLOA_SIM_LONG_TERM_RESULT_PATH,
   floaDemoIdentities,
+  floaDemoSiteConfig,
   type FloaSimulatorOptions,
 } from '../../src/simulators/floa/simulator.js';
 
 /** The FLOA adapter against its simulator, both over real HTTP on 127.0.0.1. */
 
-const SITES = ['7013', '7017', '7110', '7194'];
 const eur = (amount: number): Money => ({ amount, currency: 'EUR' });
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -74,7 +74,8 @@ function adapter(baseUrl: string, overrides: Partial<FloaOptions> = {}, deps = {
       login: FLOA_DEMO_LOGIN,
       password: FLOA_DEMO_PASSWORD,
       merchantId: '38',
-      merchantSiteId: SITES,
+      // Per country and option; a test giving the former `merchantSiteId` list gets that instead.
+      ...('merchantSiteId' in overrides ? {} : { sites: floaDemoSiteConfig() }),
       hmacSecret: FLOA_DEMO_HMAC_SECRET,
       longTermResultPath: FLOA_SIM_LONG_TERM_RESULT_PATH,
       categories: { 'MEMBERSHIP-12M': ['Sport', 'Membership'] },
@@ -302,7 +303,7 @@ describe('FLOA eligibility', () => {
   });
 
   test('Spain: second last name and national id sent, phone in national form', async () => {
-    const offers = await adapter(server.url, { country: 'ES' }).eligibility(eligibilityInput(identity('lucia.garcia@floa-demo.test')), {});
+    const offers = await adapter(server.url).eligibility(eligibilityInput(identity('lucia.garcia@floa-demo.test')), {});
     assert.ok(offers.length > 0);
     const sent = sim.journal.entries.find((e) => e.path === '/api/v4/eligibilities')!.body as { presaleFolder: Record<string, any> };
     assert.equal(sent.presaleFolder.customer.secondLastName, 'López');
@@ -498,10 +499,16 @@ describe('FLOA payment', () => {
   });
 
   test('10X is not offered without longTermResultPath: its payment could not be re-read before recording', async () => {
-    const offers = await adapter(server.url, { longTermResultPath: undefined }).eligibility(eligibilityInput(camille(), { merchantUrls: urls() }), {});
+    // A 10X site in `sites` without the path: refused at start.
+    const parsed = FloaOptions.safeParse({ provider: 'floa', baseUrl: server.url, login: 'l', password: 'p', merchantId: '38', hmacSecret: 's', sites: { FR: { '63': '7017', '98': '7110' } } });
+    assert.equal(parsed.success, false);
+    assert.match(parsed.error!.issues.map((i) => i.message).join(' '), /10X site \(98\) needs `longTermResultPath`/);
+    // The former site list does not say which site is 10X: its offer is dropped.
+    const floa = adapter(server.url, { merchantSiteId: ['7013', '7017', '7110', '7194'], longTermResultPath: undefined });
+    const offers = await floa.eligibility(eligibilityInput(camille(), { merchantUrls: urls() }), {});
     assert.deepEqual(offers.map((o) => o.id), ['floa-94', 'floa-81', 'floa-63']);
     assert.equal(sim.journal.count('GET', '/api/v4/eligibility-installment-plans'), 3, 'no schedule asked for 10X');
-    await assert.rejects(adapter(server.url, { longTermResultPath: undefined }).paymentResult({ orderRef: 'order_1005', merchantSiteId: '7110' }, {}), isProblem('upstream-unavailable'));
+    await assert.rejects(floa.paymentResult({ orderRef: 'order_1005', merchantSiteId: '7110' }, {}), isProblem('upstream-unavailable'));
   });
 
   test('unknown session: not-found', async () => {
@@ -576,5 +583,67 @@ describe('FLOA notification', () => {
     assert.equal(fields.get('merchantId'), '38');
     assert.equal(fields.get('merchantSiteId'), offer.merchantSiteId);
     assert.equal(floa.verifyNotification(merchant.notifications[0]!).merchantSiteId, offer.merchantSiteId);
+  });
+});
+
+describe('FLOA country', () => {
+  const urls = () => ({ returnUrl: `${merchantServer.url}/return`, backUrl: `${merchantServer.url}/back`, notificationUrl: `${merchantServer.url}/notify` });
+  const eligible = ['camille.martin', 'lucia.garcia', 'giulia.rossi', 'ines.santos', 'emma.janssens'].map((name) => identity(`${name}@floa-demo.test`));
+
+  test('a shopper\'s country is their address\'s: that country\'s sites and rules, and the session\'s country', async () => {
+    const floa = adapter(server.url);
+    for (const customer of eligible) {
+      const country = customer.homeAddress.countryCode;
+      const offers = await floa.eligibility(eligibilityInput(customer), {});
+      assert.ok(offers.length >= 2, `${country}: offers`);
+      for (const offer of offers) {
+        assert.equal(sim.config.sites.find((s) => s.id === offer.merchantSiteId)?.country, country, `${country}: ${offer.id} from a ${country} site`);
+        assert.equal(offer.country, country);
+      }
+    }
+    const spanish = (await floa.eligibility(eligibilityInput(identity('lucia.garcia@floa-demo.test'), { checkoutId: 'order_3001' }), {})).find((o) => o.id === 'floa-63')!;
+    sim.journal.clear();
+    await floa.createPaymentSession({ offer: spanish, orderRef: 'order_3001', amountDue: eur(45000), customer: identity('lucia.garcia@floa-demo.test'), ...urls() }, {});
+    const sent = sim.journal.entries.find((e) => e.path === '/v1/payment-sessions')!.body as Record<string, any>;
+    assert.equal(sent.merchantSiteId, '7217');
+    assert.equal(sent.configuration.country, 'ES');
+    assert.equal(sent.configuration.culture, 'es-ES');
+  });
+
+  test('an address in a country without sites: no offer, and FLOA is not called', async () => {
+    const frenchOnly = adapter(server.url, { sites: { FR: { '63': '7017' } } });
+    for (const customer of [identity('lucia.garcia@floa-demo.test'), { ...camille(), homeAddress: { ...camille().homeAddress, countryCode: 'DE' } }]) {
+      await assert.rejects(frenchOnly.eligibility(eligibilityInput(customer), {}), (error) => {
+        isProblem('rejected')(error);
+        assert.deepEqual((error as ProblemError).errors?.map((e) => e.field), ['customer.homeAddress.countryCode']);
+        return true;
+      });
+    }
+    assert.equal(sim.journal.entries.length, 0);
+  });
+
+  test('the address country\'s rules are checked before any call (an Italian record without its national id)', async () => {
+    const { nationalId: _, ...giulia } = identity('giulia.rossi@floa-demo.test');
+    await assert.rejects(adapter(server.url).eligibility(eligibilityInput(giulia), {}), (error) => {
+      isProblem('validation')(error);
+      assert.deepEqual((error as ProblemError).errors?.map((e) => e.field), ['customer.nationalId']);
+      return true;
+    });
+    assert.equal(sim.journal.entries.length, 0);
+  });
+
+  test('the former single-country options still parse: those sites serve that country only', async () => {
+    const spain = adapter(server.url, { merchantSiteId: ['7213', '7217'], country: 'ES' });
+    const offers = await spain.eligibility(eligibilityInput(identity('lucia.garcia@floa-demo.test')), {});
+    assert.deepEqual(offers.map((o) => [o.id, o.merchantSiteId, o.country]), [['floa-81', '7213', 'ES'], ['floa-63', '7217', 'ES']]);
+    sim.journal.clear();
+    await assert.rejects(spain.eligibility(eligibilityInput(camille()), {}), isProblem('rejected'));
+    assert.equal(sim.journal.entries.length, 0);
+
+    const base = { provider: 'floa', baseUrl: server.url, login: 'l', password: 'p', merchantId: '38', hmacSecret: 's' };
+    assert.deepEqual((await adapter(server.url, { merchantSiteId: '7017' }).eligibility(eligibilityInput(camille()), {})).map((o) => o.country), ['FR'], 'FR by default, as before');
+    assert.equal(FloaOptions.safeParse({ ...base, merchantSiteId: '7017', sites: { FR: { '63': '7017' } } }).success, false, 'one form or the other');
+    assert.equal(FloaOptions.safeParse({ ...base, sites: { FR: { '63': '7017' } }, country: 'FR' }).success, false, 'with sites, the country is the customer\'s');
+    assert.equal(FloaOptions.safeParse({ ...base }).success, false, 'no site at all');
   });
 });

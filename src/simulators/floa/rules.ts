@@ -44,6 +44,7 @@ export const KO = {
   zipPt: 'Zip code is mandatory. Format accepted for country code PT: xxxx-xxx.',
   merchantSite: 'Merchant site urls (homeUrl, backUrl, returnUrl, notificationUrl) are mandatory for 10X payment.',
   reportDelay: 'Report delay in days must be between 1 and 30 for pay later payment.',
+  siteCountry: (site: string, cc: string) => `Merchant site ${site} serves country code ${cc} only.`,
 } as const;
 
 const SALE_CHANNELS = ['Desktop', 'Tablet', 'Ipad', 'IPhone', 'AndroidSmartPhone', 'SmartPhone', 'AndroidTablet'];

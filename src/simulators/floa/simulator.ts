@@ -51,6 +51,12 @@ export interface FloaSite {
   /** Financed amount range in cents; outside it the customer is not eligible. */
   minAmount: number;
   maxAmount: number;
+  /**
+   * The country the site serves (ours: the documents do not say how FLOA ties sites to
+   * countries). When set, a request whose home address is in another country is KO, so a
+   * shopper sent to another country's site shows up in tests.
+   */
+  country?: string;
 }
 
 export interface FloaSimulatorOptions {
@@ -95,10 +101,10 @@ export const FLOA_DEMO_HMAC_SECRET = 'B1A2C3D4E5F60718293A4B5C6D7E8F9001122334';
 /** The simulator's stand-in for a 10X result read-back (`longTermResultPath`): not a FLOA path. */
 export const FLOA_SIM_LONG_TERM_RESULT_PATH = '/simulated/long-term-results/{merchantId}/{merchantSiteId}/{orderRef}';
 
-/** One merchant site per payment option, as FLOA configures them (7017 is the document's Cb4X site). */
 /**
- * Proxy `instalments` settings that talk to this simulator with its demo merchant (one site per
- * offer: 3x, 4x, 10x, pay later). Used by the demo and the tests; `overrides` win.
+ * Proxy `instalments` settings that talk to this simulator with its demo merchant: per
+ * country, one site per offer (3x, 4x; in France also 10x and pay later). Used by the demo and
+ * the tests; `overrides` win.
  */
 export function floaDemoOptions(baseUrl: string, overrides: Record<string, unknown> = {}) {
   return {
@@ -107,7 +113,7 @@ export function floaDemoOptions(baseUrl: string, overrides: Record<string, unkno
     login: FLOA_DEMO_LOGIN,
     password: FLOA_DEMO_PASSWORD,
     merchantId: FLOA_DEMO_MERCHANT_ID,
-    merchantSiteId: floaDemoSites().map((site) => site.id),
+    sites: floaDemoSiteConfig(),
     hmacSecret: FLOA_DEMO_HMAC_SECRET,
     // The demo merchant's secret is used as hex bytes (the simulator's default, `hmacKeyEncoding`).
     hmacKeyEncoding: 'hex',
@@ -116,12 +122,28 @@ export function floaDemoOptions(baseUrl: string, overrides: Record<string, unkno
   };
 }
 
+/** The demo sites as the adapter's `sites` option: country → payment option → site id. */
+export function floaDemoSiteConfig(): Record<string, Record<string, string>> {
+  const config: Record<string, Record<string, string>> = {};
+  for (const site of floaDemoSites()) (config[site.country!] ??= {})[site.paymentOptionRef] = site.id;
+  return config;
+}
+
+/** The demo merchant's sites, one per country and payment option (7017 is the document's Cb4X site, floa-eligibility.txt:353). */
 export function floaDemoSites(): FloaSite[] {
+  const split = (country: string, prefix: string): FloaSite[] => [
+    { id: `${prefix}13`, purchaseType: 'Cb3X', paymentOptionRef: '81', instalments: 3, feesBps: 145, minAmount: 5000, maxAmount: 300000, country },
+    { id: `${prefix}17`, purchaseType: 'Cb4X', paymentOptionRef: '63', instalments: 4, feesBps: 220, minAmount: 5000, maxAmount: 300000, country },
+  ];
   return [
-    { id: '7013', purchaseType: 'Cb3X', paymentOptionRef: '81', instalments: 3, feesBps: 145, minAmount: 5000, maxAmount: 300000 },
-    { id: '7017', purchaseType: 'Cb4X', paymentOptionRef: '63', instalments: 4, feesBps: 220, minAmount: 5000, maxAmount: 300000 },
-    { id: '7110', purchaseType: 'Lcc10X', paymentOptionRef: '98', instalments: 10, feesBps: 600, minAmount: 30000, maxAmount: 800000 },
-    { id: '7194', purchaseType: 'Cb1XD', paymentOptionRef: '94', instalments: 1, feesBps: 100, minAmount: 3000, maxAmount: 150000 },
+    ...split('FR', '70'),
+    // 10X is French only (floa-eligibility.txt:97-100: its URLs are "NA" elsewhere).
+    { id: '7110', purchaseType: 'Lcc10X', paymentOptionRef: '98', instalments: 10, feesBps: 600, minAmount: 30000, maxAmount: 800000, country: 'FR' },
+    { id: '7194', purchaseType: 'Cb1XD', paymentOptionRef: '94', instalments: 1, feesBps: 100, minAmount: 3000, maxAmount: 150000, country: 'FR' },
+    ...split('ES', '72'),
+    ...split('IT', '73'),
+    ...split('PT', '74'),
+    ...split('BE', '75'),
   ];
 }
 
@@ -251,6 +273,7 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
     if (!site) return ko([`Merchant site ${siteId} is unknown for merchant ${merchantId}.`]);
     if (!read.request) return ko(read.errors);
     const request = read.request;
+    if (site.country && site.country !== request.country) return ko([KO.siteCountry(site.id, site.country)]);
     if (site.paymentOptionRef === '98' && !request.merchantSite) return ko([KO.merchantSite]);
     const delay = request.reportDelayInDays;
     if (site.paymentOptionRef === '94' && (delay === undefined || delay < 1 || delay > 30)) return ko([KO.reportDelay]);

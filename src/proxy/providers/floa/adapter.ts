@@ -4,12 +4,13 @@ import { TokenCache, type IssuedToken } from '../../http/token-cache.js';
 import { UpstreamClient, type UpstreamRequest } from '../../http/upstream.js';
 import { ProblemError } from '../../problems.js';
 import type { CallContext } from '../provider.js';
-import { checkCountryRules, normaliseCustomer } from './country-rules.js';
+import { checkCountryRules, isFloaCountry, normaliseCustomer } from './country-rules.js';
 import { formEntries, sealKey, statusOfReturnCode, verifyNotification, type FormFields } from './notification.js';
 import { buildPresaleFolder, floaCustomerPayload, floaReference } from './presale.js';
 import { readCents, readCode, readInstallmentPlan, readPath } from './replies.js';
 import {
   FLOA_COUNTRIES,
+  FLOA_PAYMENT_OPTION_REFS,
   FLOA_PAYMENT_OPTIONS,
   FLOA_SALE_CHANNELS,
   FLOA_SHIPPING_METHODS,
@@ -58,8 +59,18 @@ export const FloaOptions = z.object({
   login: NonEmpty,
   password: NonEmpty,
   merchantId: NonEmpty,
-  /** One merchant site per payment option (3X, 4X, 10X, pay later): list every site to offer. */
-  merchantSiteId: z.union([NonEmpty, z.array(NonEmpty).check(z.minLength(1))]),
+  /**
+   * The merchant sites per country and payment option (NOTES: 3X=81, 4X=63, 10X=98, pay
+   * later=94), e.g. `{FR: {'81': '7013', '63': '7017'}, BE: {'63': '7517'}}`. A shopper is
+   * offered the sites of their address's country (`customer.homeAddress.countryCode`,
+   * floa-eligibility.txt:93), checked by that country's rules; no sites there, no offer.
+   */
+  sites: z.optional(z.partialRecord(z.enum(FLOA_COUNTRIES), z.partialRecord(z.enum(FLOA_PAYMENT_OPTION_REFS), NonEmpty))),
+  /**
+   * The former single-country form, still read: the sites (one per option) of `country`,
+   * whose options come from FLOA's replies. Give `sites` or this, not both.
+   */
+  merchantSiteId: z.optional(z.union([NonEmpty, z.array(NonEmpty).check(z.minLength(1))])),
   /** The merchant secret that seals notifications (NOTES § FLOA: HMAC-SHA1 "with the merchant secret"). */
   hmacSecret: NonEmpty,
   /**
@@ -106,8 +117,8 @@ export const FloaOptions = z.object({
   longTermResultPath: z.optional(NonEmpty.check(z.startsWith('/'))),
   /** The excerpt shows `v1`; NOTES says live clients call `v4`, which the adapter follows. */
   eligibilityVersion: z._default(z.enum(['v1', 'v4']), 'v4'),
-  /** The merchant sites' country, used when a call names none. */
-  country: z._default(z.enum(FLOA_COUNTRIES), 'FR'),
+  /** With `merchantSiteId` only: the country of those sites (default FR). */
+  country: z.optional(z.enum(FLOA_COUNTRIES)),
   saleChannel: z._default(z.enum(FLOA_SALE_CHANNELS), 'Desktop'),
   /** Delivery method sent for every product (`VIR`: dematerialised sale). */
   shippingMethod: z._default(z.enum(FLOA_SHIPPING_METHODS), 'VIR'),
@@ -135,7 +146,15 @@ export const FloaOptions = z.object({
   /** Pay later: days until the single payment (1–30). */
   payLaterDelayDays: z._default(z.int().check(z.minimum(1), z.maximum(30)), 30),
   timeoutMs: z._default(z.int().check(z.positive()), 8000),
-});
+}).check(
+  z.refine((o) => (o.sites === undefined) !== (o.merchantSiteId === undefined), 'Give the merchant sites as `sites` (per country and option) or, the former way, as `merchantSiteId`: one of them.'),
+  z.refine((o) => o.sites === undefined || Object.values(o.sites).some((bySite) => Object.keys(bySite ?? {}).length > 0), '`sites` names no merchant site.'),
+  z.refine((o) => o.country === undefined || o.merchantSiteId !== undefined, '`country` goes with `merchantSiteId`; with `sites` the country is the customer\'s.'),
+  z.refine(
+    (o) => o.longTermResultPath !== undefined || !Object.values(o.sites ?? {}).some((bySite) => bySite?.['98']),
+    'A 10X site (98) needs `longTermResultPath`: without it a 10X payment cannot be confirmed before the sale is recorded.',
+  ),
+);
 export type FloaOptions = z.infer<typeof FloaOptions>;
 
 /** Test seams: a clock (token lifetime, order dates). */
@@ -195,7 +214,8 @@ const KO_FIELDS: Array<[RegExp, string]> = [
 export class FloaAdapter {
   readonly id = 'floa';
   readonly #o: FloaOptions;
-  readonly #sites: string[];
+  /** Merchant sites by country, each with its payment option when the configuration names it. */
+  readonly #sites: Map<FloaCountry, Array<{ id: string; option?: FloaPaymentOptionRef }>>;
   readonly #gateway: UpstreamClient;
   readonly #eligibility: UpstreamClient;
   readonly #sealKey: Buffer;
@@ -205,7 +225,7 @@ export class FloaAdapter {
 
   constructor(options: FloaOptions, deps: FloaDeps = {}) {
     this.#o = options;
-    this.#sites = ([] as string[]).concat(options.merchantSiteId);
+    this.#sites = siteMap(options);
     this.#now = deps.now ?? Date.now;
     // Fail at start, not at the first notification, when the secret cannot be a key.
     this.#sealKey = sealKey(options.hmacSecret, options.hmacKeyEncoding);
@@ -223,10 +243,18 @@ export class FloaAdapter {
    * FLOA declines (not eligible, or KO with its error texts mapped to fields).
    */
   async eligibility(input: FloaEligibilityInput, ctx: CallContext): Promise<FloaOffer[]> {
-    const country = input.country ?? this.#o.country;
+    const amountErrors = this.#checkAmounts(input);
+    if (amountErrors.length) throw new ProblemError('validation', amountErrors.map((e) => e.message).join(' '), { errors: amountErrors });
+    // The shopper's country is their address's, with that country's sites and rules.
+    const country = input.country ?? addressCountry(input.customer);
+    const sites = isFloaCountry(country) ? this.#sites.get(country) : undefined;
+    if (!sites && /^[A-Z]{2}$/.test(country)) {
+      const message = `FLOA instalments are not offered here for an address in ${country}.`;
+      throw new ProblemError('rejected', message, { errors: [{ field: 'customer.homeAddress.countryCode', message }] });
+    }
     const customer = normaliseCustomer(input.customer, country);
-    const errors = [...this.#checkAmounts(input), ...checkCountryRules({ country, customer, today: this.#today() })];
-    if (errors.length) throw new ProblemError('validation', errors.map((e) => e.message).join(' '), { errors });
+    const errors = checkCountryRules({ country, customer, today: this.#today() });
+    if (errors.length || !sites || !isFloaCountry(country)) throw new ProblemError('validation', errors.map((e) => e.message).join(' '), { errors });
 
     const body = buildPresaleFolder({
       reference: floaReference(input.checkoutId),
@@ -245,19 +273,21 @@ export class FloaAdapter {
     });
     const path = `/api/${this.#o.eligibilityVersion}/eligibilities`;
     const replies = await Promise.all(
-      this.#sites.map((site) =>
+      sites.map(async (site) => {
         // Repeatable (a scoring commits nothing) but not marked `safe`: the client would also
         // retry a timeout, and a slow scoring sent 3 times to every site at once opens FLOA's
         // circuit for every shopper. A time-out is reported as retryable instead.
-        this.#call(this.#eligibility, path, { method: 'POST', json: body, query: { merchantId: this.#o.merchantId, merchantSiteIds: site } }, EligibilityReply, ctx),
-      ),
+        const reply = await this.#call(this.#eligibility, path, { method: 'POST', json: body, query: { merchantId: this.#o.merchantId, merchantSiteIds: site.id } }, EligibilityReply, ctx);
+        // floa-eligibility.txt:411-413: the reply names the option and the site; the configuration fills in what it leaves out.
+        return reply.eligibilities.map((e) => ({ ...e, merchantSiteId: e.merchantSiteId ?? site.id, paymentOptionReference: e.paymentOptionReference ?? site.option }));
+      }),
     );
-    const entries = replies.flatMap((r) => r.eligibilities);
+    const entries = replies.flat();
     const eligible = entries.filter((e) => e.hasAgreement === true && e.token && e.totalAmount != null && optionOf(e));
     if (eligible.length === 0) throw this.#refusal(entries);
 
     // One offer's failure (its schedule unreadable, its call failing) drops that offer only.
-    const settled = await Promise.allSettled(eligible.map((e) => this.#offer(e, input.amountDue.amount, ctx)));
+    const settled = await Promise.allSettled(eligible.map((e) => this.#offer(e, input.amountDue.amount, country, ctx)));
     const offers = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     if (offers.length === 0) {
       const failures = settled.map((s) => (s.status === 'rejected' ? s.reason : undefined));
@@ -279,7 +309,8 @@ export class FloaAdapter {
       if (!offer.longTermCreditUrl) throw new ProblemError('conflict', 'This 10X offer has no continuation link: check eligibility again with the journey URLs.');
       return { url: offer.longTermCreditUrl, orderRef };
     }
-    const country = input.country ?? this.#o.country;
+    const country = offer.country ?? input.country ?? addressCountry(input.customer);
+    if (!isFloaCountry(country)) throw new ProblemError('conflict', 'This offer has no FLOA country: check eligibility again.');
     const customer = normaliseCustomer(input.customer, country);
     const body = {
       merchantId: this.#o.merchantId,
@@ -373,7 +404,7 @@ export class FloaAdapter {
     return errors;
   }
 
-  async #offer(e: Eligibility, rawAmount: number, ctx: CallContext): Promise<FloaOffer> {
+  async #offer(e: Eligibility, rawAmount: number, country: FloaCountry, ctx: CallContext): Promise<FloaOffer> {
     const ref = optionOf(e)!;
     const option = FLOA_PAYMENT_OPTIONS[ref];
     const site = String(e.merchantSiteId ?? '');
@@ -398,6 +429,7 @@ export class FloaAdapter {
       purchaseType: e.purchaseType ?? option.purchaseType,
       requestId: String(e.requestId ?? ''),
       ...(longTermCreditUrl ? { longTermCreditUrl } : {}),
+      country,
     };
   }
 
@@ -486,6 +518,22 @@ export class FloaAdapter {
     }
     return { value: response.body, expiresAt: issuedAt + TOKEN_LIFETIME_MS };
   }
+}
+
+/** The sites of the options: `sites`, or the former `merchantSiteId` list for `country` (FR). */
+function siteMap(o: FloaOptions): Map<FloaCountry, Array<{ id: string; option?: FloaPaymentOptionRef }>> {
+  const map = new Map<FloaCountry, Array<{ id: string; option?: FloaPaymentOptionRef }>>();
+  if (o.merchantSiteId !== undefined) map.set(o.country ?? 'FR', ([] as string[]).concat(o.merchantSiteId).map((id) => ({ id })));
+  for (const [country, bySite] of Object.entries(o.sites ?? {}) as Array<[FloaCountry, Partial<Record<FloaPaymentOptionRef, string>>]>) {
+    const sites = Object.entries(bySite).map(([option, id]) => ({ id: id!, option: option as FloaPaymentOptionRef }));
+    if (sites.length) map.set(country, sites);
+  }
+  return map;
+}
+
+/** The customer's address country, as FLOA reads it (floa-eligibility.txt:93): upper-case ISO alpha-2. */
+function addressCountry(customer: FloaEligibilityInput['customer']): string {
+  return customer.homeAddress?.countryCode?.trim().toUpperCase() ?? '';
 }
 
 function optionOf(e: Eligibility): FloaPaymentOptionRef | undefined {
