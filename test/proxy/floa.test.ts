@@ -647,3 +647,17 @@ describe('FLOA country', () => {
     assert.equal(FloaOptions.safeParse({ ...base }).success, false, 'no site at all');
   });
 });
+
+describe('FLOA simulator', () => {
+  test('imports nothing from the adapter but types: it cannot share the adapter\'s misreading', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const dir = new URL('../../src/simulators/floa/', import.meta.url);
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.ts'));
+    assert.ok(files.length >= 3);
+    for (const file of files) {
+      const source = await readFile(new URL(file, dir), 'utf8');
+      const imports = [...source.matchAll(/^(import|export)\b[^;]*?from\s+'([^']+)'/gms)].filter(([, , from]) => from!.includes('proxy/'));
+      for (const [statement] of imports) assert.match(statement, /^import type /, `${file}: ${statement}`);
+    }
+  });
+});

@@ -38,7 +38,9 @@ export { floaDemoIdentities, floaDemoOutcomes, type FloaDemoIdentity, type FloaO
  *
  * Fees and schedules (ours, deterministic): fees = financed amount × the site's rate, paid with
  * the first instalment; instalments a month apart; pay later due `reportDelayInDays` later.
- * Amounts are integer cents.
+ * Amounts are integer cents (floa-eligibility.txt:41, NOTES). Each route and rule below names
+ * the line of floa-eligibility.txt or the NOTES.md § FLOA fact it follows, or says it is ours.
+ * Nothing here is shared with the adapter but types: its sealing, rules and replies are its own.
  */
 
 export interface FloaSite {
@@ -192,6 +194,7 @@ export interface FloaSimNotification {
   delivered: boolean;
 }
 
+/** NOTES § FLOA: returnCode 0 OK, 1 refused, 6 cancelled (4 pending while the shopper has not acted). */
 const RETURN_CODES: Record<Exclude<SessionState, 'open'>, number> = { paid: 0, refused: 1, cancelled: 6 };
 const ACTIONS: Record<string, Exclude<SessionState, 'open'>> = { pay: 'paid', refuse: 'refused', cancel: 'cancelled' };
 
@@ -227,6 +230,8 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
   const siteIdOut = (id: string) => (/^\d+$/.test(id) ? Number(id) : id);
 
   // ---------------------------------------------------------------- auth
+  // NOTES § FLOA: `GET /v1/auth/token`, `authorization: base64(login:password)` without "Basic",
+  // a JSON string token valid 48 h. The 403 of wrong credentials is ours.
   app.get('/v1/auth/token', (c) => {
     if (c.req.header('authorization') !== expectedAuthorization) return c.json({ errors: ['Your credentials are incorrect, access denied.'] }, 403);
     const token = randomBytes(16).toString('hex');
@@ -234,6 +239,8 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
     return c.json(token);
   });
 
+  // floa-eligibility.txt:18 ("authToken: the token retrieved via the call to the authentication
+  // service"); NOTES: "sent as authToken". The 401 for a missing or expired one is ours.
   const requireToken = async (c: Context, next: () => Promise<void>) => {
     if (c.req.path === '/v1/auth/token') return next();
     const token = c.req.header('authToken') ?? '';
@@ -245,6 +252,8 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
   app.use('/v1/*', requireToken);
 
   // ---------------------------------------------------------------- eligibility
+  // floa-eligibility.txt:11-15: `POST …/api/v1/eligibilities?merchantId=&merchantSiteIds=`;
+  // NOTES: live clients call `v4`. Both served (the document and NOTES disagree).
   for (const version of ['v1', 'v4']) {
     for (const path of [`/api/${version}/eligibilities`, `/api/${version}/eligibilities/`]) {
       app.post(path, async (c) => {
@@ -266,6 +275,10 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
     }
   }
 
+  /**
+   * One entry of the reply per site: OK (floa-eligibility.txt:343-378), not eligible (:379-390)
+   * or KO (:391-403, `purchaseType: "Undefined"` and `errors`); fields as described at :405-415.
+   */
   function eligibilityEntry(siteId: string, read: ReturnType<typeof readEligibilityRequest>, outcome: FloaOutcome | undefined, base: string, version: string) {
     const requestId = nextRequestId++;
     const site = sites.get(siteId);
@@ -274,13 +287,17 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
     if (!read.request) return ko(read.errors);
     const request = read.request;
     if (site.country && site.country !== request.country) return ko([KO.siteCountry(site.id, site.country)]);
+    // floa-eligibility.txt:36, 97-100: the merchantSite URLs are mandatory for 10X.
     if (site.paymentOptionRef === '98' && !request.merchantSite) return ko([KO.merchantSite]);
+    // floa-eligibility.txt:32 (reportDelayInDays, pay later); NOTES: pay later is 1–30 days.
     const delay = request.reportDelayInDays;
     if (site.paymentOptionRef === '94' && (delay === undefined || delay < 1 || delay > 30)) return ko([KO.reportDelay]);
     if (outcome === 'ko') return ko(options.koErrors ?? [`Customer identity could not be verified. Contact FLOA support with requestId ${requestId}.`]);
 
+    // floa-eligibility.txt:409: totalAmount is the order amount + FLOA's fees.
     const { fees, total, plan } = planFor(site, request.rawAmount, now(), delay);
     const common = { totalAmount: total, requestId, purchaseType: site.purchaseType, merchantSiteId: siteIdOut(site.id) };
+    // Ours: a site's amount range (the documents give none).
     if (outcome === 'not-eligible' || request.rawAmount < site.minAmount || request.rawAmount > site.maxAmount) {
       return { hasAgreement: false, ...common };
     }
@@ -295,7 +312,8 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
     };
     let links;
     if (site.paymentOptionRef === '98') {
-      // 10X continues on FLOA's long-term credit journey, with the URLs of `merchantSite`.
+      // NOTES: 10X continues at the `continue-long-term-consumer-credit-process` link instead of
+      // a payment session, with the URLs of `merchantSite` (floa-eligibility.txt:97-100).
       const session = openSession(record, 'long-term', request.reference, request.customerReference, request.country, {
         home: request.merchantSite!.homeUrl,
         back: request.merchantSite!.backUrl,
@@ -305,6 +323,7 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
       record.longTermSessionId = session.id;
       links = [{ href: `${base}/pay/${session.id}`, rel: 'continue-long-term-consumer-credit-process', method: 'GET' }, planLink];
     } else {
+      // floa-eligibility.txt:354-375: the links of the OK example.
       links = [
         { href: `${base}/v1/payment-sessions`, rel: 'create-payment-session', method: 'POST' },
         { href: `${base}/v1/payments/card-payment`, rel: 'pay-without-3d', method: 'POST' },
@@ -312,6 +331,7 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
         planLink,
       ];
     }
+    // floa-eligibility.txt:408 (token), :411 (paymentOptionReference, NOTES: 3X=81, 4X=63, 10X=98, pay later=94).
     return { token, hasAgreement: true, ...common, paymentOptionReference: site.paymentOptionRef, links };
   }
 
@@ -329,11 +349,14 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
     });
   }
 
-  // Card payments are in the document's links but outside this project.
+  // Card payments are in the document's links (floa-eligibility.txt:361-368) but outside this project.
   app.post('/v1/payments/card-payment', (c) => c.json({ errors: ['Card payments are not simulated.'] }, 501));
   app.post('/v1/payments/card3ds-payment', (c) => c.json({ errors: ['Card payments are not simulated.'] }, 501));
 
   // ---------------------------------------------------------------- payment sessions
+  // NOTES § FLOA: `POST /v1/payment-sessions {merchantId, merchantSiteId, customer, orderData{orderRef,
+  // amount, scoringToken, …}, configuration{…}}` → `{operationSucceeded, paymentSessionUrl,
+  // paymentSessionId}`. The error texts are ours.
   app.post('/v1/payment-sessions', async (c) => {
     const body = (await c.req.json().catch(() => undefined)) as Record<string, unknown> | undefined;
     const fail = (...errors: string[]) => c.json({ operationSucceeded: false, errors });
@@ -344,12 +367,16 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
     if (String(body.merchantId) !== merchantId) return fail('Unknown merchant.');
     const site = sites.get(String(body.merchantSiteId));
     if (!site) return fail(`Merchant site ${String(body.merchantSiteId)} is unknown.`);
+    // floa-eligibility.txt:408: the eligibility token "has to be sent to the payment session call".
     const record = eligibilities.get(String(order.scoringToken));
     if (!record || record.site.id !== site.id) return fail('The scoring token is unknown for this merchant site.');
     const errors: string[] = [];
     if (site.paymentOptionRef === '98') errors.push('10X payment continues with the continue-long-term-consumer-credit-process link.');
+    // floa-eligibility.txt:409: totalAmount is the "amount to use in the payment session call".
     if (order.amount !== record.totalAmount) errors.push(`The amount must be the eligibility totalAmount (${record.totalAmount}).`);
+    // Ours: the order reference in the shopping cart reference's alphabet (floa-eligibility.txt:40).
     if (typeof order.orderRef !== 'string' || !/^[A-Za-z0-9_]{1,30}$/.test(order.orderRef)) errors.push('orderRef is mandatory. Only letters, numbers and _ are accepted (30 characters max).');
+    // floa-eligibility.txt:411: the paymentOptionReference "to send to the payment session service".
     if (String(config.paymentOptionRef) !== site.paymentOptionRef) errors.push(`paymentOptionRef must be ${site.paymentOptionRef} for this merchant site.`);
     for (const field of ['merchantReturnUrl', 'merchantBackUrl', 'notificationUrl']) {
       if (typeof config[field] !== 'string' || !URL.canParse(config[field] as string)) errors.push(`${field} is mandatory.`);
@@ -358,6 +385,7 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
     if (!customerRef || typeof customer.email !== 'string') errors.push('customer is mandatory (customerRef, email).');
     if (errors.length) return fail(...errors);
 
+    // Ours: one session per token (a second request gets the open one back).
     const existing = [...sessions.values()].find((s) => s.scoringToken === record.token);
     if (existing && existing.state !== 'open') return fail('This scoring token was already used.');
     const session =
@@ -455,7 +483,11 @@ ${button('pay', 'Pay')}${button('refuse', 'Refuse (simulate a declined payment)'
     return finish(c, session);
   });
 
-  /** Cancel → back to the basket; pay/refuse → the sealed result POSTed to the return URL by the browser. */
+  /**
+   * Cancel → back to the basket (floa-eligibility.txt:98 "Change payment method"); pay/refuse →
+   * the sealed result POSTed to the return URL by the browser (:99 "redirect the customer after
+   * payment and POST payment result").
+   */
   function finish(c: Context, session: FloaSimSession) {
     if (session.state === 'cancelled') return c.redirect(session.urls.back, 303);
     const inputs = (session.resultFields ?? []).map(([name, value]) => `<input type="hidden" name="${esc(name)}" value="${esc(value)}">`).join('');
@@ -468,6 +500,11 @@ ${button('pay', 'Pay')}${button('refuse', 'Refuse (simulate a declined payment)'
     );
   }
 
+  /**
+   * The notification form (NOTES § FLOA: `orderRef`, `amount`, `returnCode`, schedule fields,
+   * `hmac` = HMAC-SHA1 with the merchant secret, upper-case hex, over the values joined by `*`).
+   * The other fields, their order and the schedule field names are ours (not documented).
+   */
   function sealedFields(session: FloaSimSession): Array<[string, string]> {
     const today = new Date(now()).toISOString().slice(0, 10);
     const fields: Array<[string, string]> = [
@@ -498,7 +535,10 @@ ${button('pay', 'Pay')}${button('refuse', 'Refuse (simulate a declined payment)'
     return fields;
   }
 
-  /** Form POST to the merchant, retried up to 4 more times until it answers 200 (FLOA's platform rule). */
+  /**
+   * Form POST to the merchant (NOTES: "form POST"; floa-eligibility.txt:100 "Url where we will
+   * POST payment result"), retried up to 4 more times until it answers 200 (ours).
+   */
   async function notify(url: string, fields: Array<[string, string]>): Promise<void> {
     const record: FloaSimNotification = { url, fields, attempts: 0, delivered: false };
     notifications.push(record);
