@@ -365,6 +365,19 @@ describe('FLOA eligibility', () => {
     assert.equal(sim.journal.entries.length, 0, 'not even a token');
   });
 
+  test('FLOA asking to slow down (429): rate-limited, with its Retry-After', async () => {
+    sim.faults.add({ kind: 'rate-limit', method: 'POST', path: '/api/v4/eligibilities', retryAfter: 30, times: 4 });
+    try {
+      await assert.rejects(adapter(server.url).eligibility(eligibilityInput(camille()), {}), (error) => {
+        isProblem('rate-limited')(error);
+        assert.equal((error as ProblemError).headers?.['Retry-After'], '30');
+        return true;
+      });
+    } finally {
+      sim.faults.clear();
+    }
+  });
+
   test('FLOA too slow: upstream-unavailable within the timeout, retryable', async () => {
     const started = Date.now();
     await assert.rejects(adapter(server.url, { timeoutMs: 300 }).eligibility(eligibilityInput(identity('hugo.lambert@floa-demo.test')), {}), (error) => {
@@ -608,6 +621,18 @@ describe('FLOA country', () => {
     assert.equal(sent.merchantSiteId, '7217');
     assert.equal(sent.configuration.country, 'ES');
     assert.equal(sent.configuration.culture, 'es-ES');
+  });
+
+  test('the session\'s culture is one of its country\'s, as configured, matching the page\'s locale', async () => {
+    const lucia = identity('lucia.garcia@floa-demo.test');
+    const floa = adapter(server.url, { cultures: { ES: ['ca-ES', 'es-ES'] } });
+    for (const [locale, expected] of [['es', 'es-ES'], [undefined, 'ca-ES']] as const) {
+      const orderRef = `order_31${locale ?? 'xx'}`;
+      const offer = (await floa.eligibility(eligibilityInput(lucia, { checkoutId: orderRef }), {})).find((o) => o.id === 'floa-63')!;
+      sim.journal.clear();
+      await floa.createPaymentSession({ offer, orderRef, amountDue: eur(45000), customer: lucia, ...urls(), ...(locale ? { locale } : {}) }, {});
+      assert.equal((sim.journal.entries.find((e) => e.path === '/v1/payment-sessions')!.body as Record<string, any>).configuration.culture, expected);
+    }
   });
 
   test('an address in a country without sites: no offer, and FLOA is not called', async () => {

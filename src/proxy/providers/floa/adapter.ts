@@ -49,6 +49,7 @@ import {
  * Amounts are integer cents on both sides, so minor units pass through unconverted (EUR only).
  */
 const NonEmpty = z.string().check(z.minLength(1));
+const Cultures = z.array(NonEmpty).check(z.minLength(1));
 
 export const FloaOptions = z.object({
   provider: z.literal('floa'),
@@ -143,6 +144,20 @@ export const FloaOptions = z.object({
    * the adapter follows with the `authToken`. A link elsewhere is not followed.
    */
   linkOrigins: z._default(z.array(z.url()), []),
+  /**
+   * The payment session's `configuration.culture` per country (NOTES names the field, not its
+   * values): the first is the default, another is chosen when the page's locale matches it.
+   */
+  cultures: z.prefault(
+    z.object({
+      FR: z._default(Cultures, ['fr-FR']),
+      ES: z._default(Cultures, ['es-ES']),
+      IT: z._default(Cultures, ['it-IT']),
+      PT: z._default(Cultures, ['pt-PT']),
+      BE: z._default(Cultures, ['nl-BE', 'fr-BE']),
+    }),
+    {},
+  ),
   /** Pay later: days until the single payment (1–30). */
   payLaterDelayDays: z._default(z.int().check(z.minimum(1), z.maximum(30)), 30),
   timeoutMs: z._default(z.int().check(z.positive()), 8000),
@@ -165,8 +180,6 @@ export interface FloaDeps {
 const TOKEN_LIFETIME_MS = 48 * 3600_000;
 const TOKEN_RENEW_MARGIN_MS = 3600_000;
 const CURRENCY = 'EUR';
-/** Cultures FLOA's payment pages accept per country (first = default), from FLOA's shop module. */
-const CULTURES: Record<FloaCountry, string[]> = { FR: ['fr-FR'], IT: ['it-IT'], BE: ['nl-BE', 'fr-BE'], ES: ['es-ES'], PT: ['pt-PT'] };
 const NOT_ELIGIBLE = 'FLOA did not accept this financing request. FLOA does not give the reason (banking secrecy).';
 
 const Id = z.union([z.string(), z.number()]);
@@ -318,7 +331,7 @@ export class FloaAdapter {
       customer: { customerRef: customer.reference, ...floaCustomerPayload(customer, country) },
       orderData: { orderRef, orderDate: new Date(this.#now()).toISOString(), amount: offer.total.amount, scoringToken: offer.token },
       configuration: {
-        culture: culture(country, input.locale),
+        culture: culture(this.#o.cultures[country], input.locale),
         merchantHomeUrl: input.homeUrl ?? input.backUrl,
         merchantBackUrl: input.backUrl,
         merchantReturnUrl: input.returnUrl,
@@ -494,9 +507,14 @@ export class FloaAdapter {
       response = await client.request(path, { ...init, headers: { authToken: token }, signal: ctx.signal });
     }
     if (response.status === 404 && notFound) throw new ProblemError('not-found', notFound);
+    if (response.status === 429) {
+      // FLOA's own pace, passed on to the caller.
+      const retryAfter = response.headers.get('retry-after');
+      throw new ProblemError('rate-limited', 'FLOA is receiving too many requests; try again in a moment.', retryAfter ? { headers: { 'Retry-After': retryAfter } } : {});
+    }
     if (response.status < 200 || response.status >= 300) {
       // 400 means our request is malformed (a bug or a configuration error): retrying will not help.
-      const retryable = response.status >= 500 || response.status === 429;
+      const retryable = response.status >= 500;
       throw new ProblemError('upstream-unavailable', `FLOA failed (HTTP ${response.status}).`, { retryable });
     }
     const parsed = schema.safeParse(response.body);
@@ -545,9 +563,8 @@ function money(amount: number): Money {
   return { amount, currency: CURRENCY };
 }
 
-/** A culture FLOA accepts for `country`, matching the page's locale when it can ("fr" in BE → "fr-BE"). */
-function culture(country: FloaCountry, locale?: string): string {
-  const allowed = CULTURES[country];
+/** One of the country's cultures, matching the page's locale when it can ("fr" in BE → "fr-BE"). */
+function culture(allowed: readonly string[], locale?: string): string {
   const language = locale?.toLowerCase().split(/[-_]/)[0];
   return allowed.find((c) => c.toLowerCase() === locale?.toLowerCase()) ?? allowed.find((c) => c.startsWith(`${language}-`)) ?? allowed[0]!;
 }
