@@ -305,7 +305,7 @@ export class FloaAdapter {
     if (offers.length === 0) {
       const failures = settled.map((s) => (s.status === 'rejected' ? s.reason : undefined));
       const retryable = failures.some((f) => !(f instanceof ProblemError) || f.retryable);
-      throw new ProblemError('upstream-unavailable', 'FLOA accepted the request but no offer could be shown with its fees, total and schedule.', { retryable });
+      throw new ProblemError('upstream-unavailable', 'FLOA accepted the request but no offer could be shown with its fees, total and schedule.', { retryable, cause: failures[0] });
     }
     return offers.sort((a, b) => a.instalments - b.instalments || a.id.localeCompare(b.id));
   }
