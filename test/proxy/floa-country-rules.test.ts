@@ -69,7 +69,9 @@ let server: RunningServer;
 let token: string;
 
 before(async () => {
-  sim = createFloaSimulator({ defaultOutcome: 'eligible', outcomes: {} });
+  // One site (7017) for every country's record: these tests are about the table's rules, not about sites per country.
+  const site = { id: '7017', purchaseType: 'Cb4X', paymentOptionRef: '63', instalments: 4, feesBps: 220, minAmount: 5000, maxAmount: 300000 } as const;
+  sim = createFloaSimulator({ defaultOutcome: 'eligible', outcomes: {}, sites: [site] });
   server = await listen(sim.app);
   const reply = await fetch(`${server.url}/v1/auth/token`, { headers: { authorization: Buffer.from(`${FLOA_DEMO_LOGIN}:${FLOA_DEMO_PASSWORD}`).toString('base64') } });
   token = (await reply.json()) as string;

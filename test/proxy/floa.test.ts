@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { Hono } from 'hono';
 import type { Cart, Money } from '../../src/protocol/index.js';
@@ -12,13 +13,14 @@ import {
   FLOA_DEMO_HMAC_SECRET,
   FLOA_DEMO_LOGIN,
   FLOA_DEMO_PASSWORD,
+  FLOA_SIM_LONG_TERM_RESULT_PATH,
   floaDemoIdentities,
+  floaDemoSiteConfig,
   type FloaSimulatorOptions,
 } from '../../src/simulators/floa/simulator.js';
 
 /** The FLOA adapter against its simulator, both over real HTTP on 127.0.0.1. */
 
-const SITES = ['7013', '7017', '7110', '7194'];
 const eur = (amount: number): Money => ({ amount, currency: 'EUR' });
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -57,7 +59,8 @@ function merchantApp() {
 }
 
 async function start(options: FloaSimulatorOptions = {}) {
-  const sim = createFloaSimulator({ notificationRetryDelayMs: 10, slowMs: 2000, ...options });
+  // The secret's text as the HMAC key: NOTES' "with the merchant secret", the adapter's default.
+  const sim = createFloaSimulator({ notificationRetryDelayMs: 10, slowMs: 2000, hmacKeyEncoding: 'utf8', ...options });
   const server = await listen(sim.app);
   return { sim, server };
 }
@@ -71,8 +74,10 @@ function adapter(baseUrl: string, overrides: Partial<FloaOptions> = {}, deps = {
       login: FLOA_DEMO_LOGIN,
       password: FLOA_DEMO_PASSWORD,
       merchantId: '38',
-      merchantSiteId: SITES,
+      // Per country and option; a test giving the former `merchantSiteId` list gets that instead.
+      ...('merchantSiteId' in overrides ? {} : { sites: floaDemoSiteConfig() }),
       hmacSecret: FLOA_DEMO_HMAC_SECRET,
+      longTermResultPath: FLOA_SIM_LONG_TERM_RESULT_PATH,
       categories: { 'MEMBERSHIP-12M': ['Sport', 'Membership'] },
       ...overrides,
     }),
@@ -207,7 +212,9 @@ describe('FLOA eligibility', () => {
     assert.equal(payLater.schedule[0]!.dueDate, new Date(Date.parse(`${today()}T00:00:00Z`) + 30 * 86400_000).toISOString().slice(0, 10));
 
     assert.equal(sim.journal.count('POST', '/api/v4/eligibilities'), 4, 'one call per merchant site');
-    assert.equal(sim.journal.count('POST', /^\/v1\/estimated-schedule\//), 3, 'one schedule per eligible option');
+    // floa-eligibility.txt:371-373: the schedule is the eligibility's get-eligibility-installment-plan link (GET).
+    assert.equal(sim.journal.count('GET', '/api/v4/eligibility-installment-plans'), 3, 'one plan per eligible option, from its link');
+    assert.equal(sim.journal.entries.filter((e) => /estimated-schedule/.test(e.path)).length, 0, 'no undocumented endpoint');
     const sent = sim.journal.entries.find((e) => e.path === '/api/v4/eligibilities')!.body as { presaleFolder: Record<string, any> };
     const folder = sent.presaleFolder;
     assert.equal(folder.shoppingCarts.length, 1);
@@ -237,8 +244,66 @@ describe('FLOA eligibility', () => {
     assert.deepEqual(sent.presaleFolder.merchantSite, { homeUrl: urls.backUrl, ...urls });
   });
 
+  test('one option whose schedule cannot be read is dropped; the others are still offered, each with its schedule', async () => {
+    // An unreadable plan (no list) for one option: a 200, so not retried.
+    sim.faults.add({ kind: 'reply', method: 'GET', path: '/api/v4/eligibility-installment-plans', body: { message: 'OK' }, times: 1 });
+    const offers = await adapter(server.url).eligibility(eligibilityInput(camille()), {});
+    assert.equal(offers.length, 2, 'three eligible options, one without a schedule');
+    for (const offer of offers) {
+      assert.ok(offer.schedule.length > 0, `${offer.id} has its schedule`);
+      assert.equal(offer.schedule.reduce((sum, s) => sum + s.amount.amount, 0), offer.total.amount);
+    }
+  });
+
+  test('one schedule call failing (HTTP 404) or not adding up to the total drops only its offer', async () => {
+    sim.faults.add({ kind: 'status', method: 'GET', path: '/api/v4/eligibility-installment-plans', status: 404, times: 1 });
+    assert.equal((await adapter(server.url).eligibility(eligibilityInput(camille()), {})).length, 2);
+    sim.faults.add({ kind: 'reply', method: 'GET', path: '/api/v4/eligibility-installment-plans', body: { schedules: [{ date: `${today()}T00:00:00+00:00`, amount: 100 }] }, times: 1 });
+    assert.equal((await adapter(server.url).eligibility(eligibilityInput(camille()), {})).length, 2);
+  });
+
+  test('no schedule for any eligible option: upstream-unavailable, nothing shown without its cost', async () => {
+    sim.faults.add({ kind: 'status', method: 'GET', path: '/api/v4/eligibility-installment-plans', status: 503 });
+    try {
+      await assert.rejects(adapter(server.url).eligibility(eligibilityInput(camille()), {}), (error) => {
+        isProblem('upstream-unavailable')(error);
+        assert.equal((error as ProblemError).retryable, true, 'FLOA failing: worth another check');
+        return true;
+      });
+    } finally {
+      sim.faults.clear();
+    }
+  });
+
+  test('the plan reply\'s field names are configuration (its shape is not documented)', async () => {
+    const other = await start({ installmentPlanFields: { list: 'installments', date: 'dueDate', amount: 'value' } });
+    try {
+      await assert.rejects(adapter(other.server.url).eligibility(eligibilityInput(camille()), {}), isProblem('upstream-unavailable'));
+      const offers = await adapter(other.server.url, { installmentPlan: { list: 'installments', date: 'dueDate', amount: 'value' } }).eligibility(eligibilityInput(camille()), {});
+      assert.deepEqual(offers.map((o) => o.id), ['floa-94', 'floa-81', 'floa-63']);
+      assert.ok(offers.every((o) => o.schedule.reduce((sum, s) => sum + s.amount.amount, 0) === o.total.amount));
+    } finally {
+      await other.server.close();
+    }
+  });
+
+  test('a plan link to a host other than FLOA\'s configured ones is not followed', async () => {
+    const elsewhere = await start();
+    try {
+      const entry = {
+        token: '423715b6-5f65-4cfe-b12e-9cfa779ade2b', hasAgreement: true, totalAmount: 46000, requestId: 1, paymentOptionReference: '63', purchaseType: 'Cb4X', merchantSiteId: 7017,
+        links: [{ href: `${elsewhere.server.url}/api/v4/eligibility-installment-plans?merchantId=38&merchantSiteId=7017&requestId=1`, rel: 'get-eligibility-installment-plan', method: 'GET' }],
+      };
+      sim.faults.add({ kind: 'reply', method: 'POST', path: '/api/v4/eligibilities', body: { eligibilities: [entry] }, times: 1 });
+      await assert.rejects(adapter(server.url, { merchantSiteId: '7017' }).eligibility(eligibilityInput(camille()), {}), isProblem('upstream-unavailable'));
+      assert.equal(elsewhere.sim.journal.entries.length, 0, 'the token went nowhere else');
+    } finally {
+      await elsewhere.server.close();
+    }
+  });
+
   test('Spain: second last name and national id sent, phone in national form', async () => {
-    const offers = await adapter(server.url, { country: 'ES' }).eligibility(eligibilityInput(identity('lucia.garcia@floa-demo.test')), {});
+    const offers = await adapter(server.url).eligibility(eligibilityInput(identity('lucia.garcia@floa-demo.test')), {});
     assert.ok(offers.length > 0);
     const sent = sim.journal.entries.find((e) => e.path === '/api/v4/eligibilities')!.body as { presaleFolder: Record<string, any> };
     assert.equal(sent.presaleFolder.customer.secondLastName, 'López');
@@ -259,7 +324,7 @@ describe('FLOA eligibility', () => {
       assert.deepEqual((error as ProblemError).errors?.map((e) => e.field), ['eligibility']);
       return true;
     });
-    assert.equal(sim.journal.count('POST', /^\/v1\/estimated-schedule\//), 0);
+    assert.equal(sim.journal.count('GET', '/api/v4/eligibility-installment-plans'), 0);
   });
 
   test('KO: rejected with FLOA\'s error text and its requestId', async () => {
@@ -298,6 +363,19 @@ describe('FLOA eligibility', () => {
     });
     await assert.rejects(adapter(server.url).eligibility(eligibilityInput(camille(), { amountDue: { amount: 45000, currency: 'USD' } }), {}), isProblem('validation'));
     assert.equal(sim.journal.entries.length, 0, 'not even a token');
+  });
+
+  test('FLOA asking to slow down (429): rate-limited, with its Retry-After', async () => {
+    sim.faults.add({ kind: 'rate-limit', method: 'POST', path: '/api/v4/eligibilities', retryAfter: 30, times: 4 });
+    try {
+      await assert.rejects(adapter(server.url).eligibility(eligibilityInput(camille()), {}), (error) => {
+        isProblem('rate-limited')(error);
+        assert.equal((error as ProblemError).headers?.['Retry-After'], '30');
+        return true;
+      });
+    } finally {
+      sim.faults.clear();
+    }
   });
 
   test('FLOA too slow: upstream-unavailable within the timeout, retryable', async () => {
@@ -411,6 +489,41 @@ describe('FLOA payment', () => {
     assert.equal(sim.journal.entries.length, 0);
   });
 
+  test('the payment result reply is read with the names NOTES gives these facts (returnCode, amount, orderRef), as configured', async () => {
+    const floa = adapter(server.url);
+    const { offer, session } = await sessionFor(floa, 'floa-63', 'order_1006');
+    assert.deepEqual(await floa.paymentResult(session.sessionId!, {}), { status: 'pending', amount: offer.total, returnCode: 4, orderRef: 'order_1006' });
+
+    const renamed = await start({ resultFields: { returnCode: 'paymentResultCode', amount: 'amount', orderRef: 'orderRef' } });
+    try {
+      const defaults = adapter(renamed.server.url);
+      const opened = await sessionFor(defaults, 'floa-63', 'order_1007');
+      await assert.rejects(defaults.paymentResult(opened.session.sessionId!, {}), (error) => {
+        isProblem('upstream-unavailable')(error);
+        assert.equal((error as ProblemError).retryable, true, 'unknown outcome: the page keeps waiting');
+        assert.match((error as ProblemError).message, /paymentResultFields/);
+        return true;
+      });
+      const configured = adapter(renamed.server.url, { paymentResultFields: { returnCode: 'paymentResultCode', amount: 'amount', orderRef: 'orderRef' } });
+      assert.equal((await configured.paymentResult(opened.session.sessionId!, {})).status, 'pending');
+    } finally {
+      await renamed.server.close();
+    }
+  });
+
+  test('10X is not offered without longTermResultPath: its payment could not be re-read before recording', async () => {
+    // A 10X site in `sites` without the path: refused at start.
+    const parsed = FloaOptions.safeParse({ provider: 'floa', baseUrl: server.url, login: 'l', password: 'p', merchantId: '38', hmacSecret: 's', sites: { FR: { '63': '7017', '98': '7110' } } });
+    assert.equal(parsed.success, false);
+    assert.match(parsed.error!.issues.map((i) => i.message).join(' '), /10X site \(98\) needs `longTermResultPath`/);
+    // The former site list does not say which site is 10X: its offer is dropped.
+    const floa = adapter(server.url, { merchantSiteId: ['7013', '7017', '7110', '7194'], longTermResultPath: undefined });
+    const offers = await floa.eligibility(eligibilityInput(camille(), { merchantUrls: urls() }), {});
+    assert.deepEqual(offers.map((o) => o.id), ['floa-94', 'floa-81', 'floa-63']);
+    assert.equal(sim.journal.count('GET', '/api/v4/eligibility-installment-plans'), 3, 'no schedule asked for 10X');
+    await assert.rejects(floa.paymentResult({ orderRef: 'order_1005', merchantSiteId: '7110' }, {}), isProblem('upstream-unavailable'));
+  });
+
   test('unknown session: not-found', async () => {
     await assert.rejects(adapter(server.url).paymentResult('no-such-session', {}), isProblem('not-found'));
   });
@@ -434,5 +547,142 @@ describe('FLOA payment', () => {
     assert.deepEqual(notification.amount, tenX.total);
     const result = await floa.paymentResult({ orderRef: 'order_1005', merchantSiteId: tenX.merchantSiteId }, {});
     assert.deepEqual(result, { status: 'paid', amount: tenX.total, returnCode: 0, orderRef: 'order_1005' });
+    assert.equal(sim.journal.count('GET', `/simulated/long-term-results/38/${tenX.merchantSiteId}/order_1005`), 2, 'read at the configured longTermResultPath');
+    assert.equal(sim.journal.entries.filter((e) => e.path.startsWith('/v1/payments/')).length, 0, 'no undocumented path');
+  });
+});
+
+describe('FLOA notification', () => {
+  /** A form sealed here, independently of the adapter: HMAC-SHA1 over the values joined by `*`, upper-case hex (NOTES § FLOA). */
+  const sealed = (fields: Array<[string, string]>, key: Buffer): Array<[string, string]> => [
+    ...fields,
+    ['hmac', createHmac('sha1', key).update(fields.map(([, v]) => v).join('*'), 'utf8').digest('hex').toUpperCase()],
+  ];
+  const text = Buffer.from(FLOA_DEMO_HMAC_SECRET, 'utf8');
+  const bytes = Buffer.from(FLOA_DEMO_HMAC_SECRET, 'hex');
+  const form = (merchant: [string, string]): Array<[string, string]> => [merchant, ['merchantSiteId', '7017'], ['orderRef', 'order_2001'], ['amount', '46000'], ['returnCode', '0']];
+
+  test('by default the HMAC key is the secret\'s text (NOTES: "with the merchant secret"); hex bytes by option', () => {
+    assert.equal(adapter(server.url).verifyNotification(sealed(form(['merchantId', '38']), text)).status, 'paid');
+    assert.throws(() => adapter(server.url).verifyNotification(sealed(form(['merchantId', '38']), bytes)), isProblem('validation'));
+    const hex = adapter(server.url, { hmacKeyEncoding: 'hex' });
+    assert.equal(hex.verifyNotification(sealed(form(['merchantId', '38']), bytes)).status, 'paid');
+    assert.throws(() => hex.verifyNotification(sealed(form(['merchantId', '38']), text)), isProblem('validation'));
+  });
+
+  test('the merchant field is merchantId, as the documents spell it; another merchant\'s notification is refused', () => {
+    const floa = adapter(server.url);
+    const read = floa.verifyNotification(sealed(form(['merchantId', '38']), text));
+    assert.equal(read.merchantSiteId, '7017');
+    assert.throws(() => floa.verifyNotification(sealed(form(['merchantId', '99']), text)), (error) => {
+      isProblem('validation')(error);
+      assert.deepEqual((error as ProblemError).errors?.map((e) => e.field), ['merchantId']);
+      return true;
+    });
+    // Another spelling, once FLOA confirms it, is configuration.
+    const renamed = adapter(server.url, { notificationFields: { merchantId: 'merchantID', merchantSiteId: 'merchantSiteID', scheduleDate: 'scheduleDate{n}', scheduleAmount: 'scheduleAmount{n}' } });
+    assert.throws(() => renamed.verifyNotification(sealed(form(['merchantID', '99']), text)), isProblem('validation'));
+  });
+
+  test('the simulator\'s notification carries merchantId and merchantSiteId', async () => {
+    const floa = adapter(server.url);
+    merchant.notifications.length = 0;
+    const offers = await floa.eligibility(eligibilityInput(camille(), { checkoutId: 'order_2002' }), {});
+    const offer = offers.find((o) => o.id === 'floa-81')!;
+    const urls = { returnUrl: `${merchantServer.url}/return`, backUrl: `${merchantServer.url}/back`, notificationUrl: `${merchantServer.url}/notify` };
+    const session = await floa.createPaymentSession({ offer, orderRef: 'order_2002', amountDue: eur(45000), customer: camille(), ...urls }, {});
+    await fetch(`${session.url}/pay`, { method: 'POST', redirect: 'manual' });
+    const fields = new Map(merchant.notifications[0]);
+    assert.equal(fields.get('merchantId'), '38');
+    assert.equal(fields.get('merchantSiteId'), offer.merchantSiteId);
+    assert.equal(floa.verifyNotification(merchant.notifications[0]!).merchantSiteId, offer.merchantSiteId);
+  });
+});
+
+describe('FLOA country', () => {
+  const urls = () => ({ returnUrl: `${merchantServer.url}/return`, backUrl: `${merchantServer.url}/back`, notificationUrl: `${merchantServer.url}/notify` });
+  const eligible = ['camille.martin', 'lucia.garcia', 'giulia.rossi', 'ines.santos', 'emma.janssens'].map((name) => identity(`${name}@floa-demo.test`));
+
+  test('a shopper\'s country is their address\'s: that country\'s sites and rules, and the session\'s country', async () => {
+    const floa = adapter(server.url);
+    for (const customer of eligible) {
+      const country = customer.homeAddress.countryCode;
+      const offers = await floa.eligibility(eligibilityInput(customer), {});
+      assert.ok(offers.length >= 2, `${country}: offers`);
+      for (const offer of offers) {
+        assert.equal(sim.config.sites.find((s) => s.id === offer.merchantSiteId)?.country, country, `${country}: ${offer.id} from a ${country} site`);
+        assert.equal(offer.country, country);
+      }
+    }
+    const spanish = (await floa.eligibility(eligibilityInput(identity('lucia.garcia@floa-demo.test'), { checkoutId: 'order_3001' }), {})).find((o) => o.id === 'floa-63')!;
+    sim.journal.clear();
+    await floa.createPaymentSession({ offer: spanish, orderRef: 'order_3001', amountDue: eur(45000), customer: identity('lucia.garcia@floa-demo.test'), ...urls() }, {});
+    const sent = sim.journal.entries.find((e) => e.path === '/v1/payment-sessions')!.body as Record<string, any>;
+    assert.equal(sent.merchantSiteId, '7217');
+    assert.equal(sent.configuration.country, 'ES');
+    assert.equal(sent.configuration.culture, 'es-ES');
+  });
+
+  test('the session\'s culture is one of its country\'s, as configured, matching the page\'s locale', async () => {
+    const lucia = identity('lucia.garcia@floa-demo.test');
+    const floa = adapter(server.url, { cultures: { ES: ['ca-ES', 'es-ES'] } });
+    for (const [locale, expected] of [['es', 'es-ES'], [undefined, 'ca-ES']] as const) {
+      const orderRef = `order_31${locale ?? 'xx'}`;
+      const offer = (await floa.eligibility(eligibilityInput(lucia, { checkoutId: orderRef }), {})).find((o) => o.id === 'floa-63')!;
+      sim.journal.clear();
+      await floa.createPaymentSession({ offer, orderRef, amountDue: eur(45000), customer: lucia, ...urls(), ...(locale ? { locale } : {}) }, {});
+      assert.equal((sim.journal.entries.find((e) => e.path === '/v1/payment-sessions')!.body as Record<string, any>).configuration.culture, expected);
+    }
+  });
+
+  test('an address in a country without sites: no offer, and FLOA is not called', async () => {
+    const frenchOnly = adapter(server.url, { sites: { FR: { '63': '7017' } } });
+    for (const customer of [identity('lucia.garcia@floa-demo.test'), { ...camille(), homeAddress: { ...camille().homeAddress, countryCode: 'DE' } }]) {
+      await assert.rejects(frenchOnly.eligibility(eligibilityInput(customer), {}), (error) => {
+        isProblem('rejected')(error);
+        assert.deepEqual((error as ProblemError).errors?.map((e) => e.field), ['customer.homeAddress.countryCode']);
+        return true;
+      });
+    }
+    assert.equal(sim.journal.entries.length, 0);
+  });
+
+  test('the address country\'s rules are checked before any call (an Italian record without its national id)', async () => {
+    const { nationalId: _, ...giulia } = identity('giulia.rossi@floa-demo.test');
+    await assert.rejects(adapter(server.url).eligibility(eligibilityInput(giulia), {}), (error) => {
+      isProblem('validation')(error);
+      assert.deepEqual((error as ProblemError).errors?.map((e) => e.field), ['customer.nationalId']);
+      return true;
+    });
+    assert.equal(sim.journal.entries.length, 0);
+  });
+
+  test('the former single-country options still parse: those sites serve that country only', async () => {
+    const spain = adapter(server.url, { merchantSiteId: ['7213', '7217'], country: 'ES' });
+    const offers = await spain.eligibility(eligibilityInput(identity('lucia.garcia@floa-demo.test')), {});
+    assert.deepEqual(offers.map((o) => [o.id, o.merchantSiteId, o.country]), [['floa-81', '7213', 'ES'], ['floa-63', '7217', 'ES']]);
+    sim.journal.clear();
+    await assert.rejects(spain.eligibility(eligibilityInput(camille()), {}), isProblem('rejected'));
+    assert.equal(sim.journal.entries.length, 0);
+
+    const base = { provider: 'floa', baseUrl: server.url, login: 'l', password: 'p', merchantId: '38', hmacSecret: 's' };
+    assert.deepEqual((await adapter(server.url, { merchantSiteId: '7017' }).eligibility(eligibilityInput(camille()), {})).map((o) => o.country), ['FR'], 'FR by default, as before');
+    assert.equal(FloaOptions.safeParse({ ...base, merchantSiteId: '7017', sites: { FR: { '63': '7017' } } }).success, false, 'one form or the other');
+    assert.equal(FloaOptions.safeParse({ ...base, sites: { FR: { '63': '7017' } }, country: 'FR' }).success, false, 'with sites, the country is the customer\'s');
+    assert.equal(FloaOptions.safeParse({ ...base }).success, false, 'no site at all');
+  });
+});
+
+describe('FLOA simulator', () => {
+  test('imports nothing from the adapter but types: it cannot share the adapter\'s misreading', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const dir = new URL('../../src/simulators/floa/', import.meta.url);
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.ts'));
+    assert.ok(files.length >= 3);
+    for (const file of files) {
+      const source = await readFile(new URL(file, dir), 'utf8');
+      const imports = [...source.matchAll(/^(import|export)\b[^;]*?from\s+'([^']+)'/gms)].filter(([, , from]) => from!.includes('proxy/'));
+      for (const [statement] of imports) assert.match(statement, /^import type /, `${file}: ${statement}`);
+    }
   });
 });

@@ -25,19 +25,22 @@ export { floaDemoIdentities, floaDemoOutcomes, type FloaDemoIdentity, type FloaO
  * - Links: `create-payment-session`, the card payment links of the example (not simulated:
  *   501), `get-eligibility-installment-plan`, and for 10X `continue-long-term-consumer-credit-process`
  *   (a payment page, since 10X has no payment session).
- * - `POST /v1/estimated-schedule/merchants/{id}/sites/{id}` → `{code: 0, amount, schedules}`.
  * - `POST /v1/payment-sessions` → `{operationSucceeded, paymentSessionUrl, paymentSessionId}`;
  *   the token must be an eligible one of that site and the amount its totalAmount.
  * - The payment page (`paymentSessionUrl`) with pay / refuse / cancel: posts the signed form
  *   notification to `notificationUrl` (retried up to 4 times until HTTP 200), then sends the
  *   shopper to `merchantReturnUrl` (the same form, POSTed by the browser) or, on cancel, to
  *   `merchantBackUrl`.
- * - `GET /v1/payment-sessions/{id}/paymentResult/` → `{paymentResultCode, amount, …}`;
- *   `GET /v1/payments/{orderRef}/merchants/{id}/sites/{id}` → the 10X order's schedules.
+ * - `GET /v1/payment-sessions/{id}/paymentResult/` → `{returnCode, amount, orderRef, …}`
+ *   (names as in the notification; the reply's shape is not documented: `resultFields`).
+ * - Not FLOA's: `GET /simulated/long-term-results/{merchantId}/{merchantSiteId}/{orderRef}`, a
+ *   10X result in the same shape (the documents give no way to read one back).
  *
  * Fees and schedules (ours, deterministic): fees = financed amount × the site's rate, paid with
  * the first instalment; instalments a month apart; pay later due `reportDelayInDays` later.
- * Amounts are integer cents.
+ * Amounts are integer cents (floa-eligibility.txt:41, NOTES). Each route and rule below names
+ * the line of floa-eligibility.txt or the NOTES.md § FLOA fact it follows, or says it is ours.
+ * Nothing here is shared with the adapter but types: its sealing, rules and replies are its own.
  */
 
 export interface FloaSite {
@@ -50,6 +53,12 @@ export interface FloaSite {
   /** Financed amount range in cents; outside it the customer is not eligible. */
   minAmount: number;
   maxAmount: number;
+  /**
+   * The country the site serves (ours: the documents do not say how FLOA ties sites to
+   * countries). When set, a request whose home address is in another country is KO, so a
+   * shopper sent to another country's site shows up in tests.
+   */
+  country?: string;
 }
 
 export interface FloaSimulatorOptions {
@@ -57,7 +66,11 @@ export interface FloaSimulatorOptions {
   password?: string;
   merchantId?: string;
   sites?: FloaSite[];
-  /** Merchant secret sealing notifications; 40 hex digits used as 20 bytes unless `hmacKeyEncoding: 'utf8'`. */
+  /**
+   * Merchant secret sealing notifications. NOTES says "HMAC-SHA1 with the merchant secret" and
+   * not how it becomes a key: both are served. The demo merchant's 40 hex digits are used as
+   * 20 bytes (`hex`, the default here); `utf8` uses the secret's text, the adapter's default.
+   */
   hmacSecret?: string;
   hmacKeyEncoding?: 'hex' | 'utf8';
   /** Lower-case e-mail → outcome of a valid eligibility request. */
@@ -71,6 +84,13 @@ export interface FloaSimulatorOptions {
   tokenTtlMs?: number;
   /** Clock in milliseconds (tests move it to expire tokens). */
   now?: () => number;
+  /**
+   * Field names of the installment plan reply, which the document does not show (default
+   * `{list: 'schedules', date: 'date', amount: 'amount'}`, the adapter's defaults).
+   */
+  installmentPlanFields?: { list: string; date: string; amount: string };
+  /** Field names of the payment result reply (not documented; default: the notification's names). */
+  resultFields?: { returnCode: string; amount: string; orderRef: string };
   /** Absolute base of the links and payment pages; default: the request's origin. */
   publicUrl?: string;
   notificationRetryDelayMs?: number;
@@ -80,11 +100,13 @@ export const FLOA_DEMO_LOGIN = 'demo-floa-login';
 export const FLOA_DEMO_PASSWORD = 'demo-floa-password';
 export const FLOA_DEMO_MERCHANT_ID = '38';
 export const FLOA_DEMO_HMAC_SECRET = 'B1A2C3D4E5F60718293A4B5C6D7E8F9001122334';
+/** The simulator's stand-in for a 10X result read-back (`longTermResultPath`): not a FLOA path. */
+export const FLOA_SIM_LONG_TERM_RESULT_PATH = '/simulated/long-term-results/{merchantId}/{merchantSiteId}/{orderRef}';
 
-/** One merchant site per payment option, as FLOA configures them (7017 is the document's Cb4X site). */
 /**
- * Proxy `instalments` settings that talk to this simulator with its demo merchant (one site per
- * offer: 3x, 4x, 10x, pay later). Used by the demo and the tests; `overrides` win.
+ * Proxy `instalments` settings that talk to this simulator with its demo merchant: per
+ * country, one site per offer (3x, 4x; in France also 10x and pay later). Used by the demo and
+ * the tests; `overrides` win.
  */
 export function floaDemoOptions(baseUrl: string, overrides: Record<string, unknown> = {}) {
   return {
@@ -93,18 +115,37 @@ export function floaDemoOptions(baseUrl: string, overrides: Record<string, unkno
     login: FLOA_DEMO_LOGIN,
     password: FLOA_DEMO_PASSWORD,
     merchantId: FLOA_DEMO_MERCHANT_ID,
-    merchantSiteId: floaDemoSites().map((site) => site.id),
+    sites: floaDemoSiteConfig(),
     hmacSecret: FLOA_DEMO_HMAC_SECRET,
+    // The demo merchant's secret is used as hex bytes (the simulator's default, `hmacKeyEncoding`).
+    hmacKeyEncoding: 'hex',
+    longTermResultPath: FLOA_SIM_LONG_TERM_RESULT_PATH,
     ...overrides,
   };
 }
 
+/** The demo sites as the adapter's `sites` option: country → payment option → site id. */
+export function floaDemoSiteConfig(): Record<string, Record<string, string>> {
+  const config: Record<string, Record<string, string>> = {};
+  for (const site of floaDemoSites()) (config[site.country!] ??= {})[site.paymentOptionRef] = site.id;
+  return config;
+}
+
+/** The demo merchant's sites, one per country and payment option (7017 is the document's Cb4X site, floa-eligibility.txt:353). */
 export function floaDemoSites(): FloaSite[] {
+  const split = (country: string, prefix: string): FloaSite[] => [
+    { id: `${prefix}13`, purchaseType: 'Cb3X', paymentOptionRef: '81', instalments: 3, feesBps: 145, minAmount: 5000, maxAmount: 300000, country },
+    { id: `${prefix}17`, purchaseType: 'Cb4X', paymentOptionRef: '63', instalments: 4, feesBps: 220, minAmount: 5000, maxAmount: 300000, country },
+  ];
   return [
-    { id: '7013', purchaseType: 'Cb3X', paymentOptionRef: '81', instalments: 3, feesBps: 145, minAmount: 5000, maxAmount: 300000 },
-    { id: '7017', purchaseType: 'Cb4X', paymentOptionRef: '63', instalments: 4, feesBps: 220, minAmount: 5000, maxAmount: 300000 },
-    { id: '7110', purchaseType: 'Lcc10X', paymentOptionRef: '98', instalments: 10, feesBps: 600, minAmount: 30000, maxAmount: 800000 },
-    { id: '7194', purchaseType: 'Cb1XD', paymentOptionRef: '94', instalments: 1, feesBps: 100, minAmount: 3000, maxAmount: 150000 },
+    ...split('FR', '70'),
+    // 10X is French only (floa-eligibility.txt:97-100: its URLs are "NA" elsewhere).
+    { id: '7110', purchaseType: 'Lcc10X', paymentOptionRef: '98', instalments: 10, feesBps: 600, minAmount: 30000, maxAmount: 800000, country: 'FR' },
+    { id: '7194', purchaseType: 'Cb1XD', paymentOptionRef: '94', instalments: 1, feesBps: 100, minAmount: 3000, maxAmount: 150000, country: 'FR' },
+    ...split('ES', '72'),
+    ...split('IT', '73'),
+    ...split('PT', '74'),
+    ...split('BE', '75'),
   ];
 }
 
@@ -153,6 +194,7 @@ export interface FloaSimNotification {
   delivered: boolean;
 }
 
+/** NOTES § FLOA: returnCode 0 OK, 1 refused, 6 cancelled (4 pending while the shopper has not acted). */
 const RETURN_CODES: Record<Exclude<SessionState, 'open'>, number> = { paid: 0, refused: 1, cancelled: 6 };
 const ACTIONS: Record<string, Exclude<SessionState, 'open'>> = { pay: 'paid', refuse: 'refused', cancel: 'cancelled' };
 
@@ -168,6 +210,8 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
   const tokenTtlMs = options.tokenTtlMs ?? 48 * 3600_000;
   const slowMs = options.slowMs ?? 15_000;
   const retryDelayMs = options.notificationRetryDelayMs ?? 500;
+  const resultFields = { returnCode: 'returnCode', amount: 'amount', orderRef: 'orderRef', ...options.resultFields };
+  const planFields = { list: 'schedules', date: 'date', amount: 'amount', ...options.installmentPlanFields };
   const expectedAuthorization = Buffer.from(`${login}:${password}`, 'utf8').toString('base64');
 
   const tokens = new Map<string, number>();
@@ -186,6 +230,8 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
   const siteIdOut = (id: string) => (/^\d+$/.test(id) ? Number(id) : id);
 
   // ---------------------------------------------------------------- auth
+  // NOTES § FLOA: `GET /v1/auth/token`, `authorization: base64(login:password)` without "Basic",
+  // a JSON string token valid 48 h. The 403 of wrong credentials is ours.
   app.get('/v1/auth/token', (c) => {
     if (c.req.header('authorization') !== expectedAuthorization) return c.json({ errors: ['Your credentials are incorrect, access denied.'] }, 403);
     const token = randomBytes(16).toString('hex');
@@ -193,6 +239,8 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
     return c.json(token);
   });
 
+  // floa-eligibility.txt:18 ("authToken: the token retrieved via the call to the authentication
+  // service"); NOTES: "sent as authToken". The 401 for a missing or expired one is ours.
   const requireToken = async (c: Context, next: () => Promise<void>) => {
     if (c.req.path === '/v1/auth/token') return next();
     const token = c.req.header('authToken') ?? '';
@@ -204,6 +252,8 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
   app.use('/v1/*', requireToken);
 
   // ---------------------------------------------------------------- eligibility
+  // floa-eligibility.txt:11-15: `POST …/api/v1/eligibilities?merchantId=&merchantSiteIds=`;
+  // NOTES: live clients call `v4`. Both served (the document and NOTES disagree).
   for (const version of ['v1', 'v4']) {
     for (const path of [`/api/${version}/eligibilities`, `/api/${version}/eligibilities/`]) {
       app.post(path, async (c) => {
@@ -225,6 +275,10 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
     }
   }
 
+  /**
+   * One entry of the reply per site: OK (floa-eligibility.txt:343-378), not eligible (:379-390)
+   * or KO (:391-403, `purchaseType: "Undefined"` and `errors`); fields as described at :405-415.
+   */
   function eligibilityEntry(siteId: string, read: ReturnType<typeof readEligibilityRequest>, outcome: FloaOutcome | undefined, base: string, version: string) {
     const requestId = nextRequestId++;
     const site = sites.get(siteId);
@@ -232,13 +286,18 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
     if (!site) return ko([`Merchant site ${siteId} is unknown for merchant ${merchantId}.`]);
     if (!read.request) return ko(read.errors);
     const request = read.request;
+    if (site.country && site.country !== request.country) return ko([KO.siteCountry(site.id, site.country)]);
+    // floa-eligibility.txt:36, 97-100: the merchantSite URLs are mandatory for 10X.
     if (site.paymentOptionRef === '98' && !request.merchantSite) return ko([KO.merchantSite]);
+    // floa-eligibility.txt:32 (reportDelayInDays, pay later); NOTES: pay later is 1–30 days.
     const delay = request.reportDelayInDays;
     if (site.paymentOptionRef === '94' && (delay === undefined || delay < 1 || delay > 30)) return ko([KO.reportDelay]);
     if (outcome === 'ko') return ko(options.koErrors ?? [`Customer identity could not be verified. Contact FLOA support with requestId ${requestId}.`]);
 
+    // floa-eligibility.txt:409: totalAmount is the order amount + FLOA's fees.
     const { fees, total, plan } = planFor(site, request.rawAmount, now(), delay);
     const common = { totalAmount: total, requestId, purchaseType: site.purchaseType, merchantSiteId: siteIdOut(site.id) };
+    // Ours: a site's amount range (the documents give none).
     if (outcome === 'not-eligible' || request.rawAmount < site.minAmount || request.rawAmount > site.maxAmount) {
       return { hasAgreement: false, ...common };
     }
@@ -253,7 +312,8 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
     };
     let links;
     if (site.paymentOptionRef === '98') {
-      // 10X continues on FLOA's long-term credit journey, with the URLs of `merchantSite`.
+      // NOTES: 10X continues at the `continue-long-term-consumer-credit-process` link instead of
+      // a payment session, with the URLs of `merchantSite` (floa-eligibility.txt:97-100).
       const session = openSession(record, 'long-term', request.reference, request.customerReference, request.country, {
         home: request.merchantSite!.homeUrl,
         back: request.merchantSite!.backUrl,
@@ -263,6 +323,7 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
       record.longTermSessionId = session.id;
       links = [{ href: `${base}/pay/${session.id}`, rel: 'continue-long-term-consumer-credit-process', method: 'GET' }, planLink];
     } else {
+      // floa-eligibility.txt:354-375: the links of the OK example.
       links = [
         { href: `${base}/v1/payment-sessions`, rel: 'create-payment-session', method: 'POST' },
         { href: `${base}/v1/payments/card-payment`, rel: 'pay-without-3d', method: 'POST' },
@@ -270,40 +331,32 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
         planLink,
       ];
     }
+    // floa-eligibility.txt:408 (token), :411 (paymentOptionReference, NOTES: 3X=81, 4X=63, 10X=98, pay later=94).
     return { token, hasAgreement: true, ...common, paymentOptionReference: site.paymentOptionRef, links };
   }
 
+  // floa-eligibility.txt:371-373: the eligibility's `get-eligibility-installment-plan` link,
+  // GET, with merchantId, merchantSiteId and requestId in its query. Its reply's shape is not
+  // documented: `{<list>: [{rank, <date>, <amount>}]}`, the names set by `installmentPlanFields`.
   for (const version of ['v1', 'v4']) {
     app.get(`/api/${version}/eligibility-installment-plans`, (c) => {
       const record = byRequestId.get(Number(c.req.query('requestId')));
       if (!record || c.req.query('merchantSiteId') !== record.site.id || c.req.query('merchantId') !== merchantId) {
-        return c.json({ code: 1, message: 'Unknown eligibility request.' }, 404);
+        return c.json({ errors: ['Unknown eligibility request.'] }, 404);
       }
-      return c.json({ code: 0, message: 'OK', amount: record.totalAmount, schedules: record.plan.map(planOut) });
+      const items = record.plan.map((item) => ({ rank: item.rank, [planFields.date]: planOut(item).date, [planFields.amount]: item.amount }));
+      return c.json({ [planFields.list]: items });
     });
   }
 
-  // Card payments are in the document's links but outside this project.
+  // Card payments are in the document's links (floa-eligibility.txt:361-368) but outside this project.
   app.post('/v1/payments/card-payment', (c) => c.json({ errors: ['Card payments are not simulated.'] }, 501));
   app.post('/v1/payments/card3ds-payment', (c) => c.json({ errors: ['Card payments are not simulated.'] }, 501));
 
-  // ---------------------------------------------------------------- estimated schedule
-  app.post('/v1/estimated-schedule/merchants/:merchantId/sites/:siteId', async (c) => {
-    const site = sites.get(c.req.param('siteId'));
-    if (c.req.param('merchantId') !== merchantId || !site) return c.json({ code: 3, message: 'Unknown merchant or merchant site.' }, 404);
-    const body = (await c.req.json().catch(() => undefined)) as Record<string, unknown> | undefined;
-    const amount = body?.amount;
-    if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0) return c.json({ code: 4, message: 'The amount is mandatory (in cents).' });
-    if (String(body?.paymentOptionRef) !== site.paymentOptionRef) return c.json({ code: 1, message: 'The payment option does not match the merchant site.' });
-    if (amount < site.minAmount || amount > site.maxAmount) return c.json({ code: 2, message: 'The amount is out of the payment option range.' });
-    const delay = typeof body?.ReportDelayInDays === 'number' ? body.ReportDelayInDays : 30;
-    const { fees, total, plan } = planFor(site, amount, now(), delay);
-    const withFees = body?.includePaymentFees !== false;
-    const schedules = plan.map((item) => planOut(withFees || item.rank !== 1 ? item : { ...item, amount: item.amount - fees }));
-    return c.json({ code: 0, message: 'OK', amount: withFees ? total : amount, schedules });
-  });
-
   // ---------------------------------------------------------------- payment sessions
+  // NOTES § FLOA: `POST /v1/payment-sessions {merchantId, merchantSiteId, customer, orderData{orderRef,
+  // amount, scoringToken, …}, configuration{…}}` → `{operationSucceeded, paymentSessionUrl,
+  // paymentSessionId}`. The error texts are ours.
   app.post('/v1/payment-sessions', async (c) => {
     const body = (await c.req.json().catch(() => undefined)) as Record<string, unknown> | undefined;
     const fail = (...errors: string[]) => c.json({ operationSucceeded: false, errors });
@@ -314,12 +367,16 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
     if (String(body.merchantId) !== merchantId) return fail('Unknown merchant.');
     const site = sites.get(String(body.merchantSiteId));
     if (!site) return fail(`Merchant site ${String(body.merchantSiteId)} is unknown.`);
+    // floa-eligibility.txt:408: the eligibility token "has to be sent to the payment session call".
     const record = eligibilities.get(String(order.scoringToken));
     if (!record || record.site.id !== site.id) return fail('The scoring token is unknown for this merchant site.');
     const errors: string[] = [];
     if (site.paymentOptionRef === '98') errors.push('10X payment continues with the continue-long-term-consumer-credit-process link.');
+    // floa-eligibility.txt:409: totalAmount is the "amount to use in the payment session call".
     if (order.amount !== record.totalAmount) errors.push(`The amount must be the eligibility totalAmount (${record.totalAmount}).`);
+    // Ours: the order reference in the shopping cart reference's alphabet (floa-eligibility.txt:40).
     if (typeof order.orderRef !== 'string' || !/^[A-Za-z0-9_]{1,30}$/.test(order.orderRef)) errors.push('orderRef is mandatory. Only letters, numbers and _ are accepted (30 characters max).');
+    // floa-eligibility.txt:411: the paymentOptionReference "to send to the payment session service".
     if (String(config.paymentOptionRef) !== site.paymentOptionRef) errors.push(`paymentOptionRef must be ${site.paymentOptionRef} for this merchant site.`);
     for (const field of ['merchantReturnUrl', 'merchantBackUrl', 'notificationUrl']) {
       if (typeof config[field] !== 'string' || !URL.canParse(config[field] as string)) errors.push(`${field} is mandatory.`);
@@ -328,6 +385,7 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
     if (!customerRef || typeof customer.email !== 'string') errors.push('customer is mandatory (customerRef, email).');
     if (errors.length) return fail(...errors);
 
+    // Ours: one session per token (a second request gets the open one back).
     const existing = [...sessions.values()].find((s) => s.scoringToken === record.token);
     if (existing && existing.state !== 'open') return fail('This scoring token was already used.');
     const session =
@@ -360,33 +418,35 @@ export function createFloaSimulator(options: FloaSimulatorOptions = {}) {
     return session;
   }
 
+  /**
+   * A payment's result. NOTES § FLOA gives the path, not the reply: it carries the facts the
+   * notification names (`orderRef`, `amount`, `returnCode`), under `resultFields` names.
+   */
+  const resultReply = (session: FloaSimSession) => ({
+    [resultFields.orderRef]: session.orderRef,
+    merchantId,
+    merchantSiteId: session.site.id,
+    paymentOptionRef: session.site.paymentOptionRef,
+    // 4 (pending) until the shopper has acted.
+    [resultFields.returnCode]: session.returnCode ?? 4,
+    [resultFields.amount]: session.amount,
+  });
+  // NOTES § FLOA: "result at GET /v1/payment-sessions/{id}/paymentResult/" (also without the slash).
   const resultOf = (c: Context) => {
     const session = sessions.get(c.req.param('id') ?? '');
     if (!session || session.kind !== 'session') return c.json({ errors: ['Unknown payment session.'] }, 404);
-    return c.json({
-      paymentSessionId: session.id,
-      orderRef: session.orderRef,
-      merchantId: Number(merchantId),
-      merchantSiteId: siteIdOut(session.site.id),
-      paymentOptionRef: session.site.paymentOptionRef,
-      // 4 (pending) until the shopper has acted.
-      paymentResultCode: session.returnCode ?? 4,
-      amount: session.amount,
-    });
+    return c.json(resultReply(session));
   };
   app.get('/v1/payment-sessions/:id/paymentResult/', resultOf);
   app.get('/v1/payment-sessions/:id/paymentResult', resultOf);
 
-  // 10X: the order's schedules, the first instalment's state being the order's.
-  app.get('/v1/payments/:orderRef/merchants/:merchantId/sites/:siteId', (c) => {
-    const session = [...sessions.values()].reverse().find((s) => s.orderRef === c.req.param('orderRef') && s.site.id === c.req.param('siteId'));
-    if (!session || c.req.param('merchantId') !== merchantId) return c.json({ responseCode: 'notFound', responseMessage: 'Unknown order.' }, 404);
-    const state = { open: 'init', paid: 'payed', refused: 'refused', cancelled: 'cancelled' }[session.state];
-    return c.json({
-      responseCode: 'success',
-      orderRef: session.orderRef,
-      schedules: session.plan.map((item) => ({ rank: item.rank, date: planOut(item).date, amount: item.amount, state: item.rank === 1 || session.state !== 'paid' ? state : 'init' })),
-    });
+  // 10X: NOTES gives no way to read its result back. Not FLOA's: a stand-in, on a path that says
+  // so, for the adapter's `longTermResultPath` (FLOA_SIM_LONG_TERM_RESULT_PATH).
+  app.use('/simulated/*', requireToken);
+  app.get('/simulated/long-term-results/:merchantId/:siteId/:orderRef', (c) => {
+    const session = [...sessions.values()].reverse().find((s) => s.kind === 'long-term' && s.orderRef === c.req.param('orderRef') && s.site.id === c.req.param('siteId'));
+    if (!session || c.req.param('merchantId') !== merchantId) return c.json({ errors: ['Unknown order.'] }, 404);
+    return c.json(resultReply(session));
   });
 
   // ---------------------------------------------------------------- the shopper's payment page
@@ -423,7 +483,11 @@ ${button('pay', 'Pay')}${button('refuse', 'Refuse (simulate a declined payment)'
     return finish(c, session);
   });
 
-  /** Cancel → back to the basket; pay/refuse → the sealed result POSTed to the return URL by the browser. */
+  /**
+   * Cancel → back to the basket (floa-eligibility.txt:98 "Change payment method"); pay/refuse →
+   * the sealed result POSTed to the return URL by the browser (:99 "redirect the customer after
+   * payment and POST payment result").
+   */
   function finish(c: Context, session: FloaSimSession) {
     if (session.state === 'cancelled') return c.redirect(session.urls.back, 303);
     const inputs = (session.resultFields ?? []).map(([name, value]) => `<input type="hidden" name="${esc(name)}" value="${esc(value)}">`).join('');
@@ -436,12 +500,19 @@ ${button('pay', 'Pay')}${button('refuse', 'Refuse (simulate a declined payment)'
     );
   }
 
+  /**
+   * The notification form (NOTES § FLOA: `orderRef`, `amount`, `returnCode`, schedule fields,
+   * `hmac` = HMAC-SHA1 with the merchant secret, upper-case hex, over the values joined by `*`).
+   * The other fields, their order and the schedule field names are ours (not documented).
+   */
   function sealedFields(session: FloaSimSession): Array<[string, string]> {
     const today = new Date(now()).toISOString().slice(0, 10);
     const fields: Array<[string, string]> = [
       ['version', '1.0'],
-      ['merchantID', merchantId],
-      ['merchantSiteID', session.site.id],
+      // The documents spell these ids `merchantId` and `merchantSiteId` (floa-eligibility.txt:11,
+      // 413; NOTES' payment session); NOTES does not list the notification's own field names.
+      ['merchantId', merchantId],
+      ['merchantSiteId', session.site.id],
       ['paymentOptionRef', session.site.paymentOptionRef],
       ['orderRef', session.orderRef],
       ['freeText', ''],
@@ -464,7 +535,10 @@ ${button('pay', 'Pay')}${button('refuse', 'Refuse (simulate a declined payment)'
     return fields;
   }
 
-  /** Form POST to the merchant, retried up to 4 more times until it answers 200 (FLOA's platform rule). */
+  /**
+   * Form POST to the merchant (NOTES: "form POST"; floa-eligibility.txt:100 "Url where we will
+   * POST payment result"), retried up to 4 more times until it answers 200 (ours).
+   */
   async function notify(url: string, fields: Array<[string, string]>): Promise<void> {
     const record: FloaSimNotification = { url, fields, attempts: 0, delivered: false };
     notifications.push(record);

@@ -4,11 +4,13 @@ import { TokenCache, type IssuedToken } from '../../http/token-cache.js';
 import { UpstreamClient, type UpstreamRequest } from '../../http/upstream.js';
 import { ProblemError } from '../../problems.js';
 import type { CallContext } from '../provider.js';
-import { checkCountryRules, normaliseCustomer } from './country-rules.js';
+import { checkCountryRules, isFloaCountry, normaliseCustomer } from './country-rules.js';
 import { formEntries, sealKey, statusOfReturnCode, verifyNotification, type FormFields } from './notification.js';
 import { buildPresaleFolder, floaCustomerPayload, floaReference } from './presale.js';
+import { readCents, readCode, readInstallmentPlan, readPath } from './replies.js';
 import {
   FLOA_COUNTRIES,
+  FLOA_PAYMENT_OPTION_REFS,
   FLOA_PAYMENT_OPTIONS,
   FLOA_SALE_CHANNELS,
   FLOA_SHIPPING_METHODS,
@@ -33,15 +35,21 @@ import {
  * - `POST /api/{v1|v4}/eligibilities?merchantId=&merchantSiteIds=`, one call per merchant
  *   site (a site is one payment option: 3X, 4X, 10X or pay later), as FLOA's own shop module
  *   does. The per-country rules are checked first; an invalid record makes no call.
- * - The schedule of each eligible option from `POST /v1/estimated-schedule/merchants/{id}/sites/{id}`
- *   (`{code: 0, amount, schedules: [{date, amount}]}`, the shape FLOA's open-source Magento
- *   module reads); the excerpt's `get-eligibility-installment-plan` link has no documented shape.
- * - `POST /v1/payment-sessions`, `GET /v1/payment-sessions/{id}/paymentResult/`; 10X has no
- *   session: the shopper follows the eligibility's `continue-long-term-consumer-credit-process`
- *   link and the result is read by order at `GET /v1/payments/{orderRef}/merchants/{id}/sites/{id}`.
+ * - The schedule of each eligible option from its `get-eligibility-installment-plan` link
+ *   (floa-eligibility.txt:371-373, GET). The reply's shape is not documented: its field names
+ *   are options (`installmentPlan`). An option whose schedule cannot be read is not offered
+ *   (each offer shows fees, total and schedule: NOTES § FLOA); the others still are.
+ * - `POST /v1/payment-sessions`, `GET /v1/payment-sessions/{id}/paymentResult/` (NOTES). The
+ *   result reply's shape is not documented: its field names are options (`paymentResultFields`,
+ *   by default the notification's `returnCode`, `amount`, `orderRef`).
+ * - 10X has no session: the shopper follows the eligibility's
+ *   `continue-long-term-consumer-credit-process` link (NOTES). The documents give no way to
+ *   re-read a 10X result, and NOTES says to re-read before recording: 10X is offered only when
+ *   the operator sets the path FLOA gives them (`longTermResultPath`).
  * Amounts are integer cents on both sides, so minor units pass through unconverted (EUR only).
  */
 const NonEmpty = z.string().check(z.minLength(1));
+const Cultures = z.array(NonEmpty).check(z.minLength(1));
 
 export const FloaOptions = z.object({
   provider: z.literal('floa'),
@@ -52,27 +60,116 @@ export const FloaOptions = z.object({
   login: NonEmpty,
   password: NonEmpty,
   merchantId: NonEmpty,
-  /** One merchant site per payment option (3X, 4X, 10X, pay later): list every site to offer. */
-  merchantSiteId: z.union([NonEmpty, z.array(NonEmpty).check(z.minLength(1))]),
-  /** The merchant secret that seals notifications (40 hex digits, used as 20 bytes, by default). */
+  /**
+   * The merchant sites per country and payment option (NOTES: 3X=81, 4X=63, 10X=98, pay
+   * later=94), e.g. `{FR: {'81': '7013', '63': '7017'}, BE: {'63': '7517'}}`. A shopper is
+   * offered the sites of their address's country (`customer.homeAddress.countryCode`,
+   * floa-eligibility.txt:93), checked by that country's rules; no sites there, no offer.
+   */
+  sites: z.optional(z.partialRecord(z.enum(FLOA_COUNTRIES), z.partialRecord(z.enum(FLOA_PAYMENT_OPTION_REFS), NonEmpty))),
+  /**
+   * The former single-country form, still read: the sites (one per option) of `country`,
+   * whose options come from FLOA's replies. Give `sites` or this, not both.
+   */
+  merchantSiteId: z.optional(z.union([NonEmpty, z.array(NonEmpty).check(z.minLength(1))])),
+  /** The merchant secret that seals notifications (NOTES § FLOA: HMAC-SHA1 "with the merchant secret"). */
   hmacSecret: NonEmpty,
-  hmacKeyEncoding: z._default(z.enum(['hex', 'utf8']), 'hex'),
+  /**
+   * How the secret becomes the HMAC key. NOTES says "with the merchant secret" and nothing of
+   * decoding it, so by default its text (`utf8`); `hex` uses a hexadecimal secret's bytes.
+   * A wrong choice fails closed: every notification is refused (400) and FLOA keeps retrying.
+   */
+  hmacKeyEncoding: z._default(z.enum(['hex', 'utf8']), 'utf8'),
   /** The sealed notification fields in order, once FLOA confirms them; default: as posted. */
   notificationSealFields: z.optional(z.array(NonEmpty)),
+  /**
+   * Notification fields NOTES does not name. `merchantId` and `merchantSiteId` as the documents
+   * spell these ids everywhere else (eligibility query, payment session); the schedule fields
+   * with `{n}` for the instalment's rank.
+   */
+  notificationFields: z.prefault(
+    z.object({
+      merchantId: z._default(NonEmpty, 'merchantId'),
+      merchantSiteId: z._default(NonEmpty, 'merchantSiteId'),
+      scheduleDate: z._default(NonEmpty.check(z.includes('{n}')), 'scheduleDate{n}'),
+      scheduleAmount: z._default(NonEmpty.check(z.includes('{n}')), 'scheduleAmount{n}'),
+    }),
+    {},
+  ),
+  /**
+   * Field names of the payment result reply (`GET /v1/payment-sessions/{id}/paymentResult/`),
+   * whose shape is not documented. Default: the names NOTES gives the same facts in the
+   * notification (`returnCode`, `amount`, `orderRef`). Dotted paths reach nested fields.
+   */
+  paymentResultFields: z.prefault(
+    z.object({
+      returnCode: z._default(NonEmpty, 'returnCode'),
+      amount: z._default(NonEmpty, 'amount'),
+      orderRef: z._default(NonEmpty, 'orderRef'),
+    }),
+    {},
+  ),
+  /**
+   * Where a 10X payment's result is re-read, on `baseUrl`, with `{orderRef}`, `{merchantId}` and
+   * `{merchantSiteId}` filled in; its reply is read like the payment result. Not in the
+   * documents, so no default: without it 10X is not offered (a 10X payment could not be
+   * confirmed before recording the sale, NOTES § FLOA).
+   */
+  longTermResultPath: z.optional(NonEmpty.check(z.startsWith('/'))),
   /** The excerpt shows `v1`; NOTES says live clients call `v4`, which the adapter follows. */
   eligibilityVersion: z._default(z.enum(['v1', 'v4']), 'v4'),
-  /** The merchant sites' country, used when a call names none. */
-  country: z._default(z.enum(FLOA_COUNTRIES), 'FR'),
+  /** With `merchantSiteId` only: the country of those sites (default FR). */
+  country: z.optional(z.enum(FLOA_COUNTRIES)),
   saleChannel: z._default(z.enum(FLOA_SALE_CHANNELS), 'Desktop'),
   /** Delivery method sent for every product (`VIR`: dematerialised sale). */
   shippingMethod: z._default(z.enum(FLOA_SHIPPING_METHODS), 'VIR'),
   /** Category path per SKU, parent first; FLOA calls categories "necessary" for a good decision. */
   categories: z._default(z.record(z.string(), z.array(NonEmpty)), {}),
   defaultCategories: z._default(z.array(NonEmpty).check(z.minLength(1)), ['Other']),
+  /**
+   * Where the undocumented `get-eligibility-installment-plan` reply keeps the instalments:
+   * `list` is the dotted path of the array (`''`: the reply is the array), `date` and `amount`
+   * (cents) the fields of each item. Default: `schedules`, `date`, `amount`.
+   */
+  installmentPlan: z.prefault(
+    z.object({
+      list: z._default(z.string(), 'schedules'),
+      date: z._default(NonEmpty, 'date'),
+      amount: z._default(NonEmpty, 'amount'),
+    }),
+    {},
+  ),
+  /**
+   * Origins (besides those of `baseUrl` and `eligibilityBaseUrl`) whose links in FLOA's replies
+   * the adapter follows with the `authToken`. A link elsewhere is not followed.
+   */
+  linkOrigins: z._default(z.array(z.url()), []),
+  /**
+   * The payment session's `configuration.culture` per country (NOTES names the field, not its
+   * values): the first is the default, another is chosen when the page's locale matches it.
+   */
+  cultures: z.prefault(
+    z.object({
+      FR: z._default(Cultures, ['fr-FR']),
+      ES: z._default(Cultures, ['es-ES']),
+      IT: z._default(Cultures, ['it-IT']),
+      PT: z._default(Cultures, ['pt-PT']),
+      BE: z._default(Cultures, ['nl-BE', 'fr-BE']),
+    }),
+    {},
+  ),
   /** Pay later: days until the single payment (1–30). */
   payLaterDelayDays: z._default(z.int().check(z.minimum(1), z.maximum(30)), 30),
   timeoutMs: z._default(z.int().check(z.positive()), 8000),
-});
+}).check(
+  z.refine((o) => (o.sites === undefined) !== (o.merchantSiteId === undefined), 'Give the merchant sites as `sites` (per country and option) or, the former way, as `merchantSiteId`: one of them.'),
+  z.refine((o) => o.sites === undefined || Object.values(o.sites).some((bySite) => Object.keys(bySite ?? {}).length > 0), '`sites` names no merchant site.'),
+  z.refine((o) => o.country === undefined || o.merchantSiteId !== undefined, '`country` goes with `merchantSiteId`; with `sites` the country is the customer\'s.'),
+  z.refine(
+    (o) => o.longTermResultPath !== undefined || !Object.values(o.sites ?? {}).some((bySite) => bySite?.['98']),
+    'A 10X site (98) needs `longTermResultPath`: without it a 10X payment cannot be confirmed before the sale is recorded.',
+  ),
+);
 export type FloaOptions = z.infer<typeof FloaOptions>;
 
 /** Test seams: a clock (token lifetime, order dates). */
@@ -83,8 +180,6 @@ export interface FloaDeps {
 const TOKEN_LIFETIME_MS = 48 * 3600_000;
 const TOKEN_RENEW_MARGIN_MS = 3600_000;
 const CURRENCY = 'EUR';
-/** Cultures FLOA's payment pages accept per country (first = default), from FLOA's shop module. */
-const CULTURES: Record<FloaCountry, string[]> = { FR: ['fr-FR'], IT: ['it-IT'], BE: ['nl-BE', 'fr-BE'], ES: ['es-ES'], PT: ['pt-PT'] };
 const NOT_ELIGIBLE = 'FLOA did not accept this financing request. FLOA does not give the reason (banking secrecy).';
 
 const Id = z.union([z.string(), z.number()]);
@@ -102,26 +197,13 @@ const Eligibility = z.object({
 });
 type Eligibility = z.infer<typeof Eligibility>;
 const EligibilityReply = z.object({ eligibilities: z.array(Eligibility) });
-const ScheduleReply = z.object({
-  code: z.int(),
-  message: z.optional(z.nullable(z.string())),
-  amount: z.optional(z.int()),
-  schedules: z.optional(z.array(z.object({ date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}/)), amount: z.int() }))),
-});
+const AnyReply = z.unknown();
 const SessionReply = z.object({
   operationSucceeded: z.boolean(),
   paymentSessionUrl: z.optional(z.nullable(z.string())),
   paymentSessionId: z.optional(z.nullable(Id)),
   errors: z.optional(z.nullable(z.array(z.string()))),
 });
-const ResultReply = z.object({ paymentResultCode: z.int(), amount: z.int(), orderRef: z.optional(z.nullable(z.string())) });
-const OrderSchedulesReply = z.object({
-  responseCode: z.string(),
-  schedules: z.optional(z.array(z.object({ rank: z.int(), amount: z.int(), state: z.string() }))),
-});
-
-/** 10X order states (first instalment) → return codes; `init` = not paid yet. */
-const ORDER_STATE_CODES: Record<string, number> = { payed: 0, cashed: 0, refused: 1, init: 4, cancelled: 6 };
 
 /** KO texts → the customer field they are about, most specific first. */
 const KO_FIELDS: Array<[RegExp, string]> = [
@@ -145,7 +227,8 @@ const KO_FIELDS: Array<[RegExp, string]> = [
 export class FloaAdapter {
   readonly id = 'floa';
   readonly #o: FloaOptions;
-  readonly #sites: string[];
+  /** Merchant sites by country, each with its payment option when the configuration names it. */
+  readonly #sites: Map<FloaCountry, Array<{ id: string; option?: FloaPaymentOptionRef }>>;
   readonly #gateway: UpstreamClient;
   readonly #eligibility: UpstreamClient;
   readonly #sealKey: Buffer;
@@ -155,7 +238,7 @@ export class FloaAdapter {
 
   constructor(options: FloaOptions, deps: FloaDeps = {}) {
     this.#o = options;
-    this.#sites = ([] as string[]).concat(options.merchantSiteId);
+    this.#sites = siteMap(options);
     this.#now = deps.now ?? Date.now;
     // Fail at start, not at the first notification, when the secret cannot be a key.
     this.#sealKey = sealKey(options.hmacSecret, options.hmacKeyEncoding);
@@ -173,10 +256,18 @@ export class FloaAdapter {
    * FLOA declines (not eligible, or KO with its error texts mapped to fields).
    */
   async eligibility(input: FloaEligibilityInput, ctx: CallContext): Promise<FloaOffer[]> {
-    const country = input.country ?? this.#o.country;
+    const amountErrors = this.#checkAmounts(input);
+    if (amountErrors.length) throw new ProblemError('validation', amountErrors.map((e) => e.message).join(' '), { errors: amountErrors });
+    // The shopper's country is their address's, with that country's sites and rules.
+    const country = input.country ?? addressCountry(input.customer);
+    const sites = isFloaCountry(country) ? this.#sites.get(country) : undefined;
+    if (!sites && /^[A-Z]{2}$/.test(country)) {
+      const message = `FLOA instalments are not offered here for an address in ${country}.`;
+      throw new ProblemError('rejected', message, { errors: [{ field: 'customer.homeAddress.countryCode', message }] });
+    }
     const customer = normaliseCustomer(input.customer, country);
-    const errors = [...this.#checkAmounts(input), ...checkCountryRules({ country, customer, today: this.#today() })];
-    if (errors.length) throw new ProblemError('validation', errors.map((e) => e.message).join(' '), { errors });
+    const errors = checkCountryRules({ country, customer, today: this.#today() });
+    if (errors.length || !sites || !isFloaCountry(country)) throw new ProblemError('validation', errors.map((e) => e.message).join(' '), { errors });
 
     const body = buildPresaleFolder({
       reference: floaReference(input.checkoutId),
@@ -195,18 +286,27 @@ export class FloaAdapter {
     });
     const path = `/api/${this.#o.eligibilityVersion}/eligibilities`;
     const replies = await Promise.all(
-      this.#sites.map((site) =>
+      sites.map(async (site) => {
         // Repeatable (a scoring commits nothing) but not marked `safe`: the client would also
         // retry a timeout, and a slow scoring sent 3 times to every site at once opens FLOA's
         // circuit for every shopper. A time-out is reported as retryable instead.
-        this.#call(this.#eligibility, path, { method: 'POST', json: body, query: { merchantId: this.#o.merchantId, merchantSiteIds: site } }, EligibilityReply, ctx),
-      ),
+        const reply = await this.#call(this.#eligibility, path, { method: 'POST', json: body, query: { merchantId: this.#o.merchantId, merchantSiteIds: site.id } }, EligibilityReply, ctx);
+        // floa-eligibility.txt:411-413: the reply names the option and the site; the configuration fills in what it leaves out.
+        return reply.eligibilities.map((e) => ({ ...e, merchantSiteId: e.merchantSiteId ?? site.id, paymentOptionReference: e.paymentOptionReference ?? site.option }));
+      }),
     );
-    const entries = replies.flatMap((r) => r.eligibilities);
+    const entries = replies.flat();
     const eligible = entries.filter((e) => e.hasAgreement === true && e.token && e.totalAmount != null && optionOf(e));
     if (eligible.length === 0) throw this.#refusal(entries);
 
-    const offers = await Promise.all(eligible.map((e) => this.#offer(e, input.amountDue.amount, ctx)));
+    // One offer's failure (its schedule unreadable, its call failing) drops that offer only.
+    const settled = await Promise.allSettled(eligible.map((e) => this.#offer(e, input.amountDue.amount, country, ctx)));
+    const offers = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    if (offers.length === 0) {
+      const failures = settled.map((s) => (s.status === 'rejected' ? s.reason : undefined));
+      const retryable = failures.some((f) => !(f instanceof ProblemError) || f.retryable);
+      throw new ProblemError('upstream-unavailable', 'FLOA accepted the request but no offer could be shown with its fees, total and schedule.', { retryable, cause: failures[0] });
+    }
     return offers.sort((a, b) => a.instalments - b.instalments || a.id.localeCompare(b.id));
   }
 
@@ -222,7 +322,8 @@ export class FloaAdapter {
       if (!offer.longTermCreditUrl) throw new ProblemError('conflict', 'This 10X offer has no continuation link: check eligibility again with the journey URLs.');
       return { url: offer.longTermCreditUrl, orderRef };
     }
-    const country = input.country ?? this.#o.country;
+    const country = offer.country ?? input.country ?? addressCountry(input.customer);
+    if (!isFloaCountry(country)) throw new ProblemError('conflict', 'This offer has no FLOA country: check eligibility again.');
     const customer = normaliseCustomer(input.customer, country);
     const body = {
       merchantId: this.#o.merchantId,
@@ -230,7 +331,7 @@ export class FloaAdapter {
       customer: { customerRef: customer.reference, ...floaCustomerPayload(customer, country) },
       orderData: { orderRef, orderDate: new Date(this.#now()).toISOString(), amount: offer.total.amount, scoringToken: offer.token },
       configuration: {
-        culture: culture(country, input.locale),
+        culture: culture(this.#o.cultures[country], input.locale),
         merchantHomeUrl: input.homeUrl ?? input.backUrl,
         merchantBackUrl: input.backUrl,
         merchantReturnUrl: input.returnUrl,
@@ -258,35 +359,48 @@ export class FloaAdapter {
   verifyNotification(fields: FormFields): FloaNotification {
     // Read once: an iterable may be single-use.
     const entries = formEntries(fields);
+    const names = this.#o.notificationFields;
     const notification = verifyNotification(entries, {
       key: this.#sealKey,
+      fields: names,
       ...(this.#o.notificationSealFields ? { sealFields: this.#o.notificationSealFields } : {}),
     });
-    const merchant = new URLSearchParams(entries).get('merchantID');
+    const merchant = new URLSearchParams(entries).get(names.merchantId);
     if (merchant !== null && merchant !== this.#o.merchantId) {
-      throw new ProblemError('validation', 'The notification is for another merchant.', { errors: [{ field: 'merchantID', message: 'Unknown merchant.' }] });
+      throw new ProblemError('validation', 'The notification is for another merchant.', { errors: [{ field: names.merchantId, message: 'Unknown merchant.' }] });
     }
     return notification;
   }
 
-  /** The payment's state at FLOA: by session id, or by order and site for 10X. */
+  /** The payment's state at FLOA: by session id (NOTES), or for 10X at `longTermResultPath`. */
   async paymentResult(ref: FloaPaymentRef, ctx: CallContext): Promise<FloaPaymentResult> {
     if (typeof ref === 'string') {
-      const reply = await this.#call(this.#gateway, `/v1/payment-sessions/${encodeURIComponent(ref)}/paymentResult/`, { method: 'GET', safe: true }, ResultReply, ctx, 'FLOA does not know this payment session.');
-      return {
-        status: statusOfReturnCode(reply.paymentResultCode),
-        amount: money(reply.amount),
-        returnCode: reply.paymentResultCode,
-        ...(reply.orderRef ? { orderRef: reply.orderRef } : {}),
-      };
+      const reply = await this.#call(this.#gateway, `/v1/payment-sessions/${encodeURIComponent(ref)}/paymentResult/`, { method: 'GET', safe: true }, AnyReply, ctx, 'FLOA does not know this payment session.');
+      return this.#result(reply);
     }
-    const path = `/v1/payments/${encodeURIComponent(floaReference(ref.orderRef))}/merchants/${encodeURIComponent(this.#o.merchantId)}/sites/${encodeURIComponent(ref.merchantSiteId)}`;
-    const reply = await this.#call(this.#gateway, path, { method: 'GET', safe: true }, OrderSchedulesReply, ctx, 'FLOA does not know this order.');
-    const schedules = reply.responseCode === 'success' ? (reply.schedules ?? []) : [];
-    const first = schedules.find((s) => s.rank === 1);
-    // The first instalment's state is the order's state (FLOA's module reads it the same way).
-    const returnCode = !first ? 5 : (ORDER_STATE_CODES[first.state] ?? 5);
-    return { status: statusOfReturnCode(returnCode), amount: money(schedules.reduce((sum, s) => sum + s.amount, 0)), returnCode, orderRef: floaReference(ref.orderRef) };
+    const template = this.#o.longTermResultPath;
+    if (!template) {
+      throw new ProblemError('upstream-unavailable', 'A 10X result cannot be read back from FLOA: longTermResultPath is not configured.', { retryable: false });
+    }
+    const values: Record<string, string> = { orderRef: floaReference(ref.orderRef), merchantId: this.#o.merchantId, merchantSiteId: ref.merchantSiteId };
+    const path = template.replace(/\{(orderRef|merchantId|merchantSiteId)\}/g, (_, name: string) => encodeURIComponent(values[name]!));
+    const reply = await this.#call(this.#gateway, path, { method: 'GET', safe: true }, AnyReply, ctx, 'FLOA does not know this order.');
+    return this.#result(reply);
+  }
+
+  /**
+   * A payment result reply read with `paymentResultFields`. Unreadable → `upstream-unavailable`,
+   * retryable: the payment's outcome is unknown until it is read, so the shopper's page waits.
+   */
+  #result(reply: unknown): FloaPaymentResult {
+    const names = this.#o.paymentResultFields;
+    const returnCode = readCode(readPath(reply, names.returnCode));
+    const amount = readCents(readPath(reply, names.amount));
+    if (returnCode === undefined || amount === undefined) {
+      throw new ProblemError('upstream-unavailable', `FLOA's payment result has no readable "${names.returnCode}" and "${names.amount}" (option paymentResultFields).`, { retryable: true });
+    }
+    const orderRef = readPath(reply, names.orderRef);
+    return { status: statusOfReturnCode(returnCode), amount: money(amount), returnCode, ...(typeof orderRef === 'string' && orderRef ? { orderRef } : {}) };
   }
 
   close(): Promise<void> {
@@ -303,13 +417,16 @@ export class FloaAdapter {
     return errors;
   }
 
-  async #offer(e: Eligibility, rawAmount: number, ctx: CallContext): Promise<FloaOffer> {
+  async #offer(e: Eligibility, rawAmount: number, country: FloaCountry, ctx: CallContext): Promise<FloaOffer> {
     const ref = optionOf(e)!;
     const option = FLOA_PAYMENT_OPTIONS[ref];
     const site = String(e.merchantSiteId ?? '');
     const total = e.totalAmount!;
     if (total < rawAmount) throw new ProblemError('upstream-unavailable', 'FLOA sent a total below the amount due.', { retryable: false });
-    const schedule = await this.#schedule(site, ref, rawAmount, total, ctx);
+    if (ref === '98' && !this.#o.longTermResultPath) {
+      throw new ProblemError('upstream-unavailable', 'A 10X payment could not be confirmed (longTermResultPath is not configured): 10X is not offered.', { retryable: false });
+    }
+    const schedule = await this.#schedule(e, ref, total, ctx);
     const longTermCreditUrl = e.links?.find((l) => l.rel === 'continue-long-term-consumer-credit-process')?.href;
     return {
       id: `floa-${ref}`,
@@ -325,29 +442,38 @@ export class FloaAdapter {
       purchaseType: e.purchaseType ?? option.purchaseType,
       requestId: String(e.requestId ?? ''),
       ...(longTermCreditUrl ? { longTermCreditUrl } : {}),
+      country,
     };
   }
 
-  async #schedule(site: string, ref: FloaPaymentOptionRef, rawAmount: number, total: number, ctx: CallContext): Promise<FloaScheduleItem[]> {
-    const path = `/v1/estimated-schedule/merchants/${encodeURIComponent(this.#o.merchantId)}/sites/${encodeURIComponent(site)}`;
-    const body = {
-      amount: rawAmount,
-      includePaymentFees: true,
-      orderDate: new Date(this.#now()).toISOString(),
-      paymentOptionRef: ref,
-      ...(ref === '94' ? { ReportDelayInDays: this.#o.payLaterDelayDays } : {}),
-    };
-    // A quote: safe to repeat.
-    const reply = await this.#call(this.#gateway, path, { method: 'POST', json: body, safe: true }, ScheduleReply, ctx);
-    if (reply.code !== 0 || !reply.schedules?.length) {
-      throw new ProblemError('upstream-unavailable', `FLOA gave no schedule for option ${ref}${reply.message ? `: ${reply.message}` : '.'}`, { retryable: false });
-    }
-    const schedule = reply.schedules.map((s) => ({ dueDate: s.date.slice(0, 10), amount: money(s.amount) }));
+  /**
+   * The option's schedule from its `get-eligibility-installment-plan` link (floa-eligibility.txt:
+   * 371-373: GET, on FLOA's eligibility host, with the ids in its query). Throws when there is
+   * none to show: no link, a link elsewhere, an unreadable reply, or a sum other than the total.
+   */
+  async #schedule(e: Eligibility, ref: FloaPaymentOptionRef, total: number, ctx: CallContext): Promise<FloaScheduleItem[]> {
+    const none = (why: string) => new ProblemError('upstream-unavailable', `FLOA gave no schedule for option ${ref}: ${why}`, { retryable: false });
+    const link = e.links?.find((l) => l.rel === 'get-eligibility-installment-plan');
+    if (!link) throw none('no get-eligibility-installment-plan link.');
+    if ((link.method ?? 'GET').toUpperCase() !== 'GET') throw none(`its link is ${link.method}, not GET.`);
+    const client = this.#clientFor(link.href);
+    if (!client) throw none('its link leaves FLOA\'s configured hosts.');
+    // A read: safe to repeat.
+    const reply = await this.#call(client, link.href, { method: 'GET', safe: true }, AnyReply, ctx);
+    const schedule = readInstallmentPlan(reply, this.#o.installmentPlan, CURRENCY);
+    if (!schedule) throw none(`its reply has no list "${this.#o.installmentPlan.list}" of "${this.#o.installmentPlan.date}" and "${this.#o.installmentPlan.amount}".`);
     // The schedule and the eligibility must show the same cost (French rules: fees and total shown).
-    if (schedule.reduce((sum, s) => sum + s.amount.amount, 0) !== total) {
-      throw new ProblemError('upstream-unavailable', `FLOA's schedule for option ${ref} does not add up to its total.`, { retryable: false });
-    }
+    if (schedule.reduce((sum, s) => sum + s.amount.amount, 0) !== total) throw none('it does not add up to its total.');
     return schedule;
+  }
+
+  /** The client for an absolute FLOA link, by origin; `undefined` for any other host. */
+  #clientFor(href: string): UpstreamClient | undefined {
+    if (!URL.canParse(href)) return undefined;
+    const origin = new URL(href).origin;
+    if (origin === new URL(this.#o.baseUrl).origin) return this.#gateway;
+    if (this.#o.eligibilityBaseUrl && origin === new URL(this.#o.eligibilityBaseUrl).origin) return this.#eligibility;
+    return this.#o.linkOrigins.some((o) => new URL(o).origin === origin) ? this.#eligibility : undefined;
   }
 
   /**
@@ -381,9 +507,14 @@ export class FloaAdapter {
       response = await client.request(path, { ...init, headers: { authToken: token }, signal: ctx.signal });
     }
     if (response.status === 404 && notFound) throw new ProblemError('not-found', notFound);
+    if (response.status === 429) {
+      // FLOA's own pace, passed on to the caller.
+      const retryAfter = response.headers.get('retry-after');
+      throw new ProblemError('rate-limited', 'FLOA is receiving too many requests; try again in a moment.', retryAfter ? { headers: { 'Retry-After': retryAfter } } : {});
+    }
     if (response.status < 200 || response.status >= 300) {
       // 400 means our request is malformed (a bug or a configuration error): retrying will not help.
-      const retryable = response.status >= 500 || response.status === 429;
+      const retryable = response.status >= 500;
       throw new ProblemError('upstream-unavailable', `FLOA failed (HTTP ${response.status}).`, { retryable });
     }
     const parsed = schema.safeParse(response.body);
@@ -407,6 +538,22 @@ export class FloaAdapter {
   }
 }
 
+/** The sites of the options: `sites`, or the former `merchantSiteId` list for `country` (FR). */
+function siteMap(o: FloaOptions): Map<FloaCountry, Array<{ id: string; option?: FloaPaymentOptionRef }>> {
+  const map = new Map<FloaCountry, Array<{ id: string; option?: FloaPaymentOptionRef }>>();
+  if (o.merchantSiteId !== undefined) map.set(o.country ?? 'FR', ([] as string[]).concat(o.merchantSiteId).map((id) => ({ id })));
+  for (const [country, bySite] of Object.entries(o.sites ?? {}) as Array<[FloaCountry, Partial<Record<FloaPaymentOptionRef, string>>]>) {
+    const sites = Object.entries(bySite).map(([option, id]) => ({ id: id!, option: option as FloaPaymentOptionRef }));
+    if (sites.length) map.set(country, sites);
+  }
+  return map;
+}
+
+/** The customer's address country, as FLOA reads it (floa-eligibility.txt:93): upper-case ISO alpha-2. */
+function addressCountry(customer: FloaEligibilityInput['customer']): string {
+  return customer.homeAddress?.countryCode?.trim().toUpperCase() ?? '';
+}
+
 function optionOf(e: Eligibility): FloaPaymentOptionRef | undefined {
   const ref = e.paymentOptionReference == null ? undefined : String(e.paymentOptionReference);
   return ref && ref in FLOA_PAYMENT_OPTIONS ? (ref as FloaPaymentOptionRef) : undefined;
@@ -416,9 +563,8 @@ function money(amount: number): Money {
   return { amount, currency: CURRENCY };
 }
 
-/** A culture FLOA accepts for `country`, matching the page's locale when it can ("fr" in BE → "fr-BE"). */
-function culture(country: FloaCountry, locale?: string): string {
-  const allowed = CULTURES[country];
+/** One of the country's cultures, matching the page's locale when it can ("fr" in BE → "fr-BE"). */
+function culture(allowed: readonly string[], locale?: string): string {
   const language = locale?.toLowerCase().split(/[-_]/)[0];
   return allowed.find((c) => c.toLowerCase() === locale?.toLowerCase()) ?? allowed.find((c) => c.startsWith(`${language}-`)) ?? allowed[0]!;
 }

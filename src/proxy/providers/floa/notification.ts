@@ -7,21 +7,35 @@ import type { FloaNotification, FloaPaymentStatus, FloaScheduleItem } from './ty
  * (cents), `returnCode`, schedule fields and `hmac` = HMAC-SHA1 with the merchant secret,
  * upper-case hex, over the field values joined by `*`.
  *
- * Which fields are sealed, and in what order, is not in our documents. FLOA's payment
- * platform seals "the information of the form, in a precise order", the order of the form
- * itself, empty fields included, each trimmed, UTF-8. So by default the seal covers every
- * posted field but `hmac`, in the order received; `sealFields` pins an explicit list instead
- * (a missing field then counts as empty). The platform's documentation also describes the
- * secret as 40 hex digits used as 20 bytes (`keyEncoding: 'hex'`), or as text by agreement.
+ * Not in our documents, so options of the adapter (docs/providers/floa.md):
+ * - which fields are sealed, and in what order: by default every posted field but `hmac`, in
+ *   the order received, each trimmed, UTF-8; `sealFields` pins an explicit list instead (a
+ *   missing field then counts as empty);
+ * - how the secret becomes the key: NOTES says "with the merchant secret", so by default its
+ *   text (UTF-8) is the key; `keyEncoding: 'hex'` uses a hexadecimal secret's bytes instead;
+ * - the names of the merchant site and schedule fields (NOTES names only `orderRef`, `amount`,
+ *   `returnCode` and `hmac`).
  */
 
 export type FormFields = URLSearchParams | Iterable<readonly [string, string]> | Record<string, string>;
+
+export interface NotificationFieldNames {
+  /** The merchant site field (the documents spell the id `merchantSiteId` everywhere). */
+  merchantSiteId: string;
+  /** Schedule fields; `{n}` is the instalment's rank, from 1. */
+  scheduleDate: string;
+  scheduleAmount: string;
+}
+
+export const DEFAULT_NOTIFICATION_FIELDS: NotificationFieldNames = { merchantSiteId: 'merchantSiteId', scheduleDate: 'scheduleDate{n}', scheduleAmount: 'scheduleAmount{n}' };
 
 export interface SealOptions {
   /** The merchant secret as key bytes (see `sealKey`). */
   key: Buffer;
   /** Explicit sealed fields, in order; default: all posted fields but `hmac`, as received. */
   sealFields?: readonly string[];
+  /** Names of the fields read besides NOTES' own (default `DEFAULT_NOTIFICATION_FIELDS`). */
+  fields?: NotificationFieldNames;
 }
 
 /** 0 OK, 1 refused, 2 refused by the bank, 3 failed, 4 pending, 5 unknown, 6 cancelled. */
@@ -92,25 +106,27 @@ export function verifyNotification(fields: FormFields, options: SealOptions, cur
   if (!orderRef || !Number.isSafeInteger(amount) || amount < 0 || !Number.isInteger(returnCode) || get('returnCode') === '') {
     throw invalid('The notification lacks orderRef, amount or returnCode.');
   }
-  const optional = (name: string) => (get(name) ? { [name === 'merchantSiteID' ? 'merchantSiteId' : name]: get(name)! } : {});
+  const names = options.fields ?? DEFAULT_NOTIFICATION_FIELDS;
+  const optional = (key: string, name: string) => (get(name) ? { [key]: get(name)! } : {});
   return {
     orderRef,
     amount: { amount, currency },
     returnCode,
     status: statusOfReturnCode(returnCode),
-    ...optional('merchantSiteID'),
-    ...optional('paymentOptionRef'),
-    ...optional('scoringToken'),
-    schedule: scheduleOf(get, currency),
+    ...optional('merchantSiteId', names.merchantSiteId),
+    // NOTES names these in the payment session; read when the notification carries them.
+    ...optional('paymentOptionRef', 'paymentOptionRef'),
+    ...optional('scoringToken', 'scoringToken'),
+    schedule: scheduleOf(get, names, currency),
   };
 }
 
-/** `scheduleDate1`/`scheduleAmount1`, `scheduleDate2`/… → the schedule, where present. */
-function scheduleOf(get: (name: string) => string | undefined, currency: string): FloaScheduleItem[] {
+/** `scheduleDate1`/`scheduleAmount1`, `scheduleDate2`/… (by default) → the schedule, where present. */
+function scheduleOf(get: (name: string) => string | undefined, names: NotificationFieldNames, currency: string): FloaScheduleItem[] {
   const schedule: FloaScheduleItem[] = [];
   for (let rank = 1; rank <= 60; rank++) {
-    const date = get(`scheduleDate${rank}`);
-    const amount = Number(get(`scheduleAmount${rank}`));
+    const date = get(names.scheduleDate.replace('{n}', String(rank)));
+    const amount = Number(get(names.scheduleAmount.replace('{n}', String(rank))));
     if (!date || !Number.isSafeInteger(amount)) break;
     schedule.push({ dueDate: date.slice(0, 10), amount: { amount, currency } });
   }

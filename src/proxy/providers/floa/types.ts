@@ -33,6 +33,7 @@ export const FLOA_PAYMENT_OPTIONS = {
   '94': { purchaseType: 'Cb1XD', instalments: 1, kind: 'deferred', label: 'Pay later' },
 } as const;
 export type FloaPaymentOptionRef = keyof typeof FLOA_PAYMENT_OPTIONS;
+export const FLOA_PAYMENT_OPTION_REFS = ['81', '63', '98', '94'] as const satisfies readonly FloaPaymentOptionRef[];
 
 export interface FloaAddress {
   line1: string;
@@ -94,7 +95,10 @@ export interface FloaEligibilityInput {
   customer: FloaCustomer;
   /** What FLOA finances: the cart total net of loyalty discount and spend. */
   amountDue: Money;
-  /** Order country; defaults to the configured `country`. */
+  /**
+   * Order country; by default the customer's (`customer.homeAddress.countryCode`), whose
+   * merchant sites are asked and whose rules apply.
+   */
   country?: FloaCountry;
   saleChannel?: FloaSaleChannel;
   /** Only needed to be offered 10X (France). */
@@ -125,11 +129,13 @@ export interface FloaOffer {
   requestId: string;
   /** 10X only: where the shopper continues (the `continue-long-term-consumer-credit-process` link). */
   longTermCreditUrl?: string;
+  /** The order country the offer was made for (its merchant site's); the payment session's `country`. */
+  country?: FloaCountry;
 }
 
 export interface FloaPaymentSessionInput {
   /** The offer as `eligibility` returned it, kept on the server. */
-  offer: Pick<FloaOffer, 'token' | 'paymentOptionRef' | 'merchantSiteId' | 'total' | 'fees' | 'longTermCreditUrl'>;
+  offer: Pick<FloaOffer, 'token' | 'paymentOptionRef' | 'merchantSiteId' | 'total' | 'fees' | 'longTermCreditUrl' | 'country'>;
   /** Our order reference (sanitised to FLOA's `[A-Za-z0-9_]{1,30}`). */
   orderRef: string;
   /** The amount due the offer was computed for; a mismatch means the offer is stale. */
@@ -139,6 +145,7 @@ export interface FloaPaymentSessionInput {
   homeUrl?: string;
   notificationUrl: string;
   customer: FloaCustomer;
+  /** Order country; by default the offer's, else the customer's address country. */
   country?: FloaCountry;
   /** BCP 47 locale of the page ("fr-BE"); mapped to a culture FLOA accepts for the country. */
   locale?: string;
