@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Cart } from '../../src/protocol/index.js';
 import { listen, type RunningServer } from '../../src/node/listen.js';
@@ -409,5 +410,61 @@ describe('CareCloud exact decimals (1 point = 0.10 CZK)', () => {
     const refused = await problem(() => adapter.quote({ checkoutId: 'odd', customer, cart: cart('c', [['book', 'Book', 1, 1999]]), spend: 15 }, {}));
     assert.equal(refused.kind, 'validation');
     assert.equal(refused.errors?.[0]?.field, 'amount');
+  });
+});
+
+describe('CareCloud times: the simulator reads them its own way; expiration_time zone is configuration', () => {
+  test('the simulator imports nothing from the adapter but types (its own time code can catch the adapter misreading times)', async () => {
+    const dir = new URL('../../src/simulators/carecloud/', import.meta.url);
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.ts'));
+    assert.ok(files.includes('simulator.ts') && files.includes('time.ts'));
+    for (const file of files) {
+      const source = await readFile(new URL(file, dir), 'utf8');
+      const imports = [...source.matchAll(/^\s*(?:import|export)\s+(?!type\b)[^;]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+      assert.deepEqual(imports.filter((path) => path.includes('proxy/')), [], `${file} imports adapter code`);
+    }
+  });
+
+  /** A hold made at `start` in a Prague project, read back at `start + minutes`. */
+  async function holdLasts(adapterSetting: 'project' | 'utc', simSetting: 'project' | 'utc', start: number) {
+    let clock = start;
+    const sim = createCarecloudSimulator({ now: () => clock, reservationTimes: simSetting });
+    const server = await listen(sim.app);
+    const adapter = new CarecloudAdapter(options(server.url, { reservationTimes: adapterSetting }), { now: () => clock });
+    try {
+      const customer = await adapter.identify(JANA.card, {});
+      const before = sim.points(JANA.id)!;
+      const held = await adapter.hold({ checkoutId: 'tz', customer, cart: cart('c', [['cake', 'Cake', 1, 8990]]), spend: 4000 }, {});
+      const sent = (sim.journal.entries.find((e) => e.path.endsWith('/reserve-points'))!.body as { expiration_time: string }).expiration_time;
+      const heldAt = (minutes: number) => {
+        clock = start + minutes * 60_000;
+        return before - sim.points(JANA.id)!;
+      };
+      return { sent, expiresAt: held.expiresAt, atOnce: heldAt(0), at14: heldAt(14), at16: heldAt(16) };
+    } finally {
+      await adapter.close();
+      await server.close();
+    }
+  }
+
+  test('project (default): expiration_time is Prague wall time, across the spring DST change; the hold lasts 15 min', async () => {
+    assert.equal(options('http://x.test').reservationTimes, 'project');
+    const start = Date.parse('2025-03-30T00:50:00Z'); // 01:50 CET; +15 min = 03:05 CEST
+    const held = await holdLasts('project', 'project', start);
+    assert.equal(held.sent, '2025-03-30 03:05:00');
+    assert.equal(held.expiresAt, '2025-03-30T01:05:00.000Z');
+    assert.deepEqual([held.atOnce, held.at14, held.at16], [40, 40, 0]);
+  });
+
+  test('utc: expiration_time is UTC wall time; the hold lasts 15 min', async () => {
+    const held = await holdLasts('utc', 'utc', Date.parse('2025-07-01T12:00:00Z'));
+    assert.equal(held.sent, '2025-07-01 12:15:00');
+    assert.deepEqual([held.atOnce, held.at14, held.at16], [40, 40, 0]);
+  });
+
+  test('a wrong setting shows: UTC times in a project that reads Prague time lapse before they are made', async () => {
+    const held = await holdLasts('utc', 'project', Date.parse('2025-07-01T12:00:00Z'));
+    assert.equal(held.sent, '2025-07-01 12:15:00'); // read as 10:15 UTC
+    assert.equal(held.atOnce, 0, 'no points held');
   });
 });

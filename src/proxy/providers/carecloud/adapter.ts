@@ -68,6 +68,14 @@ export const CarecloudOptions = z.object({
   holdMinutes: z._default(z.int().check(z.minimum(1), z.maximum(24 * 60)), 15),
   /** The project's time zone: CareCloud writes local times without an offset. */
   timeZone: z._default(z.string().check(z.refine(isTimeZone, 'Expected an IANA time zone such as "Europe/Prague".')), 'Europe/Prague'),
+  /**
+   * How the project reads a point reservation's `expiration_time` ("YYYY-MM-DD HH:MM:SS", no
+   * offset; NOTES.md § CareCloud): `project` = a wall time in `timeZone`, `utc` = UTC. The
+   * documents do not say. Default `project`, as CareCloud's other offset-less times are read
+   * (token `valid_to`, purchase `payment_time`, carecloud-purchases.txt:90); and a wrong guess
+   * then errs towards a longer hold east of UTC, not a hold already lapsed when made.
+   */
+  reservationTimes: z._default(z.enum(['project', 'utc']), 'project'),
   /** `Accept-Language` of every call. */
   language: z._default(nonEmpty(), 'en'),
   timeoutMs: z._default(z.int().check(z.positive()), 8000),
@@ -318,7 +326,7 @@ export class CarecloudAdapter implements LoyaltyProvider {
       customer_id: input.customer.providerId,
       external_id: holdId(input.checkoutId),
       amount: points,
-      expiration_time: formatProjectTime(expiresAt, this.#o.timeZone),
+      expiration_time: formatProjectTime(expiresAt, this.#o.reservationTimes === 'utc' ? 'UTC' : this.#o.timeZone),
     };
     let response = await this.#request('POST', '/point-reservations/actions/reserve-points', { json: body }, ctx);
     if (isRefusal(response, 'external_id', 'already_exists')) {
