@@ -143,6 +143,8 @@ export const SCENARIOS: Scenario[] = [
       purchaseItemTypeId: CARECLOUD_DEMO.purchaseItemTypeId,
       categoryPluId: CARECLOUD_DEMO.categoryPluId,
       timeZone: CARECLOUD_DEMO.timeZone,
+      // The demo project grants GET /customers/{id}: show the card holder's name.
+      customerProfile: true,
     }),
     carts: {
       'carecloud-demo': {

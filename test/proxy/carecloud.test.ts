@@ -83,10 +83,12 @@ describe('CareCloud adapter against the simulator (demo setup: 1 point = 1 CZK, 
 
   test('identify → quote → recordSale: points spent, points earned, one purchase with our bill_id', async () => {
     const customer = await adapter.identify('2001 9900 0188 4', {});
-    assert.equal(customer.name, 'Jana Nováková');
+    // The documented card lookup alone identifies; the name is not in it (profile read is opt-in).
+    assert.equal(customer.name, 'Card holder');
     assert.equal(customer.providerId, JANA.id);
     assert.equal(customer.card, JANA.card);
     assert.equal(calls('GET', '/cards').length, 1);
+    assert.equal(calls('GET', `/customers/${JANA.id}`).length, 0);
 
     const c = cart('c-flow', [
       ['coffee', 'Coffee', 2, 6500],
@@ -326,7 +328,7 @@ describe('CareCloud adapter against the simulator (demo setup: 1 point = 1 CZK, 
     const basic = new CarecloudAdapter(options(server.url, { auth: { mode: 'basic', user: CARECLOUD_DEMO.basicUser, password: CARECLOUD_DEMO.basicPassword } }));
     const wrong = new CarecloudAdapter(options(server.url, { auth: { mode: 'bearer', externalAppId: CARECLOUD_DEMO.externalAppId, login: CARECLOUD_DEMO.login, password: 'hunter2-wrong' } }));
     try {
-      assert.equal((await basic.identify(JANA.card, {})).name, 'Jana Nováková');
+      assert.equal((await basic.identify(JANA.card, {})).providerId, JANA.id);
       assert.equal(calls('POST', '/users/actions/login').length, 0);
       const refused = await problem(() => wrong.identify(JANA.card, {}));
       assert.equal(refused.kind, 'upstream-unavailable');
@@ -410,6 +412,72 @@ describe('CareCloud exact decimals (1 point = 0.10 CZK)', () => {
     const refused = await problem(() => adapter.quote({ checkoutId: 'odd', customer, cart: cart('c', [['book', 'Book', 1, 1999]]), spend: 15 }, {}));
     assert.equal(refused.kind, 'validation');
     assert.equal(refused.errors?.[0]?.field, 'amount');
+  });
+});
+
+describe('CareCloud lookup: the card identifies; the undocumented profile read is opt-in and best-effort', () => {
+  const sim = createCarecloudSimulator();
+  let server: RunningServer;
+  before(async () => {
+    server = await listen(sim.app);
+  });
+  after(() => server.close());
+  beforeEach(() => {
+    sim.journal.clear();
+    sim.setCustomersEndpoint('on');
+  });
+  const profileReads = () => sim.journal.entries.filter((e) => e.method === 'GET' && /\/customers\/[^/]+$/.test(e.path));
+
+  async function withAdapter(overrides: Record<string, unknown>, fn: (adapter: CarecloudAdapter, logs: string[]) => Promise<void>) {
+    const logs: string[] = [];
+    const adapter = new CarecloudAdapter(options(server.url, overrides), { log: (m) => logs.push(m) });
+    try {
+      await fn(adapter, logs);
+    } finally {
+      await adapter.close();
+    }
+  }
+
+  test('customerProfile on: name and phone from GET /customers/{id}', async () => {
+    await withAdapter({ customerProfile: true }, async (adapter, logs) => {
+      const customer = await adapter.identify(JANA.card, {});
+      assert.deepEqual([customer.name, customer.phone, customer.providerId], ['Jana Nováková', '420603123456', JANA.id]);
+      assert.equal(profileReads().length, 1);
+      assert.deepEqual(logs, []);
+    });
+  });
+
+  for (const [mode, status] of [['not-found', 404], ['forbidden', 403], ['method-not-allowed', 405]] as const) {
+    test(`GET /customers/{id} answering ${status}: the shopper is identified by card, under the neutral name, and it is logged once`, async () => {
+      sim.setCustomersEndpoint(mode);
+      await withAdapter({ customerProfile: true, anonymousName: 'Držitel karty' }, async (adapter, logs) => {
+        const first = await adapter.identify(JANA.card, {});
+        assert.deepEqual([first.name, first.providerId, first.card, first.phone], ['Držitel karty', JANA.id, JANA.card, undefined]);
+        const second = await adapter.identify(EVA_ZERO, {});
+        assert.equal(second.name, 'Držitel karty');
+        // 403 and 405 refuse the call itself: not asked again; a 404 may be one customer's.
+        assert.equal(profileReads().length, status === 404 ? 2 : 1);
+        assert.equal(logs.length, 1);
+        assert.match(logs[0]!, new RegExp(`HTTP ${status}.*customerProfile`));
+        // The rest of the flow needs nothing from the profile.
+        const quote = await adapter.quote({ checkoutId: `anon-${status}`, customer: first, cart: cart('c', [['cake', 'Cake', 1, 8990]]), spend: 0 }, {});
+        assert.equal(quote.balance.points, sim.points(JANA.id));
+      });
+    });
+  }
+
+  test('customerProfile off (default): no profile read at all, even where the project has it', async () => {
+    await withAdapter({}, async (adapter) => {
+      assert.equal((await adapter.identify(JANA.card, {})).name, 'Card holder');
+      assert.equal(profileReads().length, 0);
+    });
+  });
+
+  test('a blocked card is still refused before any profile read', async () => {
+    await withAdapter({ customerProfile: true }, async (adapter) => {
+      assert.equal((await problem(() => adapter.identify(PETR_BLOCKED, {}))).kind, 'rejected');
+      assert.equal(profileReads().length, 0);
+    });
   });
 });
 

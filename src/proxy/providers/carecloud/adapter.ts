@@ -76,6 +76,15 @@ export const CarecloudOptions = z.object({
    * then errs towards a longer hold east of UTC, not a hold already lapsed when made.
    */
   reservationTimes: z._default(z.enum(['project', 'utc']), 'project'),
+  /**
+   * Also read the customer's name and phone from `GET /customers/{customer_id}`. The documents
+   * do not list that call (NOTES.md § CareCloud gives only `/customers/{id}/points`), so it is
+   * off by default, and best-effort when on: where it is missing, forbidden or failing, the
+   * customer is still identified by the card lookup, under `anonymousName`.
+   */
+  customerProfile: z._default(z.boolean(), false),
+  /** The name shown for a customer identified by card alone: the card lookup carries no name (NOTES.md § CareCloud). */
+  anonymousName: z._default(nonEmpty(), 'Card holder'),
   /** `Accept-Language` of every call. */
   language: z._default(nonEmpty(), 'en'),
   timeoutMs: z._default(z.int().check(z.positive()), 8000),
@@ -211,6 +220,8 @@ const LOOKUP_PAGES = 5;
 export interface CarecloudAdapterDeps {
   /** Clock in milliseconds (tests move it past the token's validity). */
   now?: () => number;
+  /** Where the adapter reports what an operator must act on (default: stderr). */
+  log?: (message: string) => void;
 }
 
 export class CarecloudAdapter implements LoyaltyProvider {
@@ -228,12 +239,18 @@ export class CarecloudAdapter implements LoyaltyProvider {
   readonly #o: CarecloudOptions;
   readonly #http: UpstreamClient;
   readonly #now: () => number;
+  readonly #log: (message: string) => void;
+  /** Why `GET /customers/{id}` is no longer asked (it answered 403 or 405: refused for every customer). */
+  #profileOff: string | undefined;
+  /** Statuses of the profile read already logged (one line each, not one per lookup). */
+  readonly #profileLogged = new Set<string>();
   /** The bearer token (bearer auth only): renewed 5 min before `valid_to` (half-way through a shorter life). */
   readonly #token: TokenCache;
 
   constructor(options: CarecloudOptions, deps: CarecloudAdapterDeps = {}) {
     this.#o = options;
     this.#now = deps.now ?? Date.now;
+    this.#log = deps.log ?? ((message) => console.error(`[checkout-proxy] CareCloud: ${message}`));
     this.#http = new UpstreamClient({
       name: 'CareCloud',
       baseUrl: options.baseUrl,
@@ -264,12 +281,11 @@ export class CarecloudAdapter implements LoyaltyProvider {
       const message = 'This loyalty card has expired. Use another card.';
       throw new ProblemError('rejected', message, { errors: [{ field: 'query', message }] });
     }
-    const customer = await this.#call('GET', `/customers/${encodeURIComponent(card.customer_id)}`, CustomerReply, ctx, { safe: true });
-    const info = customer.data.personal_information;
-    // E-mail, birthday and the rest of the profile are dropped: the checkout never needs them.
-    const name = [info?.first_name, info?.last_name].filter(Boolean).join(' ') || 'Card holder';
+    // The card lookup identifies the customer (NOTES.md § CareCloud): the profile only adds a name.
+    const info = this.#o.customerProfile ? await this.#profile(card.customer_id, ctx) : undefined;
+    const name = [info?.first_name, info?.last_name].filter(Boolean).join(' ') || this.#o.anonymousName;
     const data: CarecloudCustomerData = { cardNumber: String(card.card_number), cardId: card.card_id };
-    return { providerId: customer.data.customer_id, name, card: data.cardNumber, ...(info?.phone ? { phone: info.phone } : {}), data };
+    return { providerId: card.customer_id, name, card: data.cardNumber, ...(info?.phone ? { phone: info.phone } : {}), data };
   }
 
   async quote(input: QuoteInput, ctx: CallContext): Promise<CarecloudQuote> {
@@ -437,6 +453,34 @@ export class CarecloudAdapter implements LoyaltyProvider {
     };
     // accept-payment commits nothing (NOTES): safe to repeat.
     return this.#call('POST', '/purchases/actions/accept-payment', AcceptPaymentReply, ctx, { json: body, safe: true }).then((r) => r.data.accepted_payment);
+  }
+
+  /**
+   * Name and phone from `GET /customers/{id}` (option `customerProfile`), or `undefined`: this
+   * call is not in the documents, so nothing it answers stops a lookup. Sent once (a name is not
+   * worth retries). 403 and 405 refuse the call itself: it is not asked again. 404 (a project
+   * without it, or a customer it does not show) and other failures leave this lookup nameless.
+   * E-mail, birthday and the rest of the profile are dropped: the checkout never needs them.
+   */
+  async #profile(customerId: string, ctx: CallContext): Promise<z.infer<typeof CustomerReply>['data']['personal_information']> {
+    if (this.#profileOff) return undefined;
+    let outcome: string;
+    try {
+      const response = await this.#request('GET', `/customers/${encodeURIComponent(customerId)}`, {}, ctx);
+      const parsed = isSuccess(response) ? CustomerReply.safeParse(response.body) : undefined;
+      if (parsed?.success) return parsed.data.data.personal_information;
+      outcome = parsed ? 'an unexpected reply' : `HTTP ${response.status}`;
+      if (response.status === 403 || response.status === 405) this.#profileOff = outcome;
+    } catch (error) {
+      if (ctx.signal?.aborted) throw error;
+      outcome = error instanceof ProblemError ? error.message : 'a failure';
+    }
+    if (!this.#profileLogged.has(outcome)) {
+      this.#profileLogged.add(outcome);
+      const next = this.#profileOff ? 'not asked again until restart' : 'asked again at the next lookup';
+      this.#log(`GET /customers/{id} (option customerProfile) answered ${outcome}; customers are identified by card alone and shown as "${this.#o.anonymousName}" (${next}). Turn customerProfile off if the project does not grant this call.`);
+    }
+    return undefined;
   }
 
   /** Frees a point reservation; none to free is fine. */
