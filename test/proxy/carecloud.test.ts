@@ -35,6 +35,7 @@ function options(url: string, overrides: Record<string, unknown> = {}) {
     purchaseTypeId: CARECLOUD_DEMO.purchaseTypeId,
     purchaseItemTypeId: CARECLOUD_DEMO.purchaseItemTypeId,
     categoryPluId: CARECLOUD_DEMO.categoryPluId,
+    pointValue: 100, // the demo project: 1 point = 1 CZK
     ...overrides,
   });
 }
@@ -344,7 +345,7 @@ describe('CareCloud adapter against the simulator (demo setup: 1 point = 1 CZK, 
     const bad = CarecloudOptions.safeParse({ provider: 'carecloud', baseUrl: 'not a url', auth: { mode: 'bearer' }, timeZone: 'Mars/Olympus' });
     assert.equal(bad.success, false);
     const paths = bad.error!.issues.map((i) => i.path.join('.'));
-    for (const path of ['baseUrl', 'auth.externalAppId', 'storeId', 'currencyId', 'purchaseTypeId', 'timeZone']) assert.ok(paths.includes(path), `${path} reported (got ${paths.join(', ')})`);
+    for (const path of ['baseUrl', 'auth.externalAppId', 'storeId', 'currencyId', 'purchaseTypeId', 'pointValue', 'timeZone']) assert.ok(paths.includes(path), `${path} reported (got ${paths.join(', ')})`);
   });
 });
 
@@ -412,6 +413,81 @@ describe('CareCloud exact decimals (1 point = 0.10 CZK)', () => {
     const refused = await problem(() => adapter.quote({ checkoutId: 'odd', customer, cart: cart('c', [['book', 'Book', 1, 1999]]), spend: 15 }, {}));
     assert.equal(refused.kind, 'validation');
     assert.equal(refused.errors?.[0]?.field, 'amount');
+  });
+});
+
+describe('CareCloud point value: configured, and checked against CareCloud\'s own figures (1 point = 0.50 CZK)', () => {
+  const sim = createCarecloudSimulator({ pointValue: '0.50' });
+  let server: RunningServer;
+  before(async () => {
+    server = await listen(sim.app);
+  });
+  after(() => server.close());
+  beforeEach(() => sim.journal.clear());
+  const c = cart('c-half', [['cake', 'Cake', 2, 8990]]); // 179.80 CZK
+
+  test('pointValue has no default: a programme where a point is worth 0.50 is not silently priced at 1 CZK', () => {
+    const parsed = CarecloudOptions.safeParse({ ...options('http://x.test'), pointValue: undefined });
+    assert.equal(parsed.success, false);
+    assert.deepEqual(parsed.error!.issues.map((i) => i.path.join('.')), ['pointValue']);
+  });
+
+  test('pointValue 50 agrees with CareCloud: balance, steps and spend at 0.50 CZK a point', async () => {
+    const logs: string[] = [];
+    const adapter = new CarecloudAdapter(options(server.url, { pointValue: 50 }), { log: (m) => logs.push(m) });
+    try {
+      const customer = await adapter.identify(JANA.card, {});
+      const quote = await adapter.quote({ checkoutId: 'half', customer, cart: c, spend: 0 }, {});
+      assert.deepEqual(quote.balance, { value: { amount: 62_500, currency: 'CZK' }, points: 1250 });
+      assert.deepEqual(quote.spendable, { min: { amount: 50, currency: 'CZK' }, max: { amount: 17_950, currency: 'CZK' }, step: 50 });
+      const chosen = await adapter.quote({ checkoutId: 'half', customer, cart: c, spend: 5000 }, {});
+      assert.equal(chosen.spendPoints, 100);
+      const record = await adapter.recordSale(sale('half', customer, c, 5000), {});
+      assert.deepEqual(record.spent, { value: { amount: 5000, currency: 'CZK' }, points: 100 });
+      assert.deepEqual(logs, []);
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  test('pointValue 100 contradicts the points overview: logged, refused, and refused again for a customer without points', async () => {
+    const logs: string[] = [];
+    const adapter = new CarecloudAdapter(options(server.url, { pointValue: 100 }), { log: (m) => logs.push(m) });
+    try {
+      const customer = await adapter.identify(JANA.card, {});
+      const refused = await problem(() => adapter.quote({ checkoutId: 'wrong', customer, cart: c, spend: 0 }, {}));
+      assert.equal(refused.kind, 'upstream-unavailable');
+      assert.equal(refused.retryable, false);
+      assert.match(refused.message, /pointValue/);
+      assert.equal(logs.length, 1);
+      assert.match(logs[0]!, /pointValue is 100 \(1\.00 CZK a point\), but the points overview values \d+ points at [\d.]+ CZK \(about 0\.50 CZK a point\)/);
+      // Eva has no points, so no figure of her own: the known contradiction still refuses.
+      const eva = await adapter.identify(EVA_ZERO, {});
+      assert.equal((await problem(() => adapter.quote({ checkoutId: 'wrong-eva', customer: eva, cart: c, spend: 0 }, {}))).kind, 'upstream-unavailable');
+      sim.journal.clear();
+      assert.equal((await problem(() => adapter.recordSale(sale('wrong', customer, c, 0), {}))).kind, 'upstream-unavailable');
+      assert.equal((await problem(() => adapter.hold({ checkoutId: 'wrong', customer, cart: c, spend: 1000 }, {}))).kind, 'upstream-unavailable');
+      assert.equal(sim.journal.entries.length, 0, 'nothing sent once the contradiction is known');
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  test('pointValue 100 contradicts accept-payment\'s price of the points: a sale (no overview read) is refused before anything is sent', async () => {
+    const logs: string[] = [];
+    const adapter = new CarecloudAdapter(options(server.url, { pointValue: 100 }), { log: (m) => logs.push(m) });
+    try {
+      const customer = await adapter.identify(JANA.card, {});
+      const purchases = sim.purchases().length;
+      const refused = await problem(() => adapter.recordSale(sale('wrong-accept', customer, c, 10_000), {}));
+      assert.equal(refused.kind, 'upstream-unavailable');
+      assert.equal(logs.length, 1);
+      assert.match(logs[0]!, /accept-payment values 100 points at 50\.00 CZK/);
+      assert.equal(sim.journal.count('POST', /send-purchase$/), 0);
+      assert.equal(sim.purchases().length, purchases);
+    } finally {
+      await adapter.close();
+    }
   });
 });
 

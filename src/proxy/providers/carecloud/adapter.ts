@@ -58,8 +58,17 @@ export const CarecloudOptions = z.object({
   pluListCode: z._default(nonEmpty(), 'GLOBAL'),
   /** VAT rate written on bill items, in percent. */
   vatRate: z._default(z.number().check(z.minimum(0), z.maximum(100)), 21),
-  /** Minor units one point is worth in the project's setup (100 = 1 point per 1 CZK); turns a chosen spend into `max_points`. */
-  pointValue: z._default(z.int().check(z.positive()), 100),
+  /**
+   * Minor units of `currency` one point is worth (50 = 0.50 CZK); turns a chosen spend into
+   * `max_points` and values balances and earnings. Required: no document gives a programme-wide
+   * figure, and CareCloud's own figures come only per customer (points overview
+   * `available_points_money_value[]`, when the status allows paying with points; NOTES.md
+   * § CareCloud) and per bill (accept-payment `credit_points` / `price_of_credit_points`,
+   * carecloud-purchases.txt:437-438), so a customer without points has none. Every such figure
+   * is checked against it: a contradiction is logged and refuses every operation that values
+   * points until the configuration is fixed.
+   */
+  pointValue: z.int().check(z.positive()),
   /** `reward_list_type`: C = only the rewards that apply to the bill's items. */
   rewardListType: z._default(z.enum(['F', 'C', 'A']), 'C'),
   /** `fiscal` flag of sent bills. */
@@ -242,6 +251,8 @@ export class CarecloudAdapter implements LoyaltyProvider {
   readonly #log: (message: string) => void;
   /** Why `GET /customers/{id}` is no longer asked (it answered 403 or 405: refused for every customer). */
   #profileOff: string | undefined;
+  /** Set once CareCloud's own figures contradicted `pointValue`: every operation that values points is refused. */
+  #pointValueConflict: ProblemError | undefined;
   /** Statuses of the profile read already logged (one line each, not one per lookup). */
   readonly #profileLogged = new Set<string>();
   /** The bearer token (bearer auth only): renewed 5 min before `valid_to` (half-way through a shorter life). */
@@ -290,6 +301,7 @@ export class CarecloudAdapter implements LoyaltyProvider {
 
   async quote(input: QuoteInput, ctx: CallContext): Promise<CarecloudQuote> {
     this.#checkCurrency(input.cart.currency);
+    this.#assertPointValue();
     const cardNumber = this.#cardOf(input.customer);
     const codes = benefitCodesOf(input);
     const spendPoints = this.#pointsFor(input.spend);
@@ -307,6 +319,7 @@ export class CarecloudAdapter implements LoyaltyProvider {
     const balancePoints = toNumber(overview.data.available_points);
     // CareCloud gives the points' money value only when the customer's status allows paying with them.
     const moneyValue = overview.data.available_points_money_value?.find((v) => v.currency_id === this.#o.currencyId);
+    if (moneyValue) this.#checkPointValue(balancePoints, this.#minor(moneyValue.value), 'the points overview');
     const wholePoints = Math.max(0, Math.floor(balancePoints));
 
     // accept-payment with every available point tells how much this bill can take; with the
@@ -336,6 +349,7 @@ export class CarecloudAdapter implements LoyaltyProvider {
   }
 
   async hold(input: QuoteInput, ctx: CallContext): Promise<HoldResult> {
+    this.#assertPointValue();
     const points = this.#pointsFor(input.spend);
     const expiresAt = Math.floor((this.#now() + this.#o.holdMinutes * 60_000) / 1000) * 1000;
     const body = {
@@ -360,6 +374,7 @@ export class CarecloudAdapter implements LoyaltyProvider {
 
   async recordSale(input: RecordSaleInput, ctx: CallContext): Promise<SaleRecord> {
     this.#checkCurrency(input.cart.currency);
+    this.#assertPointValue();
     const cardNumber = this.#cardOf(input.customer);
     const codes = benefitCodesOf(input);
     const points = this.#pointsFor(input.spend);
@@ -440,7 +455,7 @@ export class CarecloudAdapter implements LoyaltyProvider {
 
   // ------------------------------------------------------------ CareCloud calls
 
-  #acceptPayment(bill: Bill, cardNumber: string, points: number, codes: string[], ctx: CallContext): Promise<AcceptedPayment> {
+  async #acceptPayment(bill: Bill, cardNumber: string, points: number, codes: string[], ctx: CallContext): Promise<AcceptedPayment> {
     const body = {
       store_id: this.#o.storeId,
       cashdesk_number: this.#o.cashdeskNumber,
@@ -452,7 +467,11 @@ export class CarecloudAdapter implements LoyaltyProvider {
       bill,
     };
     // accept-payment commits nothing (NOTES): safe to repeat.
-    return this.#call('POST', '/purchases/actions/accept-payment', AcceptPaymentReply, ctx, { json: body, safe: true }).then((r) => r.data.accepted_payment);
+    const reply = await this.#call('POST', '/purchases/actions/accept-payment', AcceptPaymentReply, ctx, { json: body, safe: true });
+    const accepted = reply.data.accepted_payment;
+    // The points it uses and their price (carecloud-purchases.txt:437-438): CareCloud's own point value.
+    this.#checkPointValue(toNumber(accepted.credit_points), this.#minor(accepted.price_of_credit_points), 'accept-payment');
+    return accepted;
   }
 
   /**
@@ -616,6 +635,30 @@ export class CarecloudAdapter implements LoyaltyProvider {
   }
 
   // ------------------------------------------------------------ amounts
+
+  /**
+   * `pointValue` against a figure of CareCloud's own: `points` worth `minor`. CareCloud's amounts
+   * are decimals in the bill currency (NOTES.md § CareCloud), so they may be rounded to its minor
+   * unit: less than one minor unit apart is agreement. Anything else is a configuration that
+   * would misprice every point: logged, remembered, and refused.
+   */
+  #checkPointValue(points: number, minor: number, source: string): void {
+    this.#assertPointValue();
+    if (!(points > 0) || Math.abs(points * this.#o.pointValue - minor) < 1) return;
+    const c = this.#o.currency;
+    this.#log(
+      `pointValue is ${this.#o.pointValue} (${minorToDecimal(this.#o.pointValue, c)} ${c} a point), but ${source} values ${points} points at ${minorToDecimal(minor, c)} ${c} ` +
+        `(about ${minorToDecimal(Math.round(minor / points), c)} ${c} a point). Points are refused until pointValue is corrected and the proxy restarted.`,
+    );
+    this.#pointValueConflict = new ProblemError('upstream-unavailable', "Points cannot be used now: the shop's point value (pointValue) contradicts the loyalty programme's. The shop must correct its configuration.", {
+      retryable: false,
+    });
+    throw this.#pointValueConflict;
+  }
+
+  #assertPointValue(): void {
+    if (this.#pointValueConflict) throw this.#pointValueConflict;
+  }
 
   /** Whole points for a spend in minor units (the checkout keeps spends in steps of one point). */
   #pointsFor(spend: number): number {
