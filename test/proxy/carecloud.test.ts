@@ -240,15 +240,14 @@ describe('CareCloud adapter against the simulator (demo setup: 1 point = 1 CZK, 
     }
   });
 
-  test('send-purchase failing is an unknown outcome; the retry with the same reference records once', async () => {
+  test('send-purchase answering 500 without recording: not unknown, the same bill again records it once', async () => {
+    // Before: this encoded "any 5xx on send-purchase is unknown". CareCloud's bill_id guard settles it.
     const customer = await adapter.identify(JANA.card, {});
     const c = cart('c-500', [['cake', 'Cake', 1, 8990]]);
     sim.failNext('POST', '/purchases/actions/send-purchase', 500);
-    const unknown = await problem(() => adapter.recordSale(sale('five', customer, c, 1000), {}));
-    assert.equal(unknown.kind, 'payment-outcome-unknown');
-    assert.equal(unknown.retryable, false);
-    const retried = await adapter.recordSale(sale('five', customer, c, 1000), {});
-    assert.equal(retried.spent.points, 10);
+    const record = await adapter.recordSale(sale('five', customer, c, 1000), {});
+    assert.equal(record.spent.points, 10);
+    assert.deepEqual(calls('POST', '/send-purchase').map((e) => e.status), [500, 201]);
     assert.equal(sim.purchases().filter((p) => p.external_purchase_id === 'co-five').length, 1);
 
     sim.failNext('GET', '/cards', 429);
@@ -413,6 +412,142 @@ describe('CareCloud exact decimals (1 point = 0.10 CZK)', () => {
     const refused = await problem(() => adapter.quote({ checkoutId: 'odd', customer, cart: cart('c', [['book', 'Book', 1, 1999]]), spend: 15 }, {}));
     assert.equal(refused.kind, 'validation');
     assert.equal(refused.errors?.[0]?.field, 'amount');
+  });
+});
+
+describe('CareCloud unknown outcomes settle through the bill_id guard (exactly one purchase)', () => {
+  const sim = createCarecloudSimulator();
+  let server: RunningServer;
+  let adapter: CarecloudAdapter;
+  let customer: CustomerRecord;
+  const SEND = `${CARECLOUD_BASE_PATH}/purchases/actions/send-purchase`;
+  const sends = () => sim.journal.entries.filter((e) => e.path === SEND).map((e) => e.status);
+  const purchasesOf = (reference: string) => sim.purchases().filter((p) => p.external_purchase_id === reference);
+  const c = cart('c-settle', [['cake', 'Cake', 2, 8990]]); // 179.80 CZK: 40 points spent, 139.80 paid → 13 earned
+  before(async () => {
+    server = await listen(sim.app);
+    adapter = new CarecloudAdapter(options(server.url));
+    customer = await adapter.identify(JANA.card, {});
+  });
+  after(async () => {
+    await adapter.close();
+    await server.close();
+  });
+  beforeEach(() => {
+    sim.journal.clear();
+    sim.faults.clear();
+  });
+
+  test('a plain 503 on send-purchase where nothing was recorded is not unknown: the same bill again records it, once', async () => {
+    const before = sim.points(JANA.id)!;
+    sim.faults.add({ kind: 'status', status: 503, method: 'POST', path: SEND, times: 1 });
+    const record = await adapter.recordSale(sale('plain-503', customer, c, 4000), {});
+    assert.deepEqual(record.spent, { value: { amount: 4000, currency: 'CZK' }, points: 40 });
+    assert.deepEqual(sends(), [503, 201]);
+    assert.equal(purchasesOf('co-plain-503').length, 1);
+    assert.equal(sim.points(JANA.id), before - 40 + 13);
+  });
+
+  test('commit-then-drop: recorded but the reply lost; the same bill again answers already_exists → the recorded sale, one purchase', async () => {
+    const before = sim.points(JANA.id)!;
+    sim.faults.add({ kind: 'commit-then-drop', method: 'POST', path: SEND, times: 1 });
+    const record = await adapter.recordSale(sale('dropped', customer, c, 4000), {});
+    assert.deepEqual(record, {
+      reference: 'co-dropped',
+      discount: { amount: 0, currency: 'CZK' },
+      spent: { value: { amount: 4000, currency: 'CZK' }, points: 40 },
+      earned: { value: { amount: 1300, currency: 'CZK' }, points: 13 },
+      balanceAfter: { value: { amount: (before - 40 + 13) * 100, currency: 'CZK' }, points: before - 40 + 13 },
+    });
+    assert.deepEqual(sends(), [201, 400]); // the first committed (its reply never arrived), the second refused as a duplicate
+    assert.equal(purchasesOf('co-dropped').length, 1);
+    assert.equal(sim.points(JANA.id), before - 40 + 13);
+  });
+
+  test('both answers lost (commit-then-drop, then a reset): unknown; saleOutcome settles it as recorded, still one purchase', async () => {
+    const before = sim.points(JANA.id)!;
+    const input = sale('lost-twice', customer, c, 4000);
+    sim.faults.add({ kind: 'commit-then-drop', method: 'POST', path: SEND, times: 1 }, { kind: 'reset', method: 'POST', path: SEND, times: 1 });
+    const unknown = await problem(() => adapter.recordSale(input, {}));
+    assert.equal(unknown.kind, 'payment-outcome-unknown');
+    assert.equal(unknown.retryable, false);
+    assert.equal(purchasesOf('co-lost-twice').length, 1);
+
+    const outcome = await adapter.saleOutcome(input, {});
+    assert.equal(outcome.state, 'recorded');
+    assert.deepEqual(outcome.state === 'recorded' && outcome.sale.spent, { value: { amount: 4000, currency: 'CZK' }, points: 40 });
+    // Asked again (another instance, a second status read): the same answer, never a second purchase.
+    assert.equal((await adapter.saleOutcome(input, {})).state, 'recorded');
+    assert.equal(purchasesOf('co-lost-twice').length, 1);
+    assert.equal(sim.points(JANA.id), before - 40 + 13);
+    assert.deepEqual(sends().slice(2), [400, 400]);
+  });
+
+  test('nothing recorded and both answers lost (503 twice): unknown; saleOutcome records this very bill, once', async () => {
+    const input = sale('never-sent', customer, c, 4000);
+    sim.faults.add({ kind: 'status', status: 503, method: 'POST', path: SEND, times: 2 });
+    assert.equal((await problem(() => adapter.recordSale(input, {}))).kind, 'payment-outcome-unknown');
+    assert.equal(purchasesOf('co-never-sent').length, 0);
+    const outcome = await adapter.saleOutcome(input, {});
+    assert.equal(outcome.state, 'recorded');
+    assert.equal((await adapter.saleOutcome(input, {})).state, 'recorded');
+    assert.equal(purchasesOf('co-never-sent').length, 1);
+    assert.deepEqual(sends(), [503, 503, 201, 400]);
+  });
+
+  test('saleOutcome after this very bill used up the points: accept-payment refuses, the purchase is read back → recorded', async () => {
+    const balance = sim.points(JANA.id)!;
+    sim.setPoints(JANA.id, 40);
+    try {
+      const input = sale('all-points', customer, c, 4000);
+      sim.faults.add({ kind: 'commit-then-drop', method: 'POST', path: SEND, times: 1 }, { kind: 'status', status: 502, method: 'POST', path: SEND, times: 1 });
+      assert.equal((await problem(() => adapter.recordSale(input, {}))).kind, 'payment-outcome-unknown');
+      sim.journal.clear();
+      const outcome = await adapter.saleOutcome(input, {});
+      assert.equal(outcome.state, 'recorded');
+      assert.deepEqual(sim.journal.entries.filter((e) => e.path.endsWith('/accept-payment')).map((e) => e.status), [400]);
+      assert.equal(sends().length, 0);
+      assert.equal(purchasesOf('co-all-points').length, 1);
+    } finally {
+      sim.setPoints(JANA.id, balance);
+    }
+  });
+
+  test('saleOutcome when the bill can no longer be closed and is not found: unknown (a refusal does not prove the first send failed)', async () => {
+    const balance = sim.points(JANA.id)!;
+    try {
+      const input = sale('gone-elsewhere', customer, c, 4000);
+      sim.faults.add({ kind: 'reset', method: 'POST', path: SEND, times: 2 });
+      assert.equal((await problem(() => adapter.recordSale(input, {}))).kind, 'payment-outcome-unknown');
+      sim.setPoints(JANA.id, 10); // spent elsewhere meanwhile
+      assert.deepEqual(await adapter.saleOutcome(input, {}), { state: 'unknown' });
+      assert.equal(purchasesOf('co-gone-elsewhere').length, 0);
+    } finally {
+      sim.setPoints(JANA.id, balance);
+    }
+  });
+
+  test('429 on send-purchase: definite (rate-limited, Retry-After kept), nothing sent again, nothing recorded', async () => {
+    sim.faults.add({ kind: 'rate-limit', retryAfter: 7, method: 'POST', path: SEND, times: 1 });
+    const limited = await problem(() => adapter.recordSale(sale('limited', customer, c, 4000), {}));
+    assert.equal(limited.kind, 'rate-limited');
+    assert.equal(limited.headers?.['retry-after'], '7');
+    assert.deepEqual(sends(), [429]);
+    assert.equal(purchasesOf('co-limited').length, 0);
+  });
+
+  test('429 on the login keeps Retry-After; a 503 on a read is upstream-unavailable, retryable, with its Retry-After', async () => {
+    const fresh = new CarecloudAdapter(options(server.url));
+    try {
+      sim.faults.add({ kind: 'rate-limit', retryAfter: 9, method: 'POST', path: `${CARECLOUD_BASE_PATH}/users/actions/login`, times: 1 });
+      const login = await problem(() => fresh.identify(JANA.card, {}));
+      assert.deepEqual([login.kind, login.headers?.['retry-after']], ['rate-limited', '9']);
+      sim.faults.add({ kind: 'status', status: 503, retryAfter: 30, method: 'GET', path: `${CARECLOUD_BASE_PATH}/cards`, times: 1 });
+      const read = await problem(() => fresh.identify(JANA.card, {}));
+      assert.deepEqual([read.kind, read.retryable, read.headers?.['retry-after']], ['upstream-unavailable', true, '30']);
+    } finally {
+      await fresh.close();
+    }
   });
 });
 

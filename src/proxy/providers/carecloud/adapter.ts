@@ -3,7 +3,7 @@ import type { Cart, LoyaltyValue, Money } from '../../../protocol/index.js';
 import { TokenCache, type IssuedToken } from '../../http/token-cache.js';
 import { UpstreamClient, type UpstreamRequest, type UpstreamResponse } from '../../http/upstream.js';
 import { ProblemError } from '../../problems.js';
-import type { CallContext, CustomerRecord, HoldResult, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleRecord } from '../provider.js';
+import type { CallContext, CustomerRecord, HoldResult, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleOutcome, SaleRecord } from '../provider.js';
 import { decimalToMinor, minorToDecimal, minorToNumber } from '../units.js';
 import { formatIsoWithOffset, formatProjectTime, isTimeZone, parseProjectTime } from './project-time.js';
 
@@ -15,13 +15,18 @@ import { formatIsoWithOffset, formatProjectTime, isTimeZone, parseProjectTime } 
  *   (`POST /users/actions/login` → token valid 7 h). Both are supported; bearer is the one to
  *   configure. The token is cached, renewed before `valid_to`, fetched once for concurrent
  *   callers, and renewed once more on a 401.
- * - The customer is found by card number (`GET /cards`, NOTES); a blocked card is refused.
+ * - The customer is found by card number (`GET /cards`, NOTES); a blocked card is refused. The
+ *   card lookup carries no name: `GET /customers/{id}` (not in the documents) adds one only
+ *   when `customerProfile` is on, and never stops a lookup.
  * - A quote is CareCloud's bill closure preview: points overview, recommended best rewards for
  *   the bill, and `accept-payment`, which commits nothing (NOTES) and says how many points the
  *   bill can take, what they are worth and what the purchase earns.
  * - A sale is `accept-payment`, then `send-purchase` with `bill_id` = our reference, then the
  *   payment summary. CareCloud refuses a second bill with the same `bill_id`
  *   (`bill_id/already_exists`): that answer means "already recorded" and returns the recorded sale.
+ *   The same guard settles a send whose answer was lost: the bill is sent once more at once, and
+ *   again by `saleOutcome` later if need be; only a second lost answer leaves it unknown.
+ * - `pointValue` is configuration, checked against every figure CareCloud gives of its own.
  * - Amounts are decimals in the bill currency, written as the document writes them
  *   (`total_price` and `max_points` as strings, item amounts as numbers), converted exactly.
  */
@@ -417,22 +422,20 @@ export class CarecloudAdapter implements LoyaltyProvider {
         payment_recap: { credit_points: usedPoints, amount_for_credit: 0, vouchers: accepted.benefit_codes ?? [] },
       },
     };
-    // No idempotency key in this API: bill_id is CareCloud's own duplicate guard.
-    const sent = await this.#request('POST', '/purchases/actions/send-purchase', { json: finalBill, unsafe: true }, ctx);
-    if (isRefusal(sent, 'bill_id', 'already_exists')) {
-      const recorded = await this.#recorded(input, ctx);
-      if (recorded) return recorded;
-      throw new ProblemError('payment-outcome-unknown', 'CareCloud already has this bill but it could not be read back. Check the purchase in CareCloud before retrying.', { retryable: false });
-    }
-    if (!isSuccess(sent)) throw this.#failure(sent, true);
-    const purchaseId = SendPurchaseReply.safeParse(sent.body);
+    const sent = await this.#sendPurchase(finalBill, ctx);
 
     // The purchase is recorded: from here nothing may turn the sale into an error.
     let earned = toNumber(accepted.credit_points_of_this_transaction);
+    if (sent.kind === 'exists') {
+      // Recorded by an earlier send of this bill: its own figures when it can be read back, else
+      // this bill's, which are the same bill's (but not the balance after, which counts it as new).
+      const recorded = await this.#recorded(input, ctx).catch(() => undefined);
+      return recorded ?? { reference: input.reference, discount: this.#money(discount), spent: this.#value(usedPoints, input.spend), ...(earned > 0 ? { earned: this.#value(earned) } : {}) };
+    }
     let spent = usedPoints;
-    if (purchaseId.success) {
+    if (sent.purchaseId) {
       try {
-        const summary = await this.#call('GET', `/purchases/${encodeURIComponent(purchaseId.data.data.purchase_id)}/actions/payment-summary`, SummaryReply, ctx, { safe: true });
+        const summary = await this.#call('GET', `/purchases/${encodeURIComponent(sent.purchaseId)}/actions/payment-summary`, SummaryReply, ctx, { safe: true });
         earned = toNumber(summary.data.earned_points ?? earned);
         spent = toNumber(summary.data.used_points ?? spent);
       } catch {
@@ -447,6 +450,31 @@ export class CarecloudAdapter implements LoyaltyProvider {
       ...(earned > 0 ? { earned: this.#value(earned) } : {}),
       ...(balanceAfter !== undefined && balanceAfter !== null ? { balanceAfter: this.#value(toNumber(balanceAfter)) } : {}),
     };
+  }
+
+  /**
+   * Settles a sale whose outcome was unknown by sending the same bill again: CareCloud's own
+   * duplicate guard refuses a second bill with the same `bill_id` (`bill_id/already_exists`,
+   * NOTES.md § CareCloud), so this cannot make a second purchase. It is a write, not a read, and
+   * it is chosen on purpose:
+   * - the documents give no read that can prove a bill absent: `GET /purchases`
+   *   (carecloud-purchases.txt:36-58) has no filter on the POS bill id, and nothing documents
+   *   that `bill_id` becomes the purchase's `external_purchase_id`;
+   * - the unknown attempt was the payment of this very bill (same `bill_id`, cart, spend and
+   *   codes), so recording it once is what that payment asked for: `already_exists` → it was
+   *   recorded; 201 → it was not, and now is, once;
+   * - the bill goes through accept-payment and the same checks again first, so nothing is
+   *   recorded on terms the shopper did not see; if those now refuse (points or a voucher used
+   *   up, perhaps by this very bill), the purchases are read for it, else the outcome stays
+   *   `unknown` for an operator: a refusal does not prove the first send failed.
+   * Anything short of those two answers is `unknown`; the core asks again later.
+   */
+  async saleOutcome(input: RecordSaleInput, ctx: CallContext): Promise<SaleOutcome> {
+    try {
+      return { state: 'recorded', sale: await this.recordSale(input, ctx) };
+    } catch {
+      return { state: 'unknown' };
+    }
   }
 
   close(): Promise<void> {
@@ -500,6 +528,50 @@ export class CarecloudAdapter implements LoyaltyProvider {
       this.#log(`GET /customers/{id} (option customerProfile) answered ${outcome}; customers are identified by card alone and shown as "${this.#o.anonymousName}" (${next}). Turn customerProfile off if the project does not grant this call.`);
     }
     return undefined;
+  }
+
+  /**
+   * `send-purchase`, sent once; when its answer is lost or is not CareCloud's (a 5xx, a reset,
+   * a timeout), the same bill once more. CareCloud refuses a second bill with the same `bill_id`
+   * (NOTES.md § CareCloud): `already_exists` says the first was recorded, 201 says it was not
+   * and this one is. Either way exactly one purchase, and the outcome is known: only when the
+   * second answer is lost too does the sale stay unknown (settled later by `saleOutcome`).
+   * A documented refusal, a 429, or a call that never left (circuit open) is definite.
+   */
+  async #sendPurchase(finalBill: unknown, ctx: CallContext): Promise<Sent> {
+    const first = await this.#sendOnce(finalBill, ctx);
+    if (first.kind !== 'unknown') return first;
+    let again: Sent | Lost;
+    try {
+      again = await this.#sendOnce(finalBill, ctx);
+    } catch (error) {
+      // Refused or not sent this time says nothing about the first send.
+      if (ctx.signal?.aborted) throw error;
+      again = first;
+    }
+    if (again.kind !== 'unknown') return again;
+    throw new ProblemError('payment-outcome-unknown', `${first.problem.message} Sending the bill again did not settle it.`, { retryable: false, cause: first.problem });
+  }
+
+  async #sendOnce(finalBill: unknown, ctx: CallContext): Promise<Sent | Lost> {
+    let response: UpstreamResponse;
+    try {
+      // No idempotency key in this API: bill_id is CareCloud's own duplicate guard.
+      response = await this.#request('POST', '/purchases/actions/send-purchase', { json: finalBill, unsafe: true }, ctx);
+    } catch (error) {
+      // The client marks a call lost on the way (a reset, a timeout) as unknown; one that never left (circuit open) is definite.
+      if (error instanceof ProblemError && error.kind === 'payment-outcome-unknown') return { kind: 'unknown', problem: error };
+      throw error;
+    }
+    // 201 with purchase_id (carecloud-purchases.txt:466-470).
+    if (isSuccess(response)) {
+      const reply = SendPurchaseReply.safeParse(response.body);
+      return { kind: 'created', ...(reply.success ? { purchaseId: reply.data.data.purchase_id } : {}) };
+    }
+    if (isRefusal(response, 'bill_id', 'already_exists')) return { kind: 'exists' };
+    const failure = this.#failure(response, true);
+    if (failure.kind === 'payment-outcome-unknown') return { kind: 'unknown', problem: failure };
+    throw failure;
   }
 
   /** Frees a point reservation; none to free is fine. */
@@ -589,8 +661,9 @@ export class CarecloudAdapter implements LoyaltyProvider {
       json: { user_external_application_id: auth.externalAppId, login: auth.login, password: auth.password },
     });
     if (!isSuccess(response)) {
-      const transient = response.status === 429 || response.status >= 500;
-      throw new ProblemError('upstream-unavailable', `CareCloud refused the configured login (HTTP ${response.status}).`, { retryable: transient });
+      // A 429 or 5xx is CareCloud's state, not the credentials: the same problem as on any call (Retry-After kept).
+      if (response.status === 429 || response.status >= 500) throw this.#failure(response, false);
+      throw new ProblemError('upstream-unavailable', `CareCloud refused the configured login (HTTP ${response.status}).`, { retryable: false });
     }
     const parsed = LoginReply.safeParse(response.body);
     if (!parsed.success) throw new ProblemError('upstream-unavailable', 'CareCloud sent an unexpected login reply.', { retryable: false });
@@ -600,14 +673,20 @@ export class CarecloudAdapter implements LoyaltyProvider {
     return { value: bearer_token, issuedAt: loggedInAt, expiresAt: validTo };
   }
 
-  /** A non-2xx reply → the problem the proxy reports. */
+  /**
+   * A non-2xx reply → the problem the proxy reports. `unsafe` (send-purchase, which records the
+   * purchase): only an answer that says nothing was recorded is definite (a 400 refusal, a 429,
+   * refused credentials or path); any other is unknown. Everything else (reads, accept-payment,
+   * reservations) records no sale: a 5xx there is `upstream-unavailable`, retryable.
+   */
   #failure(response: UpstreamResponse, unsafe: boolean): ProblemError {
     const { status } = response;
+    const retryAfter = response.headers.get('retry-after');
+    const wait = retryAfter ? { headers: { 'retry-after': retryAfter } } : {};
     if (status === 400) return this.#rejection(response.body);
     if (status === 429) {
-      // Not processed: safe to say so even for send-purchase.
-      const retryAfter = response.headers.get('retry-after');
-      return new ProblemError('rate-limited', 'CareCloud is receiving too many requests; try again in a moment.', retryAfter ? { headers: { 'retry-after': retryAfter } } : {});
+      // "429 means back off" (NOTES.md § CareCloud): not processed, even for send-purchase; its Retry-After goes to the caller.
+      return new ProblemError('rate-limited', 'CareCloud is receiving too many requests; try again in a moment.', wait);
     }
     if (status === 401 || status === 403) {
       return new ProblemError('upstream-unavailable', `CareCloud refused the configured credentials (HTTP ${status}).`, { retryable: false });
@@ -615,7 +694,7 @@ export class CarecloudAdapter implements LoyaltyProvider {
     if (status === 404) return new ProblemError('upstream-unavailable', 'CareCloud does not know a configured id or path (HTTP 404).', { retryable: false });
     return unsafe
       ? new ProblemError('payment-outcome-unknown', `CareCloud failed (HTTP ${status}); the purchase may have been recorded. Check its status before retrying.`, { retryable: false })
-      : new ProblemError('upstream-unavailable', `CareCloud failed (HTTP ${status}).`);
+      : new ProblemError('upstream-unavailable', `CareCloud failed (HTTP ${status}).`, status >= 500 ? wait : {});
   }
 
   /** 400 `{error: {error_data: {invalid_params}}}` → per-field errors a user can act on. */
@@ -755,6 +834,11 @@ type Bill = ReturnType<typeof buildBill>;
 
 /** The reservation id of a checkout's hold: derived, so release needs no stored state. */
 const holdId = (checkoutId: string) => `hold-${checkoutId}`;
+
+/** What a send-purchase did: created the purchase, or found this bill already recorded. */
+type Sent = { kind: 'created'; purchaseId?: string } | { kind: 'exists' };
+/** A send-purchase whose answer was lost. */
+type Lost = { kind: 'unknown'; problem: ProblemError };
 
 const isSuccess = (response: UpstreamResponse) => response.status >= 200 && response.status < 300;
 
