@@ -65,6 +65,17 @@ function sale(checkoutId: string, customer: CustomerRecord, c: Cart, spend: numb
   };
 }
 
+/** Runs `fn` with an adapter of its own (its log lines collected), closed afterwards. */
+async function withAdapter(url: string, overrides: Record<string, unknown>, fn: (adapter: CarecloudAdapter, logs: string[]) => Promise<void>) {
+  const logs: string[] = [];
+  const adapter = new CarecloudAdapter(options(url, overrides), { log: (m) => logs.push(m) });
+  try {
+    await fn(adapter, logs);
+  } finally {
+    await adapter.close();
+  }
+}
+
 describe('CareCloud adapter against the simulator (demo setup: 1 point = 1 CZK, 1 point per 10 CZK paid)', () => {
   let clock = Date.parse('2025-03-10T09:00:00Z');
   const sim = createCarecloudSimulator({ now: () => clock });
@@ -568,61 +579,49 @@ describe('CareCloud point value: configured, and checked against CareCloud\'s ow
   });
 
   test('pointValue 50 agrees with CareCloud: balance, steps and spend at 0.50 CZK a point', async () => {
-    const logs: string[] = [];
-    const adapter = new CarecloudAdapter(options(server.url, { pointValue: 50 }), { log: (m) => logs.push(m) });
-    try {
-      const customer = await adapter.identify(JANA.card, {});
-      const quote = await adapter.quote({ checkoutId: 'half', customer, cart: c, spend: 0 }, {});
-      assert.deepEqual(quote.balance, { value: { amount: 62_500, currency: 'CZK' }, points: 1250 });
-      assert.deepEqual(quote.spendable, { min: { amount: 50, currency: 'CZK' }, max: { amount: 17_950, currency: 'CZK' }, step: 50 });
-      const chosen = await adapter.quote({ checkoutId: 'half', customer, cart: c, spend: 5000 }, {});
-      assert.equal(chosen.spendPoints, 100);
-      const record = await adapter.recordSale(sale('half', customer, c, 5000), {});
-      assert.deepEqual(record.spent, { value: { amount: 5000, currency: 'CZK' }, points: 100 });
-      assert.deepEqual(logs, []);
-    } finally {
-      await adapter.close();
-    }
+    await withAdapter(server.url, { pointValue: 50 }, async (adapter, logs) => {
+        const customer = await adapter.identify(JANA.card, {});
+        const quote = await adapter.quote({ checkoutId: 'half', customer, cart: c, spend: 0 }, {});
+        assert.deepEqual(quote.balance, { value: { amount: 62_500, currency: 'CZK' }, points: 1250 });
+        assert.deepEqual(quote.spendable, { min: { amount: 50, currency: 'CZK' }, max: { amount: 17_950, currency: 'CZK' }, step: 50 });
+        const chosen = await adapter.quote({ checkoutId: 'half', customer, cart: c, spend: 5000 }, {});
+        assert.equal(chosen.spendPoints, 100);
+        const record = await adapter.recordSale(sale('half', customer, c, 5000), {});
+        assert.deepEqual(record.spent, { value: { amount: 5000, currency: 'CZK' }, points: 100 });
+        assert.deepEqual(logs, []);
+    });
   });
 
   test('pointValue 100 contradicts the points overview: logged, refused, and refused again for a customer without points', async () => {
-    const logs: string[] = [];
-    const adapter = new CarecloudAdapter(options(server.url, { pointValue: 100 }), { log: (m) => logs.push(m) });
-    try {
-      const customer = await adapter.identify(JANA.card, {});
-      const refused = await problem(() => adapter.quote({ checkoutId: 'wrong', customer, cart: c, spend: 0 }, {}));
-      assert.equal(refused.kind, 'upstream-unavailable');
-      assert.equal(refused.retryable, false);
-      assert.match(refused.message, /pointValue/);
-      assert.equal(logs.length, 1);
-      assert.match(logs[0]!, /pointValue is 100 \(1\.00 CZK a point\), but the points overview values \d+ points at [\d.]+ CZK \(about 0\.50 CZK a point\)/);
-      // Eva has no points, so no figure of her own: the known contradiction still refuses.
-      const eva = await adapter.identify(EVA_ZERO, {});
-      assert.equal((await problem(() => adapter.quote({ checkoutId: 'wrong-eva', customer: eva, cart: c, spend: 0 }, {}))).kind, 'upstream-unavailable');
-      sim.journal.clear();
-      assert.equal((await problem(() => adapter.recordSale(sale('wrong', customer, c, 0), {}))).kind, 'upstream-unavailable');
-      assert.equal((await problem(() => adapter.hold({ checkoutId: 'wrong', customer, cart: c, spend: 1000 }, {}))).kind, 'upstream-unavailable');
-      assert.equal(sim.journal.entries.length, 0, 'nothing sent once the contradiction is known');
-    } finally {
-      await adapter.close();
-    }
+    await withAdapter(server.url, { pointValue: 100 }, async (adapter, logs) => {
+        const customer = await adapter.identify(JANA.card, {});
+        const refused = await problem(() => adapter.quote({ checkoutId: 'wrong', customer, cart: c, spend: 0 }, {}));
+        assert.equal(refused.kind, 'upstream-unavailable');
+        assert.equal(refused.retryable, false);
+        assert.match(refused.message, /pointValue/);
+        assert.equal(logs.length, 1);
+        assert.match(logs[0]!, /pointValue is 100 \(1\.00 CZK a point\), but the points overview values \d+ points at [\d.]+ CZK \(about 0\.50 CZK a point\)/);
+        // Eva has no points, so no figure of her own: the known contradiction still refuses.
+        const eva = await adapter.identify(EVA_ZERO, {});
+        assert.equal((await problem(() => adapter.quote({ checkoutId: 'wrong-eva', customer: eva, cart: c, spend: 0 }, {}))).kind, 'upstream-unavailable');
+        sim.journal.clear();
+        assert.equal((await problem(() => adapter.recordSale(sale('wrong', customer, c, 0), {}))).kind, 'upstream-unavailable');
+        assert.equal((await problem(() => adapter.hold({ checkoutId: 'wrong', customer, cart: c, spend: 1000 }, {}))).kind, 'upstream-unavailable');
+        assert.equal(sim.journal.entries.length, 0, 'nothing sent once the contradiction is known');
+    });
   });
 
   test('pointValue 100 contradicts accept-payment\'s price of the points: a sale (no overview read) is refused before anything is sent', async () => {
-    const logs: string[] = [];
-    const adapter = new CarecloudAdapter(options(server.url, { pointValue: 100 }), { log: (m) => logs.push(m) });
-    try {
-      const customer = await adapter.identify(JANA.card, {});
-      const purchases = sim.purchases().length;
-      const refused = await problem(() => adapter.recordSale(sale('wrong-accept', customer, c, 10_000), {}));
-      assert.equal(refused.kind, 'upstream-unavailable');
-      assert.equal(logs.length, 1);
-      assert.match(logs[0]!, /accept-payment values 100 points at 50\.00 CZK/);
-      assert.equal(sim.journal.count('POST', /send-purchase$/), 0);
-      assert.equal(sim.purchases().length, purchases);
-    } finally {
-      await adapter.close();
-    }
+    await withAdapter(server.url, { pointValue: 100 }, async (adapter, logs) => {
+        const customer = await adapter.identify(JANA.card, {});
+        const purchases = sim.purchases().length;
+        const refused = await problem(() => adapter.recordSale(sale('wrong-accept', customer, c, 10_000), {}));
+        assert.equal(refused.kind, 'upstream-unavailable');
+        assert.equal(logs.length, 1);
+        assert.match(logs[0]!, /accept-payment values 100 points at 50\.00 CZK/);
+        assert.equal(sim.journal.count('POST', /send-purchase$/), 0);
+        assert.equal(sim.purchases().length, purchases);
+    });
   });
 });
 
@@ -639,18 +638,8 @@ describe('CareCloud lookup: the card identifies; the undocumented profile read i
   });
   const profileReads = () => sim.journal.entries.filter((e) => e.method === 'GET' && /\/customers\/[^/]+$/.test(e.path));
 
-  async function withAdapter(overrides: Record<string, unknown>, fn: (adapter: CarecloudAdapter, logs: string[]) => Promise<void>) {
-    const logs: string[] = [];
-    const adapter = new CarecloudAdapter(options(server.url, overrides), { log: (m) => logs.push(m) });
-    try {
-      await fn(adapter, logs);
-    } finally {
-      await adapter.close();
-    }
-  }
-
   test('customerProfile on: name and phone from GET /customers/{id}', async () => {
-    await withAdapter({ customerProfile: true }, async (adapter, logs) => {
+    await withAdapter(server.url, { customerProfile: true }, async (adapter, logs) => {
       const customer = await adapter.identify(JANA.card, {});
       assert.deepEqual([customer.name, customer.phone, customer.providerId], ['Jana Nováková', '420603123456', JANA.id]);
       assert.equal(profileReads().length, 1);
@@ -661,7 +650,7 @@ describe('CareCloud lookup: the card identifies; the undocumented profile read i
   for (const [mode, status] of [['not-found', 404], ['forbidden', 403], ['method-not-allowed', 405]] as const) {
     test(`GET /customers/{id} answering ${status}: the shopper is identified by card, under the neutral name, and it is logged once`, async () => {
       sim.setCustomersEndpoint(mode);
-      await withAdapter({ customerProfile: true, anonymousName: 'Držitel karty' }, async (adapter, logs) => {
+      await withAdapter(server.url, { customerProfile: true, anonymousName: 'Držitel karty' }, async (adapter, logs) => {
         const first = await adapter.identify(JANA.card, {});
         assert.deepEqual([first.name, first.providerId, first.card, first.phone], ['Držitel karty', JANA.id, JANA.card, undefined]);
         const second = await adapter.identify(EVA_ZERO, {});
@@ -678,14 +667,14 @@ describe('CareCloud lookup: the card identifies; the undocumented profile read i
   }
 
   test('customerProfile off (default): no profile read at all, even where the project has it', async () => {
-    await withAdapter({}, async (adapter) => {
+    await withAdapter(server.url, {}, async (adapter) => {
       assert.equal((await adapter.identify(JANA.card, {})).name, 'Card holder');
       assert.equal(profileReads().length, 0);
     });
   });
 
   test('a blocked card is still refused before any profile read', async () => {
-    await withAdapter({ customerProfile: true }, async (adapter) => {
+    await withAdapter(server.url, { customerProfile: true }, async (adapter) => {
       assert.equal((await problem(() => adapter.identify(PETR_BLOCKED, {}))).kind, 'rejected');
       assert.equal(profileReads().length, 0);
     });
