@@ -7,6 +7,7 @@ import { ProblemError } from '../../src/proxy/problems.js';
 import { CarecloudAdapter, CarecloudOptions, type CarecloudQuote } from '../../src/proxy/providers/carecloud/adapter.js';
 import type { CustomerRecord, RecordSaleInput } from '../../src/proxy/providers/provider.js';
 import { CARECLOUD_BASE_PATH, CARECLOUD_DEMO, createCarecloudSimulator } from '../../src/simulators/carecloud/simulator.js';
+import { startProxy } from '../support/start-proxy.js';
 
 const JANA = { card: '2001990001884', id: '8bc8ea4c1466859cbba26e522f' };
 const PETR_BLOCKED = '2001990002294';
@@ -535,6 +536,32 @@ describe('CareCloud unknown outcomes settle through the bill_id guard (exactly o
       assert.equal(purchasesOf('co-gone-elsewhere').length, 0);
     } finally {
       sim.setPoints(JANA.id, balance);
+    }
+  });
+
+  test('through the proxy: a payment whose answers were both lost is unknown, and the next status read settles it as paid (one purchase)', async () => {
+    const proxy = await startProxy({
+      loyalty: options(server.url),
+      carts: { 'cc-settle': { currency: 'CZK', lines: [{ sku: 'cake', name: 'Cake', quantity: 2, unitPrice: 8990 }] } },
+    });
+    try {
+      const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+        const response = await fetch(proxy.base + path, { method, headers: { 'content-type': 'application/json', ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+        return { status: response.status, body: (await response.json()) as Record<string, any> };
+      };
+      const id = (await call('POST', '/checkouts', { cartId: 'cc-settle' })).body.id as string;
+      assert.equal((await call('POST', `/checkouts/${id}/customer`, { query: JANA.card })).status, 200);
+      assert.equal((await call('PUT', `/checkouts/${id}/spend`, { amount: 4000 })).status, 200);
+      sim.faults.add({ kind: 'commit-then-drop', method: 'POST', path: SEND, times: 1 }, { kind: 'reset', method: 'POST', path: SEND, times: 1 });
+      const paid = await call('POST', `/checkouts/${id}/payments`, { method: 'card' }, { 'Idempotency-Key': `pay-${id}` });
+      assert.equal(paid.status, 502);
+      assert.match(String(paid.body.type), /payment-outcome-unknown/);
+      const read = await call('GET', `/checkouts/${id}`);
+      assert.equal(read.body.status, 'paid');
+      assert.deepEqual(read.body.receipt.spent, { value: { amount: 4000, currency: 'CZK' }, points: 40 });
+      assert.equal(purchasesOf(`co-${id}`).length, 1);
+    } finally {
+      await proxy.close();
     }
   });
 
