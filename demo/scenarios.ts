@@ -143,6 +143,10 @@ export const SCENARIOS: Scenario[] = [
       purchaseItemTypeId: CARECLOUD_DEMO.purchaseItemTypeId,
       categoryPluId: CARECLOUD_DEMO.categoryPluId,
       timeZone: CARECLOUD_DEMO.timeZone,
+      // The demo project: 1 point = 1 CZK (checked against CareCloud's own figures).
+      pointValue: 100,
+      // The demo project grants GET /customers/{id}: show the card holder's name.
+      customerProfile: true,
     }),
     carts: {
       'carecloud-demo': {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono, type Context } from 'hono';
-import { formatProjectTime, parseIsoWithOffset, parseProjectTime } from '../../proxy/providers/carecloud/project-time.js';
+import { readOffsetTime, readWallTime, wallTime } from './time.js';
 import { attachFaults } from '../faults.js';
 import { Journal } from '../journal.js';
 
@@ -24,7 +24,10 @@ import { Journal } from '../journal.js';
  * - `accept-payment` computes and commits nothing; `send-purchase` commits points, vouchers and
  *   the purchase, and refuses a second bill with the same `bill_id` at the same store;
  * - point reservations (`reserve-points` / `free-points`) make points unavailable to other
- *   payments until freed or expired.
+ *   payments until freed or expired; `expiration_time` is read as project time or UTC
+ *   (`reservationTimes`: the documents do not say which);
+ * - times are read and written by its own code (`./time.ts`), never the adapter's;
+ * - `GET /customers/{id}` (not in the documents) can answer 404, 403 or 405 (`customersEndpoint`).
  * The POS `bill_id` is kept as the purchase's `external_purchase_id` (the purchase examples show
  * POS numbers there), which is how a POS finds a bill it already sent.
  */
@@ -111,7 +114,21 @@ export interface CarecloudSimulatorOptions {
   vouchers?: CarecloudSimVoucher[];
   /** Clock in milliseconds (tests move it to expire tokens and reservations). */
   now?: () => number;
+  /**
+   * `GET /customers/{id}`, which the documents do not list (NOTES.md § CareCloud lists only
+   * `/customers/{id}/points`): `'on'` (default) answers the profile; the others answer as a
+   * project where it is missing (404), forbidden to the integration user (403) or not allowed (405).
+   */
+  customersEndpoint?: CustomersEndpoint;
+  /**
+   * How the project reads a point reservation's `expiration_time` (NOTES.md § CareCloud gives
+   * the field, no document says its zone): `'project'` (default) as a wall time in `timeZone`,
+   * `'utc'` as UTC.
+   */
+  reservationTimes?: 'project' | 'utc';
 }
+
+export type CustomersEndpoint = 'on' | 'not-found' | 'forbidden' | 'method-not-allowed';
 
 /**
  * Demo identities (listed on the demo page):
@@ -275,6 +292,8 @@ export function createCarecloudSimulator(options: CarecloudSimulatorOptions = {}
   const now = options.now ?? Date.now;
   const timeZone = options.timeZone ?? CARECLOUD_DEMO.timeZone;
   const tokenTtlMs = options.tokenTtlMs ?? 7 * 3600_000;
+  let customersEndpoint: CustomersEndpoint = options.customersEndpoint ?? 'on';
+  const reservationZone = options.reservationTimes === 'utc' ? 'UTC' : timeZone;
   const credentials = {
     externalAppId: options.externalAppId ?? CARECLOUD_DEMO.externalAppId,
     login: options.login ?? CARECLOUD_DEMO.login,
@@ -358,7 +377,7 @@ export function createCarecloudSimulator(options: CarecloudSimulatorOptions = {}
     const token = randomBytes(20).toString('hex');
     const expiresAt = now() + tokenTtlMs;
     tokens.set(token, expiresAt);
-    return c.json({ data: { bearer_token: token, valid_to: formatProjectTime(expiresAt, timeZone), user: { user_id: 'user-checkout', login: credentials.login } } });
+    return c.json({ data: { bearer_token: token, valid_to: wallTime(expiresAt, timeZone), user: { user_id: 'user-checkout', login: credentials.login } } });
   });
 
   // ------------------------------------------------------------ cards and customers
@@ -392,6 +411,9 @@ export function createCarecloudSimulator(options: CarecloudSimulatorOptions = {}
   });
 
   app.get(at('/customers/:customer_id'), (c) => {
+    if (customersEndpoint === 'not-found') throw basicError(404, 'not_found_exception', 'Not Found', 'The resource was not found.', { resource_name: c.req.path });
+    if (customersEndpoint === 'forbidden') throw basicError(403, 'forbidden_exception', 'Forbidden', 'The user has no permission for this resource.');
+    if (customersEndpoint === 'method-not-allowed') throw basicError(405, 'method_not_allowed_exception', 'Method Not Allowed', 'The method is not allowed for this resource.');
     const cu = customerOr404(param(c, 'customer_id'));
     const s = cu.src;
     return c.json({
@@ -460,7 +482,7 @@ export function createCarecloudSimulator(options: CarecloudSimulatorOptions = {}
     if (amountH === undefined || amountH <= 0) throw badRequest('amount', 'invalid_value_format', 'The amount must be a positive number of points.', body.amount);
     let expiresAt: number | null = null;
     if (body.expiration_time !== undefined && body.expiration_time !== null) {
-      expiresAt = typeof body.expiration_time === 'string' ? (parseProjectTime(body.expiration_time, timeZone) ?? null) : null;
+      expiresAt = typeof body.expiration_time === 'string' ? (readWallTime(body.expiration_time, reservationZone) ?? null) : null;
       if (expiresAt === null) throw badRequest('expiration_time', 'invalid_value_format', 'Expected YYYY-MM-DD HH:MM:SS.', body.expiration_time);
     }
     if (liveReservations().some((r) => r.external_id === externalId)) throw badRequest('external_id', 'already_exists', 'A reservation with this external_id already exists.', externalId);
@@ -471,7 +493,7 @@ export function createCarecloudSimulator(options: CarecloudSimulatorOptions = {}
       external_id: externalId,
       quantityH: amountH,
       expiresAt,
-      expiration: expiresAt === null ? null : formatProjectTime(expiresAt, timeZone),
+      expiration: expiresAt === null ? null : wallTime(expiresAt, reservationZone),
       deleted: false,
     });
     return c.body(null, 204);
@@ -584,7 +606,7 @@ export function createCarecloudSimulator(options: CarecloudSimulatorOptions = {}
       customer_id: cu?.src.customerId ?? null,
       store_id: storeId,
       external_purchase_id: bill.billId,
-      payment_time: formatProjectTime(bill.paymentTime, timeZone),
+      payment_time: wallTime(bill.paymentTime, timeZone),
       items_count: bill.items.length,
       purchase_items: bill.items.map((i) => ({
         purchase_item_id: newId(),
@@ -601,7 +623,7 @@ export function createCarecloudSimulator(options: CarecloudSimulatorOptions = {}
       currency_id: bill.currencyId,
       card_number: cu?.src.card.number ?? null,
       cashdesk_number: cashdesk,
-      last_change: formatProjectTime(now(), timeZone),
+      last_change: wallTime(now(), timeZone),
       summary: {
         earned_points: decimal(s.earnedH),
         used_credits: decimal(s.creditCents),
@@ -734,7 +756,7 @@ export function createCarecloudSimulator(options: CarecloudSimulatorOptions = {}
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('bill', 'required', 'The bill structure is required.');
     const b = raw as Record<string, unknown>;
     if (b.bill_id === undefined || b.bill_id === null || b.bill_id === '') throw badRequest('bill_id', 'required', 'The bill_id parameter is required.');
-    const paymentTime = typeof b.payment_time === 'string' ? parseIsoWithOffset(b.payment_time) : undefined;
+    const paymentTime = typeof b.payment_time === 'string' ? readOffsetTime(b.payment_time) : undefined;
     if (paymentTime === undefined) throw badRequest('payment_time', 'invalid_value_format', 'Expected a date and time such as 2016-06-30T15:51:49+02:00.', b.payment_time ?? '');
     if (typeof b.currency_id !== 'string' || !currencies.has(b.currency_id)) throw badRequest('currency_id', b.currency_id ? 'not_found' : 'required', 'Currency not found.', b.currency_id ?? '');
     const totalCents = hundredths(b.total_price);
@@ -784,7 +806,7 @@ export function createCarecloudSimulator(options: CarecloudSimulatorOptions = {}
       const reward = rewards.find((r) => r.code === code && !r.automatic);
       if (voucher) {
         if (voucher.used) throw badRequest('benefit_codes', 'voucher_already_used', 'The voucher has already been used.', code);
-        if (voucher.validTo < formatProjectTime(now(), timeZone).slice(0, 10)) throw badRequest('benefit_codes', 'voucher_expired', 'The voucher has expired.', code);
+        if (voucher.validTo < wallTime(now(), timeZone).slice(0, 10)) throw badRequest('benefit_codes', 'voucher_expired', 'The voucher has expired.', code);
         if (voucher.customerId !== null && voucher.customerId !== cu?.src.customerId) throw badRequest('benefit_codes', 'voucher_assigned_to_another_customer', 'The voucher belongs to another customer.', code);
         applied.push({ code, name: voucher.name, discount_value: decimal(hundredths(voucher.discountValue)!), discount_percent: null, bill_item_id: null });
       } else if (reward && reward.plu !== null) {
@@ -858,6 +880,10 @@ export function createCarecloudSimulator(options: CarecloudSimulatorOptions = {}
     /** The next `times` calls to `method` on a path ending with `path` answer `status` (429 or 5xx) without effect. */
     failNext: (method: string, path: string, status: number, times = 1) => {
       failures.push({ method, path, status, times });
+    },
+    /** Switches `GET /customers/{id}` (see `customersEndpoint`). */
+    setCustomersEndpoint: (mode: CustomersEndpoint) => {
+      customersEndpoint = mode;
     },
     /** Forgets every bearer token (as when CareCloud revokes them before `valid_to`). */
     revokeTokens: () => tokens.clear(),

@@ -3,7 +3,7 @@ import type { Cart, LoyaltyValue, Money } from '../../../protocol/index.js';
 import { TokenCache, type IssuedToken } from '../../http/token-cache.js';
 import { UpstreamClient, type UpstreamRequest, type UpstreamResponse } from '../../http/upstream.js';
 import { ProblemError } from '../../problems.js';
-import type { CallContext, CustomerRecord, HoldResult, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleRecord } from '../provider.js';
+import type { CallContext, CustomerRecord, HoldResult, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleOutcome, SaleRecord } from '../provider.js';
 import { decimalToMinor, minorToDecimal, minorToNumber } from '../units.js';
 import { formatIsoWithOffset, formatProjectTime, isTimeZone, parseProjectTime } from './project-time.js';
 
@@ -15,13 +15,18 @@ import { formatIsoWithOffset, formatProjectTime, isTimeZone, parseProjectTime } 
  *   (`POST /users/actions/login` → token valid 7 h). Both are supported; bearer is the one to
  *   configure. The token is cached, renewed before `valid_to`, fetched once for concurrent
  *   callers, and renewed once more on a 401.
- * - The customer is found by card number (`GET /cards`, NOTES); a blocked card is refused.
+ * - The customer is found by card number (`GET /cards`, NOTES); a blocked card is refused. The
+ *   card lookup carries no name: `GET /customers/{id}` (not in the documents) adds one only
+ *   when `customerProfile` is on, and never stops a lookup.
  * - A quote is CareCloud's bill closure preview: points overview, recommended best rewards for
  *   the bill, and `accept-payment`, which commits nothing (NOTES) and says how many points the
  *   bill can take, what they are worth and what the purchase earns.
  * - A sale is `accept-payment`, then `send-purchase` with `bill_id` = our reference, then the
  *   payment summary. CareCloud refuses a second bill with the same `bill_id`
  *   (`bill_id/already_exists`): that answer means "already recorded" and returns the recorded sale.
+ *   The same guard settles a send whose answer was lost: the bill is sent once more at once, and
+ *   again by `saleOutcome` later if need be; only a second lost answer leaves it unknown.
+ * - `pointValue` is configuration, checked against every figure CareCloud gives of its own.
  * - Amounts are decimals in the bill currency, written as the document writes them
  *   (`total_price` and `max_points` as strings, item amounts as numbers), converted exactly.
  */
@@ -58,8 +63,17 @@ export const CarecloudOptions = z.object({
   pluListCode: z._default(nonEmpty(), 'GLOBAL'),
   /** VAT rate written on bill items, in percent. */
   vatRate: z._default(z.number().check(z.minimum(0), z.maximum(100)), 21),
-  /** Minor units one point is worth in the project's setup (100 = 1 point per 1 CZK); turns a chosen spend into `max_points`. */
-  pointValue: z._default(z.int().check(z.positive()), 100),
+  /**
+   * Minor units of `currency` one point is worth (50 = 0.50 CZK); turns a chosen spend into
+   * `max_points` and values balances and earnings. Required: no document gives a programme-wide
+   * figure, and CareCloud's own figures come only per customer (points overview
+   * `available_points_money_value[]`, when the status allows paying with points; NOTES.md
+   * § CareCloud) and per bill (accept-payment `credit_points` / `price_of_credit_points`,
+   * carecloud-purchases.txt:437-438), so a customer without points has none. Every such figure
+   * is checked against it: a contradiction is logged and refuses every operation that values
+   * points until the configuration is fixed.
+   */
+  pointValue: z.int().check(z.positive()),
   /** `reward_list_type`: C = only the rewards that apply to the bill's items. */
   rewardListType: z._default(z.enum(['F', 'C', 'A']), 'C'),
   /** `fiscal` flag of sent bills. */
@@ -68,6 +82,23 @@ export const CarecloudOptions = z.object({
   holdMinutes: z._default(z.int().check(z.minimum(1), z.maximum(24 * 60)), 15),
   /** The project's time zone: CareCloud writes local times without an offset. */
   timeZone: z._default(z.string().check(z.refine(isTimeZone, 'Expected an IANA time zone such as "Europe/Prague".')), 'Europe/Prague'),
+  /**
+   * How the project reads a point reservation's `expiration_time` ("YYYY-MM-DD HH:MM:SS", no
+   * offset; NOTES.md § CareCloud): `project` = a wall time in `timeZone`, `utc` = UTC. The
+   * documents do not say. Default `project`, as CareCloud's other offset-less times are read
+   * (token `valid_to`, purchase `payment_time`, carecloud-purchases.txt:90); and a wrong guess
+   * then errs towards a longer hold east of UTC, not a hold already lapsed when made.
+   */
+  reservationTimes: z._default(z.enum(['project', 'utc']), 'project'),
+  /**
+   * Also read the customer's name and phone from `GET /customers/{customer_id}`. The documents
+   * do not list that call (NOTES.md § CareCloud gives only `/customers/{id}/points`), so it is
+   * off by default, and best-effort when on: where it is missing, forbidden or failing, the
+   * customer is still identified by the card lookup, under `anonymousName`.
+   */
+  customerProfile: z._default(z.boolean(), false),
+  /** The name shown for a customer identified by card alone: the card lookup carries no name (NOTES.md § CareCloud). */
+  anonymousName: z._default(nonEmpty(), 'Card holder'),
   /** `Accept-Language` of every call. */
   language: z._default(nonEmpty(), 'en'),
   timeoutMs: z._default(z.int().check(z.positive()), 8000),
@@ -203,6 +234,8 @@ const LOOKUP_PAGES = 5;
 export interface CarecloudAdapterDeps {
   /** Clock in milliseconds (tests move it past the token's validity). */
   now?: () => number;
+  /** Where the adapter reports what an operator must act on (default: stderr). */
+  log?: (message: string) => void;
 }
 
 export class CarecloudAdapter implements LoyaltyProvider {
@@ -220,12 +253,20 @@ export class CarecloudAdapter implements LoyaltyProvider {
   readonly #o: CarecloudOptions;
   readonly #http: UpstreamClient;
   readonly #now: () => number;
+  readonly #log: (message: string) => void;
+  /** Why `GET /customers/{id}` is no longer asked (it answered 403 or 405: refused for every customer). */
+  #profileOff: string | undefined;
+  /** Set once CareCloud's own figures contradicted `pointValue`: every operation that values points is refused. */
+  #pointValueConflict: ProblemError | undefined;
+  /** Statuses of the profile read already logged (one line each, not one per lookup). */
+  readonly #profileLogged = new Set<string>();
   /** The bearer token (bearer auth only): renewed 5 min before `valid_to` (half-way through a shorter life). */
   readonly #token: TokenCache;
 
   constructor(options: CarecloudOptions, deps: CarecloudAdapterDeps = {}) {
     this.#o = options;
     this.#now = deps.now ?? Date.now;
+    this.#log = deps.log ?? ((message) => console.error(`[checkout-proxy] CareCloud: ${message}`));
     this.#http = new UpstreamClient({
       name: 'CareCloud',
       baseUrl: options.baseUrl,
@@ -256,16 +297,16 @@ export class CarecloudAdapter implements LoyaltyProvider {
       const message = 'This loyalty card has expired. Use another card.';
       throw new ProblemError('rejected', message, { errors: [{ field: 'query', message }] });
     }
-    const customer = await this.#call('GET', `/customers/${encodeURIComponent(card.customer_id)}`, CustomerReply, ctx, { safe: true });
-    const info = customer.data.personal_information;
-    // E-mail, birthday and the rest of the profile are dropped: the checkout never needs them.
-    const name = [info?.first_name, info?.last_name].filter(Boolean).join(' ') || 'Card holder';
+    // The card lookup identifies the customer (NOTES.md § CareCloud): the profile only adds a name.
+    const info = this.#o.customerProfile ? await this.#profile(card.customer_id, ctx) : undefined;
+    const name = [info?.first_name, info?.last_name].filter(Boolean).join(' ') || this.#o.anonymousName;
     const data: CarecloudCustomerData = { cardNumber: String(card.card_number), cardId: card.card_id };
-    return { providerId: customer.data.customer_id, name, card: data.cardNumber, ...(info?.phone ? { phone: info.phone } : {}), data };
+    return { providerId: card.customer_id, name, card: data.cardNumber, ...(info?.phone ? { phone: info.phone } : {}), data };
   }
 
   async quote(input: QuoteInput, ctx: CallContext): Promise<CarecloudQuote> {
     this.#checkCurrency(input.cart.currency);
+    this.#assertPointValue();
     const cardNumber = this.#cardOf(input.customer);
     const codes = benefitCodesOf(input);
     const spendPoints = this.#pointsFor(input.spend);
@@ -283,6 +324,7 @@ export class CarecloudAdapter implements LoyaltyProvider {
     const balancePoints = toNumber(overview.data.available_points);
     // CareCloud gives the points' money value only when the customer's status allows paying with them.
     const moneyValue = overview.data.available_points_money_value?.find((v) => v.currency_id === this.#o.currencyId);
+    if (moneyValue) this.#checkPointValue(balancePoints, this.#minor(moneyValue.value), 'the points overview');
     const wholePoints = Math.max(0, Math.floor(balancePoints));
 
     // accept-payment with every available point tells how much this bill can take; with the
@@ -312,13 +354,14 @@ export class CarecloudAdapter implements LoyaltyProvider {
   }
 
   async hold(input: QuoteInput, ctx: CallContext): Promise<HoldResult> {
+    this.#assertPointValue();
     const points = this.#pointsFor(input.spend);
     const expiresAt = Math.floor((this.#now() + this.#o.holdMinutes * 60_000) / 1000) * 1000;
     const body = {
       customer_id: input.customer.providerId,
       external_id: holdId(input.checkoutId),
       amount: points,
-      expiration_time: formatProjectTime(expiresAt, this.#o.timeZone),
+      expiration_time: formatProjectTime(expiresAt, this.#o.reservationTimes === 'utc' ? 'UTC' : this.#o.timeZone),
     };
     let response = await this.#request('POST', '/point-reservations/actions/reserve-points', { json: body }, ctx);
     if (isRefusal(response, 'external_id', 'already_exists')) {
@@ -336,6 +379,7 @@ export class CarecloudAdapter implements LoyaltyProvider {
 
   async recordSale(input: RecordSaleInput, ctx: CallContext): Promise<SaleRecord> {
     this.#checkCurrency(input.cart.currency);
+    this.#assertPointValue();
     const cardNumber = this.#cardOf(input.customer);
     const codes = benefitCodesOf(input);
     const points = this.#pointsFor(input.spend);
@@ -378,22 +422,20 @@ export class CarecloudAdapter implements LoyaltyProvider {
         payment_recap: { credit_points: usedPoints, amount_for_credit: 0, vouchers: accepted.benefit_codes ?? [] },
       },
     };
-    // No idempotency key in this API: bill_id is CareCloud's own duplicate guard.
-    const sent = await this.#request('POST', '/purchases/actions/send-purchase', { json: finalBill, unsafe: true }, ctx);
-    if (isRefusal(sent, 'bill_id', 'already_exists')) {
-      const recorded = await this.#recorded(input, ctx);
-      if (recorded) return recorded;
-      throw new ProblemError('payment-outcome-unknown', 'CareCloud already has this bill but it could not be read back. Check the purchase in CareCloud before retrying.', { retryable: false });
-    }
-    if (!isSuccess(sent)) throw this.#failure(sent, true);
-    const purchaseId = SendPurchaseReply.safeParse(sent.body);
+    const sent = await this.#sendPurchase(finalBill, ctx);
 
     // The purchase is recorded: from here nothing may turn the sale into an error.
     let earned = toNumber(accepted.credit_points_of_this_transaction);
+    if (sent.kind === 'exists') {
+      // Recorded by an earlier send of this bill: its own figures when it can be read back, else
+      // this bill's, which are the same bill's (but not the balance after, which counts it as new).
+      const recorded = await this.#recorded(input, ctx).catch(() => undefined);
+      return recorded ?? { reference: input.reference, discount: this.#money(discount), spent: this.#value(usedPoints, input.spend), ...(earned > 0 ? { earned: this.#value(earned) } : {}) };
+    }
     let spent = usedPoints;
-    if (purchaseId.success) {
+    if (sent.purchaseId) {
       try {
-        const summary = await this.#call('GET', `/purchases/${encodeURIComponent(purchaseId.data.data.purchase_id)}/actions/payment-summary`, SummaryReply, ctx, { safe: true });
+        const summary = await this.#call('GET', `/purchases/${encodeURIComponent(sent.purchaseId)}/actions/payment-summary`, SummaryReply, ctx, { safe: true });
         earned = toNumber(summary.data.earned_points ?? earned);
         spent = toNumber(summary.data.used_points ?? spent);
       } catch {
@@ -410,13 +452,38 @@ export class CarecloudAdapter implements LoyaltyProvider {
     };
   }
 
+  /**
+   * Settles a sale whose outcome was unknown by sending the same bill again: CareCloud's own
+   * duplicate guard refuses a second bill with the same `bill_id` (`bill_id/already_exists`,
+   * NOTES.md § CareCloud), so this cannot make a second purchase. It is a write, not a read, and
+   * it is chosen on purpose:
+   * - the documents give no read that can prove a bill absent: `GET /purchases`
+   *   (carecloud-purchases.txt:36-58) has no filter on the POS bill id, and nothing documents
+   *   that `bill_id` becomes the purchase's `external_purchase_id`;
+   * - the unknown attempt was the payment of this very bill (same `bill_id`, cart, spend and
+   *   codes), so recording it once is what that payment asked for: `already_exists` → it was
+   *   recorded; 201 → it was not, and now is, once;
+   * - the bill goes through accept-payment and the same checks again first, so nothing is
+   *   recorded on terms the shopper did not see; if those now refuse (points or a voucher used
+   *   up, perhaps by this very bill), the purchases are read for it, else the outcome stays
+   *   `unknown` for an operator: a refusal does not prove the first send failed.
+   * Anything short of those two answers is `unknown`; the core asks again later.
+   */
+  async saleOutcome(input: RecordSaleInput, ctx: CallContext): Promise<SaleOutcome> {
+    try {
+      return { state: 'recorded', sale: await this.recordSale(input, ctx) };
+    } catch {
+      return { state: 'unknown' };
+    }
+  }
+
   close(): Promise<void> {
     return this.#http.close();
   }
 
   // ------------------------------------------------------------ CareCloud calls
 
-  #acceptPayment(bill: Bill, cardNumber: string, points: number, codes: string[], ctx: CallContext): Promise<AcceptedPayment> {
+  async #acceptPayment(bill: Bill, cardNumber: string, points: number, codes: string[], ctx: CallContext): Promise<AcceptedPayment> {
     const body = {
       store_id: this.#o.storeId,
       cashdesk_number: this.#o.cashdeskNumber,
@@ -428,7 +495,83 @@ export class CarecloudAdapter implements LoyaltyProvider {
       bill,
     };
     // accept-payment commits nothing (NOTES): safe to repeat.
-    return this.#call('POST', '/purchases/actions/accept-payment', AcceptPaymentReply, ctx, { json: body, safe: true }).then((r) => r.data.accepted_payment);
+    const reply = await this.#call('POST', '/purchases/actions/accept-payment', AcceptPaymentReply, ctx, { json: body, safe: true });
+    const accepted = reply.data.accepted_payment;
+    // The points it uses and their price (carecloud-purchases.txt:437-438): CareCloud's own point value.
+    this.#checkPointValue(toNumber(accepted.credit_points), this.#minor(accepted.price_of_credit_points), 'accept-payment');
+    return accepted;
+  }
+
+  /**
+   * Name and phone from `GET /customers/{id}` (option `customerProfile`), or `undefined`: this
+   * call is not in the documents, so nothing it answers stops a lookup. Sent once (a name is not
+   * worth retries). 403 and 405 refuse the call itself: it is not asked again. 404 (a project
+   * without it, or a customer it does not show) and other failures leave this lookup nameless.
+   * E-mail, birthday and the rest of the profile are dropped: the checkout never needs them.
+   */
+  async #profile(customerId: string, ctx: CallContext): Promise<z.infer<typeof CustomerReply>['data']['personal_information']> {
+    if (this.#profileOff) return undefined;
+    let outcome: string;
+    try {
+      const response = await this.#request('GET', `/customers/${encodeURIComponent(customerId)}`, {}, ctx);
+      const parsed = isSuccess(response) ? CustomerReply.safeParse(response.body) : undefined;
+      if (parsed?.success) return parsed.data.data.personal_information;
+      outcome = parsed ? 'an unexpected reply' : `HTTP ${response.status}`;
+      if (response.status === 403 || response.status === 405) this.#profileOff = outcome;
+    } catch (error) {
+      if (ctx.signal?.aborted) throw error;
+      outcome = error instanceof ProblemError ? error.message : 'a failure';
+    }
+    if (!this.#profileLogged.has(outcome)) {
+      this.#profileLogged.add(outcome);
+      const next = this.#profileOff ? 'not asked again until restart' : 'asked again at the next lookup';
+      this.#log(`GET /customers/{id} (option customerProfile) answered ${outcome}; customers are identified by card alone and shown as "${this.#o.anonymousName}" (${next}). Turn customerProfile off if the project does not grant this call.`);
+    }
+    return undefined;
+  }
+
+  /**
+   * `send-purchase`, sent once; when its answer is lost or is not CareCloud's (a 5xx, a reset,
+   * a timeout), the same bill once more. CareCloud refuses a second bill with the same `bill_id`
+   * (NOTES.md § CareCloud): `already_exists` says the first was recorded, 201 says it was not
+   * and this one is. Either way exactly one purchase, and the outcome is known: only when the
+   * second answer is lost too does the sale stay unknown (settled later by `saleOutcome`).
+   * A documented refusal, a 429, or a call that never left (circuit open) is definite.
+   */
+  async #sendPurchase(finalBill: unknown, ctx: CallContext): Promise<Sent> {
+    const first = await this.#sendOnce(finalBill, ctx);
+    if (first.kind !== 'unknown') return first;
+    let again: Sent | Lost;
+    try {
+      again = await this.#sendOnce(finalBill, ctx);
+    } catch (error) {
+      // Refused or not sent this time says nothing about the first send.
+      if (ctx.signal?.aborted) throw error;
+      again = first;
+    }
+    if (again.kind !== 'unknown') return again;
+    throw new ProblemError('payment-outcome-unknown', `${first.problem.message} Sending the bill again did not settle it.`, { retryable: false, cause: first.problem });
+  }
+
+  async #sendOnce(finalBill: unknown, ctx: CallContext): Promise<Sent | Lost> {
+    let response: UpstreamResponse;
+    try {
+      // No idempotency key in this API: bill_id is CareCloud's own duplicate guard.
+      response = await this.#request('POST', '/purchases/actions/send-purchase', { json: finalBill, unsafe: true }, ctx);
+    } catch (error) {
+      // The client marks a call lost on the way (a reset, a timeout) as unknown; one that never left (circuit open) is definite.
+      if (error instanceof ProblemError && error.kind === 'payment-outcome-unknown') return { kind: 'unknown', problem: error };
+      throw error;
+    }
+    // 201 with purchase_id (carecloud-purchases.txt:466-470).
+    if (isSuccess(response)) {
+      const reply = SendPurchaseReply.safeParse(response.body);
+      return { kind: 'created', ...(reply.success ? { purchaseId: reply.data.data.purchase_id } : {}) };
+    }
+    if (isRefusal(response, 'bill_id', 'already_exists')) return { kind: 'exists' };
+    const failure = this.#failure(response, true);
+    if (failure.kind === 'payment-outcome-unknown') return { kind: 'unknown', problem: failure };
+    throw failure;
   }
 
   /** Frees a point reservation; none to free is fine. */
@@ -518,8 +661,9 @@ export class CarecloudAdapter implements LoyaltyProvider {
       json: { user_external_application_id: auth.externalAppId, login: auth.login, password: auth.password },
     });
     if (!isSuccess(response)) {
-      const transient = response.status === 429 || response.status >= 500;
-      throw new ProblemError('upstream-unavailable', `CareCloud refused the configured login (HTTP ${response.status}).`, { retryable: transient });
+      // A 429 or 5xx is CareCloud's state, not the credentials: the same problem as on any call (Retry-After kept).
+      if (response.status === 429 || response.status >= 500) throw this.#failure(response, false);
+      throw new ProblemError('upstream-unavailable', `CareCloud refused the configured login (HTTP ${response.status}).`, { retryable: false });
     }
     const parsed = LoginReply.safeParse(response.body);
     if (!parsed.success) throw new ProblemError('upstream-unavailable', 'CareCloud sent an unexpected login reply.', { retryable: false });
@@ -529,14 +673,20 @@ export class CarecloudAdapter implements LoyaltyProvider {
     return { value: bearer_token, issuedAt: loggedInAt, expiresAt: validTo };
   }
 
-  /** A non-2xx reply → the problem the proxy reports. */
+  /**
+   * A non-2xx reply → the problem the proxy reports. `unsafe` (send-purchase, which records the
+   * purchase): only an answer that says nothing was recorded is definite (a 400 refusal, a 429,
+   * refused credentials or path); any other is unknown. Everything else (reads, accept-payment,
+   * reservations) records no sale: a 5xx there is `upstream-unavailable`, retryable.
+   */
   #failure(response: UpstreamResponse, unsafe: boolean): ProblemError {
     const { status } = response;
+    const retryAfter = response.headers.get('retry-after');
+    const wait = retryAfter ? { headers: { 'retry-after': retryAfter } } : {};
     if (status === 400) return this.#rejection(response.body);
     if (status === 429) {
-      // Not processed: safe to say so even for send-purchase.
-      const retryAfter = response.headers.get('retry-after');
-      return new ProblemError('rate-limited', 'CareCloud is receiving too many requests; try again in a moment.', retryAfter ? { headers: { 'retry-after': retryAfter } } : {});
+      // "429 means back off" (NOTES.md § CareCloud): not processed, even for send-purchase; its Retry-After goes to the caller.
+      return new ProblemError('rate-limited', 'CareCloud is receiving too many requests; try again in a moment.', wait);
     }
     if (status === 401 || status === 403) {
       return new ProblemError('upstream-unavailable', `CareCloud refused the configured credentials (HTTP ${status}).`, { retryable: false });
@@ -544,7 +694,7 @@ export class CarecloudAdapter implements LoyaltyProvider {
     if (status === 404) return new ProblemError('upstream-unavailable', 'CareCloud does not know a configured id or path (HTTP 404).', { retryable: false });
     return unsafe
       ? new ProblemError('payment-outcome-unknown', `CareCloud failed (HTTP ${status}); the purchase may have been recorded. Check its status before retrying.`, { retryable: false })
-      : new ProblemError('upstream-unavailable', `CareCloud failed (HTTP ${status}).`);
+      : new ProblemError('upstream-unavailable', `CareCloud failed (HTTP ${status}).`, status >= 500 ? wait : {});
   }
 
   /** 400 `{error: {error_data: {invalid_params}}}` → per-field errors a user can act on. */
@@ -564,6 +714,30 @@ export class CarecloudAdapter implements LoyaltyProvider {
   }
 
   // ------------------------------------------------------------ amounts
+
+  /**
+   * `pointValue` against a figure of CareCloud's own: `points` worth `minor`. CareCloud's amounts
+   * are decimals in the bill currency (NOTES.md § CareCloud), so they may be rounded to its minor
+   * unit: less than one minor unit apart is agreement. Anything else is a configuration that
+   * would misprice every point: logged, remembered, and refused.
+   */
+  #checkPointValue(points: number, minor: number, source: string): void {
+    this.#assertPointValue();
+    if (!(points > 0) || Math.abs(points * this.#o.pointValue - minor) < 1) return;
+    const c = this.#o.currency;
+    this.#log(
+      `pointValue is ${this.#o.pointValue} (${minorToDecimal(this.#o.pointValue, c)} ${c} a point), but ${source} values ${points} points at ${minorToDecimal(minor, c)} ${c} ` +
+        `(about ${minorToDecimal(Math.round(minor / points), c)} ${c} a point). Points are refused until pointValue is corrected and the proxy restarted.`,
+    );
+    this.#pointValueConflict = new ProblemError('upstream-unavailable', "Points cannot be used now: the shop's point value (pointValue) contradicts the loyalty programme's. The shop must correct its configuration.", {
+      retryable: false,
+    });
+    throw this.#pointValueConflict;
+  }
+
+  #assertPointValue(): void {
+    if (this.#pointValueConflict) throw this.#pointValueConflict;
+  }
 
   /** Whole points for a spend in minor units (the checkout keeps spends in steps of one point). */
   #pointsFor(spend: number): number {
@@ -660,6 +834,11 @@ type Bill = ReturnType<typeof buildBill>;
 
 /** The reservation id of a checkout's hold: derived, so release needs no stored state. */
 const holdId = (checkoutId: string) => `hold-${checkoutId}`;
+
+/** What a send-purchase did: created the purchase, or found this bill already recorded. */
+type Sent = { kind: 'created'; purchaseId?: string } | { kind: 'exists' };
+/** A send-purchase whose answer was lost. */
+type Lost = { kind: 'unknown'; problem: ProblemError };
 
 const isSuccess = (response: UpstreamResponse) => response.status >= 200 && response.status < 300;
 
