@@ -496,17 +496,23 @@ describe('CRM.COM adapter: which replies are clean refusals', () => {
     return crmReply(http, code, 'Unexpected error');
   };
 
-  it('reads a 500 after purchases/create committed as an unknown outcome, never a refusal', async (t) => {
+  it('reads a 500 after purchases/create committed as an unknown outcome, never a refusal, and cannot settle it', async (t) => {
     const { adapter, sim, saleInput, intercept } = await setup(t);
     const customer = await adapter.identify('22265577', {});
     intercept(PURCHASE, committedThen(500, 'GENERAL_ERROR'));
-    const problem = await rejects(adapter.recordSale(saleInput(customer, 790), {}));
+    const input = saleInput(customer, 790);
+    const problem = await rejects(adapter.recordSale(input, {}));
     assert.equal(problem.kind, 'payment-outcome-unknown', 'a retry with a new key would award the purchase twice');
     assert.equal(problem.retryable, false);
     assert.match(problem.message, /reference number co-co-1/, 'the operator finds it by our reference');
     assert.equal(sim.purchases().length, 1, 'it was recorded');
     assert.equal(sim.journal.count('POST', SPEND), 0);
     assert.equal(sim.journal.count('POST', PURCHASE_CANCEL), 0);
+    // No documented read finds a purchase by its reference: the outcome stays unknown, and
+    // settling it sends nothing.
+    sim.journal.clear();
+    assert.deepEqual(await adapter.saleOutcome(input, {}), { state: 'unknown' });
+    assert.equal(sim.journal.entries.length, 0);
   });
 
   it('reads a 500 after spend_requests/create committed as an unknown outcome, and cancels nothing', async (t) => {

@@ -3,7 +3,7 @@ import type { Cart, LoyaltyValue, Money } from '../../../protocol/index.js';
 import { TokenCache, type IssuedToken } from '../../http/token-cache.js';
 import { UpstreamClient, type UpstreamResponse } from '../../http/upstream.js';
 import { ProblemError } from '../../problems.js';
-import type { CallContext, CustomerRecord, LoyaltyCapabilities, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleRecord } from '../provider.js';
+import type { CallContext, CustomerRecord, LoyaltyCapabilities, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleOutcome, SaleRecord } from '../provider.js';
 import { decimalToMinor, minorToNumber } from '../units.js';
 
 /**
@@ -349,6 +349,19 @@ export class CrmcomAdapter implements LoyaltyProvider {
       ...(awarded > 0 ? { earned: this.#value(awarded) } : {}),
       balanceAfter: this.#value(initial + awarded - spent - automatic),
     };
+  }
+
+  /**
+   * After an unknown outcome. The documents give no read of a purchase or a spend request:
+   * crmcom-rewards-pos.txt documents `rewards_participants/show`, `purchases/preview`,
+   * `purchases/create` and `spend_requests/create`; NOTES.md § CRM.COM adds only the two
+   * cancels. The purchase carries our reference (`reference_number`, see `#sale`), but no
+   * documented call finds an event by it, and the wallet balance proves nothing (other tills
+   * move it, an award may be 0). Nothing can be proven either way: the outcome stays unknown
+   * until an operator finds the purchase by its reference in CRM.COM. No call is made.
+   */
+  saleOutcome(_input: RecordSaleInput, _ctx: CallContext): Promise<SaleOutcome> {
+    return Promise.resolve({ state: 'unknown' });
   }
 
   close(): Promise<void> {
