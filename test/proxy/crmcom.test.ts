@@ -17,7 +17,7 @@ import {
   toCrmAmount,
 } from '../../src/proxy/providers/crmcom/adapter.js';
 import type { CustomerRecord } from '../../src/proxy/providers/provider.js';
-import { CRMCOM_API_PATH, CRMCOM_DEMO_USER, CRMCOM_UNKNOWN_CODE, createCrmcomSimulator } from '../../src/simulators/crmcom/simulator.js';
+import { CRMCOM_API_PATH, CRMCOM_DEMO_PROOFS, CRMCOM_DEMO_USER, CRMCOM_UNKNOWN_CODE, createCrmcomSimulator } from '../../src/simulators/crmcom/simulator.js';
 
 const HOUR = 60 * 60 * 1000;
 const TOKEN = `${CRMCOM_API_PATH}/authentication/token`;
@@ -233,6 +233,21 @@ describe('CRM.COM simulator: the document, call by call', () => {
     const wrong = await post(base + TOKEN, { ...CRMCOM_DEMO_USER, password: 'nope' });
     assert.equal(wrong.http, 401);
     assert.equal(wrong.body.status.code, 'AUTHENTICATION_FAILED');
+  });
+
+  it('finds an access token by identifier + pass code or by one-time password (NOTES), and refuses wrong ones alike', async () => {
+    const { body } = await post(base + TOKEN, CRMCOM_DEMO_USER);
+    const show = (accessToken: Record<string, string>) =>
+      post(base + SHOW, { token: body.data.token, rewards_participant_identifier: { access_token_identifier: accessToken }, fields_set: 'id' });
+    const john = CRMCOM_DEMO_PROOFS['22265577'];
+    assert.deepEqual((await show({ identifier: 'john.doe@example.test', pass_code: john.passCode })).body.data, { id: 'RP-0001' });
+    assert.deepEqual((await show({ one_time_password: john.oneTimePassword })).body.data, { id: 'RP-0001' });
+    const refusals = [await show({ identifier: '22265577', pass_code: '0000' }), await show({ identifier: '00000000', pass_code: john.passCode }), await show({ one_time_password: '000000' })];
+    for (const refusal of refusals) {
+      assert.equal(refusal.http, 200);
+      assert.deepEqual(refusal.body.status, { code: 'NOT_FOUND', message: 'Rewards participant not found.', description: 'No rewards participant matches the specified rewards_participant_identifier.' });
+    }
+    assert.equal((await show({ identifier: '22265577' })).body.status.code, 'MANDATORY_FIELD');
   });
 });
 
@@ -653,6 +668,61 @@ describe('CRM.COM adapter: refused tokens and logins', () => {
   });
 });
 
+describe('CRM.COM adapter: proof of ownership', () => {
+  const john = CRMCOM_DEMO_PROOFS['22265577'];
+  const maria = CRMCOM_DEMO_PROOFS['22265578'];
+
+  it('proves nothing and calls nothing by default', async (t) => {
+    const { adapter, sim } = await setup(t);
+    const customer = await adapter.identify('22265577', {});
+    sim.journal.clear();
+    assert.equal(adapter.capabilities.proof, 'none');
+    assert.equal(await adapter.verify(customer, john.passCode, {}), false);
+    assert.equal(sim.journal.entries.length, 0);
+  });
+
+  it('checks a pass code with the access token the shopper was found by', async (t) => {
+    const { adapter, sim } = await setup(t, { proof: 'pass-code' });
+    assert.equal(adapter.capabilities.proof, 'pass-code');
+    const customer = await adapter.identify('22265577', {});
+    sim.journal.clear();
+    assert.equal(await adapter.verify(customer, ` ${john.passCode} `, {}), true);
+    const sent = sim.journal.entries.find((e) => e.path === SHOW)!;
+    assert.deepEqual((sent.body as any).rewards_participant_identifier, { access_token_identifier: { identifier: '22265577', pass_code: john.passCode } });
+    // A wrong code, and another participant's code: refused (HTTP 200, NOT_FOUND) → false.
+    assert.equal(await adapter.verify(customer, '0000', {}), false);
+    assert.equal(await adapter.verify(customer, maria.passCode, {}), false);
+    assert.equal(sim.journal.entries.at(-1)?.status, 200);
+    // Found by e-mail: the e-mail is the access token.
+    assert.equal(await adapter.verify(await adapter.identify('John.Doe@example.test', {}), john.passCode, {}), true);
+    // Found by participant number: no access token to pair the code with, no call.
+    const byNumber = await adapter.identify('1001', {});
+    sim.journal.clear();
+    assert.equal(await adapter.verify(byNumber, john.passCode, {}), false);
+    assert.equal(sim.journal.entries.length, 0);
+  });
+
+  it('checks a one-time password: true only for the same participant', async (t) => {
+    const { adapter, sim } = await setup(t, { proof: 'one-time-password' });
+    assert.equal(adapter.capabilities.proof, 'one-time-password');
+    const customer = await adapter.identify('+357 99 000001', {});
+    sim.journal.clear();
+    assert.equal(await adapter.verify(customer, john.oneTimePassword, {}), true);
+    assert.deepEqual((sim.journal.entries[0]!.body as any).rewards_participant_identifier, { access_token_identifier: { one_time_password: '[redacted]' } });
+    assert.equal(await adapter.verify(customer, maria.oneTimePassword, {}), false, 'Maria’s password finds Maria, not John');
+    assert.equal(await adapter.verify(customer, '123456', {}), false);
+    assert.equal(await adapter.verify(customer, '   ', {}), false);
+  });
+
+  it('throws when the provider fails, rather than calling the code wrong', async (t) => {
+    const { adapter, intercept } = await setup(t, { proof: 'pass-code' });
+    const customer = await adapter.identify('22265577', {});
+    intercept(SHOW, () => crmReply(500, 'GENERAL_ERROR'), 3);
+    const problem = await rejects(adapter.verify(customer, john.passCode, {}));
+    assert.equal(problem.kind, 'upstream-unavailable');
+  });
+});
+
 describe('CRM.COM conversions and options', () => {
   it('converts minor units to exact decimals and back', () => {
     assert.equal(toCrmAmount(10 + 20, 'EUR'), 0.3);
@@ -687,6 +757,7 @@ describe('CRM.COM conversions and options', () => {
     assert.equal(parsed.currency, 'EUR');
     assert.equal(parsed.apiPath, '/crmapi/rest/v2');
     assert.equal(parsed.timeoutMs, 8000);
+    assert.equal(parsed.proof, 'none');
     // Every guessed code of the one table is the default of its row set, and only those.
     assert.deepEqual(parsed.statusCodes, {
       authentication: ['INVALID_TOKEN', 'AUTHENTICATION_FAILED'],
@@ -696,6 +767,7 @@ describe('CRM.COM conversions and options', () => {
     });
     assert.deepEqual(STATUS_CODE_TABLE.filter((row) => !row.source.startsWith('guessed')).map((row) => row.code), ['OK']);
     assert.equal(CrmcomOptions.parse({ provider: 'crmcom', baseUrl: 'https://acme.crm.com', username: 'u', password: 'p', organisation: 'o', unit: 'x', statusCodes: { notFound: ['NO_SUCH'] } }).statusCodes.authentication.length, 2);
+    assert.equal(CrmcomOptions.safeParse({ provider: 'crmcom', baseUrl: 'https://acme.crm.com', username: 'u', password: 'p', organisation: 'o', unit: 'x', proof: 'app-code' }).success, false);
     assert.equal(CrmcomOptions.safeParse({ provider: 'crmcom', baseUrl: 'https://acme.crm.com', username: 'u', organisation: 'o', unit: 'x' }).success, false);
     assert.equal(CrmcomOptions.safeParse({ provider: 'crmcom', baseUrl: 'not a url', username: 'u', password: 'p', organisation: 'o', unit: 'x' }).success, false);
   });

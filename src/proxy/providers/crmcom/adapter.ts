@@ -58,6 +58,9 @@ const StatusCodes = z.object({
   invalidValue: codeList('invalidValue'),
 });
 
+/** Proof of ownership a programme may issue (NOTES.md § CRM.COM: the identifier forms of `rewards_participants/show`). */
+export const CRMCOM_PROOFS = ['none', 'pass-code', 'one-time-password'] as const;
+
 export const CrmcomOptions = z.object({
   provider: z.literal('crmcom'),
   /** The CRM.COM server, e.g. `https://acme.crm.com`. */
@@ -81,6 +84,13 @@ export const CrmcomOptions = z.object({
    */
   vatPercent: z.optional(z.number().check(z.minimum(0), z.maximum(100))),
   timeoutMs: z._default(z.int().check(z.positive()), 8000),
+  /**
+   * The code a shopper gives to prove the account is theirs before spending (SPEC §4a), checked
+   * by `rewards_participants/show` (NOTES.md § CRM.COM): `pass-code` (the access token they were
+   * found by + its `pass_code`), `one-time-password`, or `none`. Default `none`: whether a
+   * programme issues pass codes or one-time passwords is the operator's to say.
+   */
+  proof: z._default(z.enum(CRMCOM_PROOFS), 'none'),
   /**
    * The `status.code` values that carry a meaning (see `STATUS_CODE_TABLE`). The documents name
    * none: the defaults are guesses; set the live system's codes here.
@@ -121,6 +131,8 @@ const ParticipantData = z.object({
   }),
 });
 const WalletData = z.object({ wallet: z.object({ balance: Decimal }) });
+/** Who a proof of ownership resolved to. */
+const OwnerData = z.object({ id: z.optional(z.string()), accounts_receivable: z.object({ number: z.string() }) });
 const PreviewData = z.object({
   total_additional_spend_amount: z.optional(Decimal),
   total_automatic_spend_amount: z.optional(Decimal),
@@ -166,7 +178,7 @@ const PURCHASE_FIELDS = 'number,reference_number,total_awarded_amount,total_awar
 const SPEND_FIELDS = 'number,spend_amount,reduction_method,spend_reward_transaction';
 
 /** Which call failed: decides which protocol field a refusal belongs to. */
-type Call = 'token' | 'identify' | 'balance' | 'preview' | 'purchase' | 'spend' | 'cancel';
+type Call = 'token' | 'identify' | 'verify' | 'balance' | 'preview' | 'purchase' | 'spend' | 'cancel';
 
 /**
  * Whether a call may be sent again. `safe` calls record nothing (the login,
@@ -185,6 +197,8 @@ interface CrmcomCustomerData extends Record<string, unknown> {
   walletNumber?: string;
   /** Wallet balance at identification, in minor units. */
   walletBalance: number;
+  /** The access token's authentication code the participant was found by (absent when found by number). */
+  accessCode?: string;
 }
 
 /**
@@ -232,7 +246,7 @@ export class CrmcomAdapter implements LoyaltyProvider {
       debt: false,
       catalog: false,
       paymentMethods: ['card', 'cash'],
-      proof: 'none',
+      proof: options.proof,
     };
     this.#http = new UpstreamClient({ name: 'The rewards service', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs });
     this.#token = new TokenCache({ fetch: () => this.#login(), renewMarginMs: (lifetime) => Math.min(TOKEN_RENEW_MARGIN_MS, lifetime / 10), now: this.#now });
@@ -242,6 +256,7 @@ export class CrmcomAdapter implements LoyaltyProvider {
     const code = authenticationCode(query);
     const fields_set = 'id,number,wallet,accounts_receivable';
     let participant: z.infer<typeof ParticipantData>;
+    let accessCode: string | undefined = code;
     try {
       // Access tokens carry the phone, e-mail or card; the participant number is the fallback.
       participant = await this.#call('rewards_participants/show', { rewards_participant_identifier: { access_token_identifier: { authentication_code: code } }, fields_set }, ParticipantData, 'identify', ctx, 'safe');
@@ -249,6 +264,7 @@ export class CrmcomAdapter implements LoyaltyProvider {
       // Participant numbers are plain codes; an e-mail cannot be one.
       if (!(error instanceof ProblemError && error.kind === 'not-found') || !/^[A-Za-z0-9_-]+$/.test(query.trim())) throw error;
       participant = await this.#call('rewards_participants/show', { rewards_participant_identifier: { number: query.trim() }, fields_set }, ParticipantData, 'identify', ctx, 'safe');
+      accessCode = undefined;
     }
     const { wallet, accounts_receivable: account } = participant;
     const data: CrmcomCustomerData = {
@@ -259,9 +275,38 @@ export class CrmcomAdapter implements LoyaltyProvider {
       walletId: wallet.id,
       walletNumber: wallet.number,
       walletBalance: this.#minor(wallet.balance),
+      ...(accessCode !== undefined ? { accessCode } : {}),
     };
     const name = account.account_owner?.name ?? account.name ?? '';
     return { providerId: providerIdOf(participant), name, ...contactOf(query, code), data };
+  }
+
+  /**
+   * Proof of ownership: `rewards_participants/show` with the identifier forms NOTES.md § CRM.COM
+   * lists besides the authentication code, `access_token_identifier` with `identifier` +
+   * `pass_code`, or with `one_time_password`. True only when CRM.COM resolves the code to this
+   * same participant; a refused code (any clean refusal) is false; a failure throws.
+   */
+  async verify(customer: CustomerRecord, code: string, ctx: CallContext): Promise<boolean> {
+    const secret = code.trim();
+    if (this.#o.proof === 'none' || secret === '') return false;
+    const data = customerData(customer);
+    let accessToken: Record<string, string>;
+    if (this.#o.proof === 'pass-code') {
+      // The documents do not say what `identifier` holds: the access token the shopper was found
+      // by. Found by participant number, there is no access token to pair the pass code with.
+      if (!data.accessCode) return false;
+      accessToken = { identifier: data.accessCode, pass_code: secret };
+    } else {
+      accessToken = { one_time_password: secret };
+    }
+    try {
+      const found = await this.#call('rewards_participants/show', { rewards_participant_identifier: { access_token_identifier: accessToken }, fields_set: 'id,number,accounts_receivable' }, OwnerData, 'verify', ctx, 'safe');
+      return providerIdOf(found) === customer.providerId;
+    } catch (error) {
+      if (error instanceof ProblemError && error.kind === 'rejected') return false;
+      throw error;
+    }
   }
 
   async quote(input: QuoteInput, ctx: CallContext): Promise<LoyaltyQuote> {
@@ -564,6 +609,8 @@ export class CrmcomAdapter implements LoyaltyProvider {
   #problem(status: Status, call: Call): ProblemError {
     const text = [status.message, status.description].filter((t): t is string => !!t && t.trim() !== '').join(' ') || status.code;
     const config = (detail: string) => new ProblemError('upstream-unavailable', detail, { retryable: false });
+    // Whatever the code, CRM.COM did not resolve the shopper's proof to a participant.
+    if (call === 'verify') return new ProblemError('rejected', text);
     switch (this.#meanings.get(status.code)) {
       case 'notFound':
         if (call === 'identify') return new ProblemError('not-found', 'No rewards member matches this phone, e-mail, card or number.', { errors: [{ field: 'query', message: text }] });
