@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { CARECLOUD_BASE_PATH, CARECLOUD_DEMO, createCarecloudSimulator } from '../src/simulators/carecloud/simulator.js';
-import { CRMCOM_DEMO_UNIT, CRMCOM_DEMO_USER, createCrmcomSimulator } from '../src/simulators/crmcom/simulator.js';
+import { CRMCOM_DEMO_PROOFS, CRMCOM_DEMO_UNIT, CRMCOM_DEMO_USER, createCrmcomSimulator } from '../src/simulators/crmcom/simulator.js';
 import { createResamaniaSimulator, RESAMANIA_DEMO } from '../src/simulators/resamania/simulator.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../src/simulators/ru-loyalty/simulator.js';
 import type { InstalmentCustomerSource } from '../src/proxy/instalments.js';
@@ -91,9 +91,9 @@ export const SCENARIOS: Scenario[] = [
     locale: 'en',
     method: 'card',
     identities: [
-      { type: '22265577 or john.doe@example.test', who: 'John Doe', shows: "The document's worked example: wallet 10.00, spend up to 7.90, earns 0.08, new balance 2.18" },
-      { type: '22265578', who: 'Maria Georgiou', shows: 'Wallet 0.00: earns, cannot spend' },
-      { type: '22265579', who: 'Andreas Christou', shows: 'Wallet 0.50, under the 1.00 minimum spend' },
+      { type: `22265577 or john.doe@example.test, pass code ${CRMCOM_DEMO_PROOFS['22265577'].passCode}`, who: 'John Doe', shows: "The document's worked example: wallet 10.00, spend up to 7.90, earns 0.08, new balance 2.18" },
+      { type: `22265578, pass code ${CRMCOM_DEMO_PROOFS['22265578'].passCode}`, who: 'Maria Georgiou', shows: 'Wallet 0.00: earns, cannot spend' },
+      { type: `22265579, pass code ${CRMCOM_DEMO_PROOFS['22265579'].passCode}`, who: 'Andreas Christou', shows: 'Wallet 0.50, under the 1.00 minimum spend' },
       { type: '99999999', who: 'nobody', shows: '"Not found" on the lookup field' },
     ],
     simulator: () => createCrmcomSimulator(),
@@ -107,6 +107,7 @@ export const SCENARIOS: Scenario[] = [
       externalSystem: 'POSID01',
       vatPercent: 25,
       currency: 'EUR',
+      proof: 'pass-code',
     }),
     carts: {
       'crm-demo': {

@@ -1,4 +1,8 @@
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
 import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { listen } from '../../src/node/listen.js';
 import { buildCart, type CartLineInput } from '../../src/proxy/carts.js';
@@ -6,13 +10,14 @@ import { ProblemError } from '../../src/proxy/problems.js';
 import {
   CrmcomAdapter,
   CrmcomOptions,
+  STATUS_CODE_TABLE,
   authenticationCode,
   fromCrmAmount,
   splitVat,
   toCrmAmount,
 } from '../../src/proxy/providers/crmcom/adapter.js';
 import type { CustomerRecord } from '../../src/proxy/providers/provider.js';
-import { CRMCOM_API_PATH, CRMCOM_DEMO_USER, CRMCOM_UNKNOWN_CODE, createCrmcomSimulator } from '../../src/simulators/crmcom/simulator.js';
+import { CRMCOM_API_PATH, CRMCOM_DEMO_PROOFS, CRMCOM_DEMO_USER, CRMCOM_UNKNOWN_CODE, createCrmcomSimulator } from '../../src/simulators/crmcom/simulator.js';
 
 const HOUR = 60 * 60 * 1000;
 const TOKEN = `${CRMCOM_API_PATH}/authentication/token`;
@@ -29,11 +34,36 @@ const DOC_LINES: CartLineInput[] = [
   { sku: 'Sandwiches', name: 'Sandwiches', quantity: 10, unitPrice: 200 },
 ];
 
-/** A simulator on real HTTP, an adapter pointed at it, and one clock both read. */
+/**
+ * Replaces the reply to the next `times` requests to `path`: `reply` gets the request's body
+ * and `forward`, which hands the request to the simulator (it commits) and returns its reply.
+ */
+interface Intercept {
+  path: string;
+  times: number;
+  reply: (forward: () => Promise<Response>, body: any) => Promise<Response> | Response;
+}
+
+/** A CRM.COM-shaped reply (`{data, status}`) with any HTTP status and headers. */
+function crmReply(http: number, code: string, message: string | null = null, headers: Record<string, string> = {}): Response {
+  return Response.json({ data: null, status: { code, message, description: null } }, { status: http, headers });
+}
+
+/** A simulator on real HTTP (behind a front that can intercept replies), an adapter pointed at it, and one clock both read. */
 async function setup(t: TestContext, overrides: Partial<CrmcomOptions> = {}) {
   const clock = { now: Date.parse('2024-05-01T10:00:00Z') };
   const sim = createCrmcomSimulator({ now: () => clock.now });
-  const server = await listen(sim.app);
+  const intercepts: Intercept[] = [];
+  const front = new Hono();
+  front.all('*', async (c) => {
+    const hit = intercepts.find((i) => i.path === c.req.path && i.times > 0);
+    if (!hit) return sim.app.fetch(c.req.raw, c.env);
+    hit.times--;
+    const body = await c.req.raw.clone().json().catch(() => undefined);
+    return hit.reply(() => sim.app.fetch(c.req.raw, c.env), body);
+  });
+  const server = await listen(front);
+  const logs: string[] = [];
   const adapter = new CrmcomAdapter(
     CrmcomOptions.parse({
       provider: 'crmcom',
@@ -45,8 +75,9 @@ async function setup(t: TestContext, overrides: Partial<CrmcomOptions> = {}) {
       vatPercent: 25,
       ...overrides,
     }),
-    { now: () => clock.now },
+    { now: () => clock.now, log: (message) => logs.push(message) },
   );
+  const intercept = (path: string, reply: Intercept['reply'], times = 1) => intercepts.push({ path, reply, times });
   t.after(async () => {
     await adapter.close();
     await server.close();
@@ -57,7 +88,7 @@ async function setup(t: TestContext, overrides: Partial<CrmcomOptions> = {}) {
     const c = cart(lines);
     return { checkoutId: 'co-1', customer, cart: c, spend, method: 'card' as const, reference: 'co-co-1', paid: { amount: c.total.amount - spend, currency: 'EUR' } };
   };
-  return { sim, server, adapter, clock, cart, quoteInput, saleInput };
+  return { sim, server, adapter, clock, cart, quoteInput, saleInput, intercept, logs };
 }
 
 async function post(url: string, body: unknown) {
@@ -203,6 +234,21 @@ describe('CRM.COM simulator: the document, call by call', () => {
     assert.equal(wrong.http, 401);
     assert.equal(wrong.body.status.code, 'AUTHENTICATION_FAILED');
   });
+
+  it('finds an access token by identifier + pass code or by one-time password (NOTES), and refuses wrong ones alike', async () => {
+    const { body } = await post(base + TOKEN, CRMCOM_DEMO_USER);
+    const show = (accessToken: Record<string, string>) =>
+      post(base + SHOW, { token: body.data.token, rewards_participant_identifier: { access_token_identifier: accessToken }, fields_set: 'id' });
+    const john = CRMCOM_DEMO_PROOFS['22265577'];
+    assert.deepEqual((await show({ identifier: 'john.doe@example.test', pass_code: john.passCode })).body.data, { id: 'RP-0001' });
+    assert.deepEqual((await show({ one_time_password: john.oneTimePassword })).body.data, { id: 'RP-0001' });
+    const refusals = [await show({ identifier: '22265577', pass_code: '0000' }), await show({ identifier: '00000000', pass_code: john.passCode }), await show({ one_time_password: '000000' })];
+    for (const refusal of refusals) {
+      assert.equal(refusal.http, 200);
+      assert.deepEqual(refusal.body.status, { code: 'NOT_FOUND', message: 'Rewards participant not found.', description: 'No rewards participant matches the specified rewards_participant_identifier.' });
+    }
+    assert.equal((await show({ identifier: '22265577' })).body.status.code, 'MANDATORY_FIELD');
+  });
 });
 
 describe('CRM.COM adapter over HTTP', () => {
@@ -254,9 +300,9 @@ describe('CRM.COM adapter over HTTP', () => {
   it('never reopens a sale whose purchase is recorded: a failed spend request is an unknown outcome', async (t) => {
     const { adapter, sim, saleInput } = await setup(t);
     const customer = await adapter.identify('22265577', {});
-    // The spend request answers with an error that is neither a refusal nor a dropped line
-    // (the credentials were revoked meanwhile): nothing says whether to undo the purchase.
-    sim.faults.add({ kind: 'reply', path: SPEND, times: 1, body: { data: null, status: { code: 'AUTHENTICATION_FAILED', message: 'Access denied', description: null } } });
+    // The spend request answers with an error that is neither a refusal nor a dropped line (a
+    // 500, whatever its body says): nothing says whether to undo the purchase.
+    sim.faults.add({ kind: 'reply', path: SPEND, times: 1, status: 500, body: { data: null, status: { code: 'GENERAL_ERROR', message: 'Unexpected error', description: null } } });
     await assert.rejects(adapter.recordSale(saleInput(customer, 790), {}), (error: ProblemError) => {
       assert.equal(error.kind, 'payment-outcome-unknown', 'a retry must not record a second purchase');
       assert.match(error.message, /Purchase 111 is recorded/);
@@ -459,6 +505,224 @@ describe('CRM.COM adapter over HTTP', () => {
   });
 });
 
+describe('CRM.COM adapter: which replies are clean refusals', () => {
+  const committedThen = (http: number, code: string) => async (forward: () => Promise<Response>) => {
+    await forward();
+    return crmReply(http, code, 'Unexpected error');
+  };
+
+  it('reads a 500 after purchases/create committed as an unknown outcome, never a refusal, and cannot settle it', async (t) => {
+    const { adapter, sim, saleInput, intercept } = await setup(t);
+    const customer = await adapter.identify('22265577', {});
+    intercept(PURCHASE, committedThen(500, 'GENERAL_ERROR'));
+    const input = saleInput(customer, 790);
+    const problem = await rejects(adapter.recordSale(input, {}));
+    assert.equal(problem.kind, 'payment-outcome-unknown', 'a retry with a new key would award the purchase twice');
+    assert.equal(problem.retryable, false);
+    assert.match(problem.message, /reference number co-co-1/, 'the operator finds it by our reference');
+    assert.equal(sim.purchases().length, 1, 'it was recorded');
+    assert.equal(sim.journal.count('POST', SPEND), 0);
+    assert.equal(sim.journal.count('POST', PURCHASE_CANCEL), 0);
+    // No documented read finds a purchase by its reference: the outcome stays unknown, and
+    // settling it sends nothing.
+    sim.journal.clear();
+    assert.deepEqual(await adapter.saleOutcome(input, {}), { state: 'unknown' });
+    assert.equal(sim.journal.entries.length, 0);
+  });
+
+  it('reads a 500 after spend_requests/create committed as an unknown outcome, and cancels nothing', async (t) => {
+    const { adapter, sim, saleInput, intercept } = await setup(t);
+    const customer = await adapter.identify('22265577', {});
+    intercept(SPEND, committedThen(503, 'INSUFFICIENT_BALANCE'));
+    const problem = await rejects(adapter.recordSale(saleInput(customer, 790), {}));
+    assert.equal(problem.kind, 'payment-outcome-unknown', 'a retry would debit the wallet twice');
+    assert.match(problem.message, /Purchase 111 is recorded/);
+    assert.equal(sim.spendRequests().length, 1, 'the spend was recorded');
+    assert.equal(sim.journal.count('POST', SPEND_CANCEL), 0);
+    assert.equal(sim.journal.count('POST', PURCHASE_CANCEL), 0, 'cancelling the purchase alone could leave the spend standing');
+    assert.equal(sim.balance('22265577'), '2.18');
+  });
+
+  it('shows an outage on a read as upstream-unavailable, not as a refusal on the query field', async (t) => {
+    const { adapter, intercept } = await setup(t);
+    // Every attempt of the (retried) read gets a 503 with a status in its body.
+    intercept(SHOW, () => crmReply(503, 'SERVICE_UNAVAILABLE', 'The system is under maintenance', { 'retry-after': '120' }), 3);
+    const problem = await rejects(adapter.identify('22265577', {}));
+    assert.equal(problem.kind, 'upstream-unavailable');
+    assert.equal(problem.status, 502);
+    assert.equal(problem.retryable, true);
+    assert.equal(problem.errors, undefined, 'nothing on the shopper’s field');
+    assert.deepEqual(problem.headers, { 'Retry-After': '120' });
+  });
+
+  it('keeps a 429’s Retry-After, on a read and on a purchase (refused before it ran: nothing recorded)', async (t) => {
+    const { adapter, sim, saleInput, intercept } = await setup(t);
+    intercept(SHOW, () => crmReply(429, 'TOO_MANY_REQUESTS', 'Slow down', { 'retry-after': '30' }));
+    const read = await rejects(adapter.identify('22265577', {}));
+    assert.equal(read.kind, 'rate-limited');
+    assert.deepEqual(read.headers, { 'Retry-After': '30' });
+    assert.equal(read.errors, undefined);
+
+    const customer = await adapter.identify('22265577', {});
+    intercept(PURCHASE, () => crmReply(429, 'TOO_MANY_REQUESTS', 'Slow down', { 'retry-after': '30' }));
+    const write = await rejects(adapter.recordSale(saleInput(customer, 790), {}));
+    assert.equal(write.kind, 'rate-limited');
+    assert.equal(write.status, 429);
+    assert.deepEqual(write.headers, { 'Retry-After': '30' });
+    assert.equal(sim.purchases().length, 0);
+  });
+
+  it('takes a status on a 4xx as a clean refusal, and undoes the purchase', async (t) => {
+    const { adapter, sim, saleInput, intercept } = await setup(t);
+    const customer = await adapter.identify('22265577', {});
+    intercept(SPEND, () => crmReply(400, 'INSUFFICIENT_BALANCE', 'The wallet balance is not enough.'));
+    const problem = await rejects(adapter.recordSale(saleInput(customer, 790), {}));
+    assert.equal(problem.kind, 'rejected');
+    assert.equal(problem.errors?.[0]?.field, 'amount');
+    assert.equal(sim.purchases()[0]?.cancelled, true);
+    assert.equal(sim.balance('22265577'), '10.00');
+  });
+
+  it('treats a purchase that never left (connection refused) as definite, not unknown', async (t) => {
+    const clock = { now: Date.parse('2024-05-01T10:00:00Z') };
+    const sim = createCrmcomSimulator({ now: () => clock.now });
+    let server: Server | undefined;
+    // After the wallet read (the last call before the purchase), the server stops listening.
+    const front = new Hono();
+    front.all('*', async (c) => {
+      const body = await c.req.raw.clone().json().catch(() => ({}));
+      const response = await sim.app.fetch(c.req.raw, c.env);
+      if (c.req.path === SHOW && body.fields_set === 'wallet' && server!.listening) {
+        server!.close();
+        return new Response(response.body, { status: response.status, headers: { 'content-type': 'application/json', connection: 'close' } });
+      }
+      return response;
+    });
+    const url = await new Promise<string>((resolve) => {
+      server = serve({ fetch: front.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve(`http://127.0.0.1:${info.port}`)) as Server;
+    });
+    const options = { provider: 'crmcom', baseUrl: url, username: CRMCOM_DEMO_USER.username, password: CRMCOM_DEMO_USER.password, organisation: CRMCOM_DEMO_USER.organisation, unit: 'Unit' };
+    const adapter = new CrmcomAdapter(CrmcomOptions.parse(options), { now: () => clock.now, log: () => {} });
+    t.after(async () => {
+      await adapter.close();
+      if (server!.listening) server!.close();
+      server!.closeAllConnections();
+    });
+    const customer = await adapter.identify('22265577', {});
+    const cart = buildCart('cart-1', 'EUR', DOC_LINES);
+    const problem = await rejects(adapter.recordSale({ checkoutId: 'co-1', customer, cart, spend: 0, method: 'card', reference: 'co-co-1', paid: cart.total }, {}));
+    assert.equal(problem.kind, 'upstream-unavailable', 'nothing was sent: the checkout may be paid again');
+    assert.match(problem.message, /nothing was sent/);
+    assert.equal(sim.journal.count('POST', PURCHASE), 0);
+  });
+});
+
+describe('CRM.COM adapter: refused tokens and logins', () => {
+  it('renews the token on HTTP 401 and 403 and on any code the table says means authentication, once', async (t) => {
+    const { adapter, sim, quoteInput, saleInput, intercept } = await setup(t, { statusCodes: { authentication: ['SESSION_EXPIRED'] } as CrmcomOptions['statusCodes'] });
+    const customer = await adapter.identify('22265577', {});
+    sim.journal.clear();
+    intercept(PREVIEW, () => crmReply(401, 'UNAUTHORIZED', 'Not authenticated'));
+    assert.equal((await adapter.quote(quoteInput(customer), {})).spendable.max.amount, 790);
+    assert.equal(sim.journal.count('POST', TOKEN), 1, 'logged in again');
+
+    // A code configured as "authentication", on HTTP 200.
+    intercept(PREVIEW, () => crmReply(200, 'SESSION_EXPIRED', 'Session expired'));
+    assert.equal((await adapter.quote(quoteInput(customer), {})).spendable.max.amount, 790);
+    assert.equal(sim.journal.count('POST', TOKEN), 2);
+
+    // On a purchase too: the refused attempt recorded nothing, the second one records once.
+    intercept(PURCHASE, () => crmReply(403, 'FORBIDDEN'));
+    const sale = await adapter.recordSale(saleInput(customer, 790), {});
+    assert.equal(sale.balanceAfter?.value.amount, 218);
+    assert.equal(sim.journal.count('POST', TOKEN), 3);
+    assert.equal(sim.purchases().length, 1);
+  });
+
+  it('reports a token refused again after a new login as the operator’s problem: 502, logged', async (t) => {
+    const { adapter, sim, quoteInput, intercept, logs } = await setup(t);
+    const customer = await adapter.identify('22265577', {});
+    sim.journal.clear();
+    intercept(PREVIEW, () => crmReply(401, 'UNAUTHORIZED'), 2);
+    const problem = await rejects(adapter.quote(quoteInput(customer), {}));
+    assert.equal(problem.kind, 'upstream-unavailable');
+    assert.equal(problem.status, 502);
+    assert.equal(problem.retryable, false);
+    assert.equal(sim.journal.count('POST', TOKEN), 1, 'one new login, not a loop');
+    assert.match(logs.join('\n'), /refused a fresh session token on customer_events\/purchases\/preview \(HTTP 401, status UNAUTHORIZED\)/);
+  });
+
+  it('reports any refused login as a 502 with a log line, never a 422 on the shopper’s field, and no secret', async (t) => {
+    const { adapter, intercept, logs } = await setup(t);
+    intercept(TOKEN, () => crmReply(200, 'USER_LOCKED', `User ${CRMCOM_DEMO_USER.username} is locked`));
+    const problem = await rejects(adapter.identify('22265577', {}));
+    assert.equal(problem.kind, 'upstream-unavailable');
+    assert.equal(problem.status, 502);
+    assert.equal(problem.errors, undefined);
+    assert.equal(logs.length, 1);
+    assert.match(logs[0]!, /refused the configured login \(HTTP 200, status USER_LOCKED\)/);
+    const said = JSON.stringify(problem.toProblem()) + problem.message + logs.join();
+    assert.doesNotMatch(said, new RegExp(`${CRMCOM_DEMO_USER.username}|${CRMCOM_DEMO_USER.password}`));
+    // The next call logs in again (a refused login is not remembered).
+    assert.equal((await adapter.identify('22265577', {})).name, 'John Doe');
+  });
+});
+
+describe('CRM.COM adapter: proof of ownership', () => {
+  const john = CRMCOM_DEMO_PROOFS['22265577'];
+  const maria = CRMCOM_DEMO_PROOFS['22265578'];
+
+  it('proves nothing and calls nothing by default', async (t) => {
+    const { adapter, sim } = await setup(t);
+    const customer = await adapter.identify('22265577', {});
+    sim.journal.clear();
+    assert.equal(adapter.capabilities.proof, 'none');
+    assert.equal(await adapter.verify(customer, john.passCode, {}), false);
+    assert.equal(sim.journal.entries.length, 0);
+  });
+
+  it('checks a pass code with the access token the shopper was found by', async (t) => {
+    const { adapter, sim } = await setup(t, { proof: 'pass-code' });
+    assert.equal(adapter.capabilities.proof, 'pass-code');
+    const customer = await adapter.identify('22265577', {});
+    sim.journal.clear();
+    assert.equal(await adapter.verify(customer, ` ${john.passCode} `, {}), true);
+    const sent = sim.journal.entries.find((e) => e.path === SHOW)!;
+    assert.deepEqual((sent.body as any).rewards_participant_identifier, { access_token_identifier: { identifier: '22265577', pass_code: john.passCode } });
+    // A wrong code, and another participant's code: refused (HTTP 200, NOT_FOUND) → false.
+    assert.equal(await adapter.verify(customer, '0000', {}), false);
+    assert.equal(await adapter.verify(customer, maria.passCode, {}), false);
+    assert.equal(sim.journal.entries.at(-1)?.status, 200);
+    // Found by e-mail: the e-mail is the access token.
+    assert.equal(await adapter.verify(await adapter.identify('John.Doe@example.test', {}), john.passCode, {}), true);
+    // Found by participant number: no access token to pair the code with, no call.
+    const byNumber = await adapter.identify('1001', {});
+    sim.journal.clear();
+    assert.equal(await adapter.verify(byNumber, john.passCode, {}), false);
+    assert.equal(sim.journal.entries.length, 0);
+  });
+
+  it('checks a one-time password: true only for the same participant', async (t) => {
+    const { adapter, sim } = await setup(t, { proof: 'one-time-password' });
+    assert.equal(adapter.capabilities.proof, 'one-time-password');
+    const customer = await adapter.identify('+357 99 000001', {});
+    sim.journal.clear();
+    assert.equal(await adapter.verify(customer, john.oneTimePassword, {}), true);
+    assert.deepEqual((sim.journal.entries[0]!.body as any).rewards_participant_identifier, { access_token_identifier: { one_time_password: '[redacted]' } });
+    assert.equal(await adapter.verify(customer, maria.oneTimePassword, {}), false, 'Maria’s password finds Maria, not John');
+    assert.equal(await adapter.verify(customer, '123456', {}), false);
+    assert.equal(await adapter.verify(customer, '   ', {}), false);
+  });
+
+  it('throws when the provider fails, rather than calling the code wrong', async (t) => {
+    const { adapter, intercept } = await setup(t, { proof: 'pass-code' });
+    const customer = await adapter.identify('22265577', {});
+    intercept(SHOW, () => crmReply(500, 'GENERAL_ERROR'), 3);
+    const problem = await rejects(adapter.verify(customer, john.passCode, {}));
+    assert.equal(problem.kind, 'upstream-unavailable');
+  });
+});
+
 describe('CRM.COM conversions and options', () => {
   it('converts minor units to exact decimals and back', () => {
     assert.equal(toCrmAmount(10 + 20, 'EUR'), 0.3);
@@ -493,6 +757,17 @@ describe('CRM.COM conversions and options', () => {
     assert.equal(parsed.currency, 'EUR');
     assert.equal(parsed.apiPath, '/crmapi/rest/v2');
     assert.equal(parsed.timeoutMs, 8000);
+    assert.equal(parsed.proof, 'none');
+    // Every guessed code of the one table is the default of its row set, and only those.
+    assert.deepEqual(parsed.statusCodes, {
+      authentication: ['INVALID_TOKEN', 'AUTHENTICATION_FAILED'],
+      notFound: ['NOT_FOUND'],
+      insufficientBalance: ['INSUFFICIENT_BALANCE'],
+      invalidValue: ['INVALID_VALUE', 'MANDATORY_FIELD'],
+    });
+    assert.deepEqual(STATUS_CODE_TABLE.filter((row) => !row.source.startsWith('guessed')).map((row) => row.code), ['OK']);
+    assert.equal(CrmcomOptions.parse({ provider: 'crmcom', baseUrl: 'https://acme.crm.com', username: 'u', password: 'p', organisation: 'o', unit: 'x', statusCodes: { notFound: ['NO_SUCH'] } }).statusCodes.authentication.length, 2);
+    assert.equal(CrmcomOptions.safeParse({ provider: 'crmcom', baseUrl: 'https://acme.crm.com', username: 'u', password: 'p', organisation: 'o', unit: 'x', proof: 'app-code' }).success, false);
     assert.equal(CrmcomOptions.safeParse({ provider: 'crmcom', baseUrl: 'https://acme.crm.com', username: 'u', organisation: 'o', unit: 'x' }).success, false);
     assert.equal(CrmcomOptions.safeParse({ provider: 'crmcom', baseUrl: 'not a url', username: 'u', password: 'p', organisation: 'o', unit: 'x' }).success, false);
   });

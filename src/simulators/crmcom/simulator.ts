@@ -20,7 +20,10 @@ import { Journal } from '../journal.js';
  *   (min(10.00, 7.90, 30) → 7.9);
  * - `purchases/create` credits the award at once; `spend_requests/create` refuses a request
  *   larger than the wallet balance and spends at most what the purchase allows (asked 10 → 7.9);
- * - cancels reverse the award or the spend.
+ * - cancels reverse the award or the spend;
+ * - an access token is also found by its `identifier` + `pass_code`, or by a `one_time_password`
+ *   (NOTES.md § CRM.COM, identifier forms): a wrong pass code or password gets the same
+ *   `NOT_FOUND` refusal as an unknown participant, so a caller cannot tell which part was wrong.
  *
  * The document names no error codes. The codes here are this simulator's own:
  * `INVALID_TOKEN`, `AUTHENTICATION_FAILED`, `MANDATORY_FIELD`, `INVALID_VALUE`, `NOT_FOUND`,
@@ -39,6 +42,16 @@ export interface CrmcomParticipant {
   number: string;
   /** Authentication codes of the participant's access tokens: card numbers, phone digits, e-mails. */
   accessTokens: string[];
+  /**
+   * The pass code that goes with any of the access tokens (`identifier` + `pass_code`, NOTES.md
+   * § CRM.COM). The documents do not say whether each token has its own: one per participant here.
+   */
+  passCode?: string;
+  /**
+   * One-time passwords that identify this participant (`one_time_password`, NOTES.md § CRM.COM).
+   * The documents do not say when one lapses: they stay valid here, used or not.
+   */
+  oneTimePasswords?: string[];
   owner: { title: string; firstName: string; lastName: string; email?: string; phone?: string };
   account: { id: string; number: string };
   wallet: { id: string; number: string; balance: string };
@@ -67,6 +80,12 @@ export interface CrmcomSimulatorOptions {
 export const CRMCOM_API_PATH = '/crmapi/rest/v2';
 export const CRMCOM_DEMO_USER: CrmcomUser = { username: 'pos-demo', password: 'demo-crmcom-password', organisation: 'DEMO' };
 export const CRMCOM_DEMO_UNIT = 'Unit';
+/** The demo participants' pass codes and one-time passwords, by authentication code (listed on the demo page). */
+export const CRMCOM_DEMO_PROOFS = {
+  '22265577': { passCode: '1234', oneTimePassword: '700001' },
+  '22265578': { passCode: '2345', oneTimePassword: '700002' },
+  '22265579': { passCode: '3456', oneTimePassword: '700003' },
+} as const;
 /** An authentication code that no participant holds: the "unknown customer" demo case. */
 export const CRMCOM_UNKNOWN_CODE = '99999999';
 export const CRMCOM_TOKEN_LIFETIME_MS = 2 * 60 * 60 * 1000;
@@ -81,6 +100,7 @@ export function crmcomDemoProgramme(): CrmcomProgramme {
  * - John Doe: the document's participant (code 22265577, wallet 10.00, account 400);
  * - Maria Georgiou: zero balance (earns, cannot spend);
  * - Andreas Christou: 0.50, below the 1.00 minimum spend (earns, cannot spend yet).
+ * Each has a pass code and a one-time password (`CRMCOM_DEMO_PROOFS`).
  */
 export function crmcomDemoParticipants(): CrmcomParticipant[] {
   return [
@@ -88,6 +108,8 @@ export function crmcomDemoParticipants(): CrmcomParticipant[] {
       id: 'RP-0001',
       number: '1001',
       accessTokens: ['22265577', '35799000001', 'john.doe@example.test'],
+      passCode: CRMCOM_DEMO_PROOFS['22265577'].passCode,
+      oneTimePasswords: [CRMCOM_DEMO_PROOFS['22265577'].oneTimePassword],
       owner: { title: 'Mr', firstName: 'John', lastName: 'Doe', email: 'john.doe@example.test', phone: '+35799000001' },
       account: { id: '123456789', number: '400' },
       wallet: { id: 'WAL-0001', number: 'W0000000001', balance: '10.00' },
@@ -96,6 +118,8 @@ export function crmcomDemoParticipants(): CrmcomParticipant[] {
       id: 'RP-0002',
       number: '1002',
       accessTokens: ['22265578', '35799000002', 'maria.georgiou@example.test'],
+      passCode: CRMCOM_DEMO_PROOFS['22265578'].passCode,
+      oneTimePasswords: [CRMCOM_DEMO_PROOFS['22265578'].oneTimePassword],
       owner: { title: 'Ms', firstName: 'Maria', lastName: 'Georgiou', email: 'maria.georgiou@example.test', phone: '+35799000002' },
       account: { id: '123456790', number: '401' },
       wallet: { id: 'WAL-0002', number: 'W0000000002', balance: '0.00' },
@@ -104,6 +128,8 @@ export function crmcomDemoParticipants(): CrmcomParticipant[] {
       id: 'RP-0003',
       number: '1003',
       accessTokens: ['22265579', '35799000003', 'andreas.christou@example.test'],
+      passCode: CRMCOM_DEMO_PROOFS['22265579'].passCode,
+      oneTimePasswords: [CRMCOM_DEMO_PROOFS['22265579'].oneTimePassword],
       owner: { title: 'Mr', firstName: 'Andreas', lastName: 'Christou', email: 'andreas.christou@example.test', phone: '+35799000003' },
       account: { id: '123456791', number: '402' },
       wallet: { id: 'WAL-0003', number: 'W0000000003', balance: '0.50' },
@@ -239,14 +265,28 @@ export function createCrmcomSimulator(options: CrmcomSimulatorOptions = {}) {
     if (typeof id === 'string' || typeof number === 'string') {
       found = participants.find((p) => (id === undefined || p.id === id) && (number === undefined || p.number === number));
     } else if (accessToken && typeof accessToken === 'object') {
-      const code = (accessToken as Body).authentication_code;
-      if (typeof code !== 'string' || code === '') throw new CrmError('MANDATORY_FIELD', 'access_token_identifier.authentication_code is mandatory.');
-      found = participants.find((p) => p.accessTokens.includes(code));
+      found = byAccessToken(accessToken as Body);
     } else {
       throw new CrmError('MANDATORY_FIELD', `${what} needs an id, a number or an access_token_identifier.`);
     }
     if (!found) throw new CrmError('NOT_FOUND', 'Rewards participant not found.', `No rewards participant matches the specified ${what}.`);
     return found;
+  }
+
+  /**
+   * The access token forms (crmcom-rewards-pos.txt:4-5 and :20-21: `authentication_code`;
+   * NOTES.md § CRM.COM: or `identifier` + `pass_code`, or `one_time_password`).
+   */
+  function byAccessToken(token: Body): ParticipantState | undefined {
+    const { authentication_code: code, identifier, pass_code: passCode, one_time_password: password } = token;
+    const given = (value: unknown) => typeof value === 'string' && value !== '';
+    if (given(code)) return participants.find((p) => p.accessTokens.includes(code as string));
+    if (given(identifier)) {
+      if (!given(passCode)) throw new CrmError('MANDATORY_FIELD', 'access_token_identifier.pass_code is mandatory with an identifier.');
+      return participants.find((p) => p.accessTokens.includes(identifier as string) && p.passCode !== undefined && p.passCode === passCode);
+    }
+    if (given(password)) return participants.find((p) => p.oneTimePasswords?.includes(password as string));
+    throw new CrmError('MANDATORY_FIELD', 'access_token_identifier needs an authentication_code, an identifier and a pass_code, or a one_time_password.');
   }
 
   function accountHolder(identifier: unknown): ParticipantState {

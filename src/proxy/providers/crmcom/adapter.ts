@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
 import type { Cart, LoyaltyValue, Money } from '../../../protocol/index.js';
 import { TokenCache, type IssuedToken } from '../../http/token-cache.js';
-import { UpstreamClient } from '../../http/upstream.js';
+import { UpstreamClient, type UpstreamResponse } from '../../http/upstream.js';
 import { ProblemError } from '../../problems.js';
-import type { CallContext, CustomerRecord, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleRecord } from '../provider.js';
+import type { CallContext, CustomerRecord, LoyaltyCapabilities, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleOutcome, SaleRecord } from '../provider.js';
 import { decimalToMinor, minorToNumber } from '../units.js';
 
 /**
@@ -13,9 +13,54 @@ import { decimalToMinor, minorToNumber } from '../units.js';
  * Flow: `rewards_participants/show` (identify) → `customer_events/purchases/preview` (quote) →
  * `customer_events/purchases/create` then `customer_events/spend_requests/create` (record sale).
  * Every call is a POST with the session token in its body. Amounts are decimals in the system
- * currency. The reply's `status.code` is the truth, whatever the HTTP status (NOTES: errors may
- * come on HTTP 200).
+ * currency. A reply whose `status.code` is not `"OK"` is an error even on HTTP 200 (NOTES.md
+ * § CRM.COM: "treat the body's status as the truth"); which replies are a clean refusal, and
+ * which leave a money-moving call's outcome unknown, is decided in one place (`#classify`).
+ * Options, defaults and every code interpreted: `docs/providers/crmcom.md`.
  */
+
+/**
+ * What a refusal's `status.code` means to the adapter. `authentication`: the session token or
+ * the login was refused (the token is renewed and the call made once more; a refused login is
+ * the operator's configuration). `notFound`: nobody or nothing matches (the shopper's lookup
+ * field on identify, our configuration elsewhere). `insufficientBalance`, `invalidValue`: a
+ * spend the shopper can change (amount field). Any other code is a refusal shown as it is.
+ */
+export const STATUS_MEANINGS = ['authentication', 'notFound', 'insufficientBalance', 'invalidValue'] as const;
+export type StatusMeaning = (typeof STATUS_MEANINGS)[number];
+
+/**
+ * Every `status.code` the adapter interprets: the one table, mirrored in
+ * `docs/providers/crmcom.md`. The documents show only `OK` (crmcom-rewards-pos.txt:66, :150,
+ * :233, :310) and say any other code is an error (NOTES.md § CRM.COM); they name no error code.
+ * Every other row is a guess (the simulator's codes), replaced through the `statusCodes` option.
+ */
+export const STATUS_CODE_TABLE: ReadonlyArray<{ code: string; meaning: 'ok' | StatusMeaning; source: string }> = [
+  { code: 'OK', meaning: 'ok', source: 'documented (crmcom-rewards-pos.txt:66, :150, :233, :310)' },
+  { code: 'INVALID_TOKEN', meaning: 'authentication', source: 'guessed, configurable (statusCodes.authentication)' },
+  { code: 'AUTHENTICATION_FAILED', meaning: 'authentication', source: 'guessed, configurable (statusCodes.authentication)' },
+  { code: 'NOT_FOUND', meaning: 'notFound', source: 'guessed, configurable (statusCodes.notFound)' },
+  { code: 'INSUFFICIENT_BALANCE', meaning: 'insufficientBalance', source: 'guessed, configurable (statusCodes.insufficientBalance)' },
+  { code: 'INVALID_VALUE', meaning: 'invalidValue', source: 'guessed, configurable (statusCodes.invalidValue)' },
+  { code: 'MANDATORY_FIELD', meaning: 'invalidValue', source: 'guessed, configurable (statusCodes.invalidValue)' },
+];
+
+/** The documented success code (crmcom-rewards-pos.txt:66). */
+const OK = 'OK';
+
+/** One row set of the `statusCodes` option, defaulting to the table's guesses. */
+const codeList = (meaning: StatusMeaning) =>
+  z._default(z.array(z.string().check(z.minLength(1))), () => STATUS_CODE_TABLE.filter((row) => row.meaning === meaning).map((row) => row.code));
+const StatusCodes = z.object({
+  authentication: codeList('authentication'),
+  notFound: codeList('notFound'),
+  insufficientBalance: codeList('insufficientBalance'),
+  invalidValue: codeList('invalidValue'),
+});
+
+/** Proof of ownership a programme may issue (NOTES.md § CRM.COM: the identifier forms of `rewards_participants/show`). */
+export const CRMCOM_PROOFS = ['none', 'pass-code', 'one-time-password'] as const;
+
 export const CrmcomOptions = z.object({
   provider: z.literal('crmcom'),
   /** The CRM.COM server, e.g. `https://acme.crm.com`. */
@@ -39,31 +84,31 @@ export const CrmcomOptions = z.object({
    */
   vatPercent: z.optional(z.number().check(z.minimum(0), z.maximum(100))),
   timeoutMs: z._default(z.int().check(z.positive()), 8000),
+  /**
+   * The code a shopper gives to prove the account is theirs before spending (SPEC §4a), checked
+   * by `rewards_participants/show` (NOTES.md § CRM.COM): `pass-code` (the access token they were
+   * found by + its `pass_code`), `one-time-password`, or `none`. Default `none`: whether a
+   * programme issues pass codes or one-time passwords is the operator's to say.
+   */
+  proof: z._default(z.enum(CRMCOM_PROOFS), 'none'),
+  /**
+   * The `status.code` values that carry a meaning (see `STATUS_CODE_TABLE`). The documents name
+   * none: the defaults are guesses; set the live system's codes here.
+   */
+  statusCodes: z._default(StatusCodes, () => StatusCodes.parse({})),
 });
 export type CrmcomOptions = z.infer<typeof CrmcomOptions>;
 
-/** What tests may replace: the clock that decides when the token is renewed. */
+/** What tests may replace: the clock that decides when the token is renewed, and the log. */
 export interface CrmcomDependencies {
   now?: () => number;
+  /** Where configuration problems (a refused login) are reported; never given a secret. */
+  log?: (message: string) => void;
 }
 
 /** Tokens live 2 h (R12+, NOTES); renewed this long before they lapse. */
 const TOKEN_LIFETIME_MS = 2 * 60 * 60 * 1000;
 const TOKEN_RENEW_MARGIN_MS = 5 * 60 * 1000;
-
-/**
- * The document names no error codes; these are the simulator's, kept in one place so a live
- * system's codes are a one-line change.
- */
-const CODES = {
-  ok: 'OK',
-  invalidToken: 'INVALID_TOKEN',
-  authentication: 'AUTHENTICATION_FAILED',
-  notFound: 'NOT_FOUND',
-  insufficientBalance: 'INSUFFICIENT_BALANCE',
-  invalidValue: 'INVALID_VALUE',
-  mandatory: 'MANDATORY_FIELD',
-} as const;
 
 // ------------------------------------------------------------------ replies
 /** The API writes amounts as numbers (7.9) or strings ("10.00"). */
@@ -86,6 +131,8 @@ const ParticipantData = z.object({
   }),
 });
 const WalletData = z.object({ wallet: z.object({ balance: Decimal }) });
+/** Who a proof of ownership resolved to. */
+const OwnerData = z.object({ id: z.optional(z.string()), accounts_receivable: z.object({ number: z.string() }) });
 const PreviewData = z.object({
   total_additional_spend_amount: z.optional(Decimal),
   total_automatic_spend_amount: z.optional(Decimal),
@@ -131,13 +178,13 @@ const PURCHASE_FIELDS = 'number,reference_number,total_awarded_amount,total_awar
 const SPEND_FIELDS = 'number,spend_amount,reduction_method,spend_reward_transaction';
 
 /** Which call failed: decides which protocol field a refusal belongs to. */
-type Call = 'token' | 'identify' | 'balance' | 'preview' | 'purchase' | 'spend' | 'cancel';
+type Call = 'token' | 'identify' | 'verify' | 'balance' | 'preview' | 'purchase' | 'spend' | 'cancel';
 
 /**
  * Whether a call may be sent again. `safe` calls record nothing (the login,
  * `rewards_participants/show`, `purchases/preview`): the client retries them on a transport
  * failure, a timeout, a 5xx or a short 429. `unsafe` calls record or cancel an event: sent once,
- * and a lost reply is an unknown outcome.
+ * and any reply that is not a clean refusal leaves its outcome unknown.
  */
 type Mode = 'safe' | 'unsafe';
 
@@ -150,36 +197,57 @@ interface CrmcomCustomerData extends Record<string, unknown> {
   walletNumber?: string;
   /** Wallet balance at identification, in minor units. */
   walletBalance: number;
+  /** The access token's authentication code the participant was found by (absent when found by number). */
+  accessCode?: string;
 }
 
-/** A refusal in the reply's `status`, before it is mapped to a problem. */
-class CrmStatus extends Error {
-  constructor(readonly status: Status) {
-    super(status.message ?? status.code);
-  }
-}
+/**
+ * What one reply says, before the caller decides what it means to the shopper:
+ * - `ok`: HTTP 2xx, `status.code` "OK", data of the expected shape;
+ * - `refused`: a clean refusal: `status.code` not "OK" on HTTP 2xx (NOTES.md § CRM.COM) or on a
+ *   4xx other than 401/403/408/429 (the request was refused, and the body says why). Nothing
+ *   was done;
+ * - `auth`: HTTP 401/403, or a refusal whose code means `authentication`: nothing was done,
+ *   the token (or the login) was refused;
+ * - `rate-limited`: HTTP 429: refused before it ran (RFC 6585 §4), nothing done;
+ * - `failed`: anything else (a 5xx whatever its body, a 408, a reply of the wrong shape): not a
+ *   clean refusal, so a call that moves money may have been committed.
+ */
+type Reply<T> =
+  | { kind: 'ok'; http: number; data: T }
+  | { kind: 'refused' | 'auth'; http: number; status?: Status }
+  | { kind: 'rate-limited'; http: number; retryAfter?: string }
+  | { kind: 'failed'; http: number; what: string; retryAfter?: string };
+type Failure = Exclude<Reply<unknown>, { kind: 'ok' }>;
 
 export class CrmcomAdapter implements LoyaltyProvider {
-  readonly capabilities = {
-    provider: 'crmcom',
-    lookup: { kinds: ['phone' as const, 'email' as const, 'card' as const, 'number' as const] },
-    spend: true,
-    hold: false,
-    earn: true,
-    debt: false,
-    catalog: false,
-    paymentMethods: ['card' as const, 'cash' as const],
-    proof: 'none' as const,
-  };
+  readonly capabilities: LoyaltyCapabilities;
   readonly #o: CrmcomOptions;
   readonly #http: UpstreamClient;
   readonly #now: () => number;
+  readonly #log: (message: string) => void;
+  /** `status.code` → its meaning, from the `statusCodes` option. */
+  readonly #meanings: Map<string, StatusMeaning>;
   /** The session token: renewed 5 min (at most a tenth of its lifetime) before it lapses. */
   readonly #token: TokenCache;
 
   constructor(options: CrmcomOptions, deps: CrmcomDependencies = {}) {
     this.#o = options;
     this.#now = deps.now ?? Date.now;
+    this.#log = deps.log ?? ((message) => console.error(`[checkout-proxy] ${message}`));
+    this.#meanings = new Map();
+    for (const meaning of STATUS_MEANINGS) for (const code of options.statusCodes[meaning]) if (!this.#meanings.has(code)) this.#meanings.set(code, meaning);
+    this.capabilities = {
+      provider: 'crmcom',
+      lookup: { kinds: ['phone', 'email', 'card', 'number'] },
+      spend: true,
+      hold: false,
+      earn: true,
+      debt: false,
+      catalog: false,
+      paymentMethods: ['card', 'cash'],
+      proof: options.proof,
+    };
     this.#http = new UpstreamClient({ name: 'The rewards service', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs });
     this.#token = new TokenCache({ fetch: () => this.#login(), renewMarginMs: (lifetime) => Math.min(TOKEN_RENEW_MARGIN_MS, lifetime / 10), now: this.#now });
   }
@@ -188,6 +256,7 @@ export class CrmcomAdapter implements LoyaltyProvider {
     const code = authenticationCode(query);
     const fields_set = 'id,number,wallet,accounts_receivable';
     let participant: z.infer<typeof ParticipantData>;
+    let accessCode: string | undefined = code;
     try {
       // Access tokens carry the phone, e-mail or card; the participant number is the fallback.
       participant = await this.#call('rewards_participants/show', { rewards_participant_identifier: { access_token_identifier: { authentication_code: code } }, fields_set }, ParticipantData, 'identify', ctx, 'safe');
@@ -195,6 +264,7 @@ export class CrmcomAdapter implements LoyaltyProvider {
       // Participant numbers are plain codes; an e-mail cannot be one.
       if (!(error instanceof ProblemError && error.kind === 'not-found') || !/^[A-Za-z0-9_-]+$/.test(query.trim())) throw error;
       participant = await this.#call('rewards_participants/show', { rewards_participant_identifier: { number: query.trim() }, fields_set }, ParticipantData, 'identify', ctx, 'safe');
+      accessCode = undefined;
     }
     const { wallet, accounts_receivable: account } = participant;
     const data: CrmcomCustomerData = {
@@ -205,9 +275,38 @@ export class CrmcomAdapter implements LoyaltyProvider {
       walletId: wallet.id,
       walletNumber: wallet.number,
       walletBalance: this.#minor(wallet.balance),
+      ...(accessCode !== undefined ? { accessCode } : {}),
     };
     const name = account.account_owner?.name ?? account.name ?? '';
-    return { providerId: participant.id ?? account.number, name, ...contactOf(query, code), data };
+    return { providerId: providerIdOf(participant), name, ...contactOf(query, code), data };
+  }
+
+  /**
+   * Proof of ownership: `rewards_participants/show` with the identifier forms NOTES.md § CRM.COM
+   * lists besides the authentication code, `access_token_identifier` with `identifier` +
+   * `pass_code`, or with `one_time_password`. True only when CRM.COM resolves the code to this
+   * same participant; a refused code (any clean refusal) is false; a failure throws.
+   */
+  async verify(customer: CustomerRecord, code: string, ctx: CallContext): Promise<boolean> {
+    const secret = code.trim();
+    if (this.#o.proof === 'none' || secret === '') return false;
+    const data = customerData(customer);
+    let accessToken: Record<string, string>;
+    if (this.#o.proof === 'pass-code') {
+      // The documents do not say what `identifier` holds: the access token the shopper was found
+      // by. Found by participant number, there is no access token to pair the pass code with.
+      if (!data.accessCode) return false;
+      accessToken = { identifier: data.accessCode, pass_code: secret };
+    } else {
+      accessToken = { one_time_password: secret };
+    }
+    try {
+      const found = await this.#call('rewards_participants/show', { rewards_participant_identifier: { access_token_identifier: accessToken }, fields_set: 'id,number,accounts_receivable' }, OwnerData, 'verify', ctx, 'safe');
+      return providerIdOf(found) === customer.providerId;
+    } catch (error) {
+      if (error instanceof ProblemError && error.kind === 'rejected') return false;
+      throw error;
+    }
   }
 
   async quote(input: QuoteInput, ctx: CallContext): Promise<LoyaltyQuote> {
@@ -256,14 +355,24 @@ export class CrmcomAdapter implements LoyaltyProvider {
 
     // Neither call has an idempotency key in CRM.COM: the proxy's Idempotency-Key guard and the
     // checkout's paid state keep each to one call.
-    const purchase = await this.#call(
-      'customer_events/purchases/create',
-      { ...this.#sale(input.cart, data, input.reference), process_immediately: true, fields_set: PURCHASE_FIELDS },
-      PurchaseData,
-      'purchase',
-      ctx,
-      'unsafe',
-    );
+    let purchase: z.infer<typeof PurchaseData>;
+    try {
+      purchase = await this.#call(
+        'customer_events/purchases/create',
+        { ...this.#sale(input.cart, data, input.reference), process_immediately: true, fields_set: PURCHASE_FIELDS },
+        PurchaseData,
+        'purchase',
+        ctx,
+        'unsafe',
+      );
+    } catch (error) {
+      // The purchase carries our reference (`reference_number`, crmcom-rewards-pos.txt:158): the
+      // operator finds it by that in CRM.COM.
+      if (error instanceof ProblemError && error.kind === 'payment-outcome-unknown') {
+        throw new ProblemError('payment-outcome-unknown', `${error.message} Look for a purchase with reference number ${input.reference} in CRM.COM before trying again.`, { cause: error, retryable: false });
+      }
+      throw error;
+    }
     const awarded = this.#minor(purchase.total_awarded_amount ?? purchase.total_award_amount ?? 0);
     const automatic = this.#minor(purchase.total_instant_spend_amount ?? 0) + this.#minor(purchase.total_automatic_spend_amount ?? 0);
 
@@ -271,10 +380,10 @@ export class CrmcomAdapter implements LoyaltyProvider {
     try {
       if (input.spend > 0) spent = await this.#spend(input, data, purchase.number, ctx);
     } catch (error) {
-      // The purchase is recorded. Only a refusal whose events were cancelled again leaves
-      // nothing behind; anything else must not reopen the checkout, or a retry would record a
-      // second purchase: the outcome is unknown until someone checks CRM.COM.
-      if (error instanceof ProblemError && (error.kind === 'rejected' || error.kind === 'payment-outcome-unknown')) throw error;
+      // `#spend` settles its own problems: a definite one only once the purchase is cancelled
+      // again. Anything else (a bug) must not reopen the checkout: the purchase is recorded, and
+      // a retry would record a second one.
+      if (error instanceof ProblemError) throw error;
       throw new ProblemError('payment-outcome-unknown', `Purchase ${purchase.number} is recorded but its spend request failed; check it in CRM.COM before trying again.`, { cause: error, retryable: false });
     }
 
@@ -287,14 +396,29 @@ export class CrmcomAdapter implements LoyaltyProvider {
     };
   }
 
+  /**
+   * After an unknown outcome. The documents give no read of a purchase or a spend request:
+   * crmcom-rewards-pos.txt documents `rewards_participants/show`, `purchases/preview`,
+   * `purchases/create` and `spend_requests/create`; NOTES.md § CRM.COM adds only the two
+   * cancels. The purchase carries our reference (`reference_number`, see `#sale`), but no
+   * documented call finds an event by it, and the wallet balance proves nothing (other tills
+   * move it, an award may be 0). Nothing can be proven either way: the outcome stays unknown
+   * until an operator finds the purchase by its reference in CRM.COM. No call is made.
+   */
+  saleOutcome(_input: RecordSaleInput, _ctx: CallContext): Promise<SaleOutcome> {
+    return Promise.resolve({ state: 'unknown' });
+  }
+
   close(): Promise<void> {
     return this.#http.close();
   }
 
   /**
-   * The spend request for the chosen amount. When CRM.COM refuses it, or spends a different
-   * amount than asked (the document allows that), the amount due computed from the choice
-   * would be wrong: the events are cancelled and the cashier chooses again.
+   * The spend request for the chosen amount. When it fails definitely (a clean refusal, or it
+   * was never sent), or CRM.COM spends a different amount than asked (the document allows
+   * that, crmcom-rewards-pos.txt:284), the amount due computed from the choice would be wrong:
+   * the events are cancelled and the cashier chooses again. When its outcome is unknown, nothing
+   * is cancelled (a cancel of the purchase alone could leave the spend standing): unknown.
    */
   async #spend(input: RecordSaleInput, data: CrmcomCustomerData, purchaseNumber: string, ctx: CallContext): Promise<number> {
     let reply: z.infer<typeof SpendData>;
@@ -317,9 +441,11 @@ export class CrmcomAdapter implements LoyaltyProvider {
         'unsafe',
       );
     } catch (error) {
-      // A definite refusal recorded nothing but the purchase: undo it so a new attempt starts clean.
-      if (error instanceof ProblemError && error.kind === 'rejected') throw await this.#undo(error, purchaseNumber);
-      throw error;
+      if (!(error instanceof ProblemError) || error.kind === 'payment-outcome-unknown') {
+        throw new ProblemError('payment-outcome-unknown', `Purchase ${purchaseNumber} is recorded but the outcome of its spend request is unknown; check it in CRM.COM before trying again.`, { cause: error, retryable: false });
+      }
+      // A definite failure recorded nothing but the purchase: undo it so a new attempt starts clean.
+      throw await this.#undo(error, purchaseNumber);
     }
     const transaction = reply.spend_reward_transaction;
     const actual = transaction?.total_amount ?? transaction?.total_number ?? reply.spend_amount;
@@ -336,6 +462,7 @@ export class CrmcomAdapter implements LoyaltyProvider {
   /** Cancels the spend request (if any) and the purchase; says so in the problem when that fails. */
   async #undo(problem: ProblemError, purchaseNumber: string, spendNumber?: string): Promise<ProblemError> {
     try {
+      // NOTES.md § CRM.COM: `customer_events/spend_requests/cancel`, `customer_events/purchases/cancel`.
       if (spendNumber) await this.#call('customer_events/spend_requests/cancel', { customer_event_identifier: { number: spendNumber } }, z.unknown(), 'cancel', {}, 'unsafe');
       await this.#call('customer_events/purchases/cancel', { customer_event_identifier: { number: purchaseNumber } }, z.unknown(), 'cancel', {}, 'unsafe');
       return problem;
@@ -378,42 +505,65 @@ export class CrmcomAdapter implements LoyaltyProvider {
 
   // ------------------------------------------------------------------ transport
   /**
-   * One API call with the session token in its body. A token refused as invalid is renewed and
-   * the call made once more: the refusal happened before anything was recorded.
+   * One API call with the session token in its body. A token refused (HTTP 401/403, or a code
+   * meaning `authentication`) is dropped, a new login made, and the call sent once more: the
+   * refusal happened before anything was recorded. Refused again → the operator's problem.
    */
   async #call<T>(method: string, body: Record<string, unknown>, schema: z.ZodMiniType<T>, call: Call, ctx: CallContext, mode: Mode): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.#token.get();
-      try {
-        return await this.#post(method, { token, ...body }, schema, call, ctx, mode);
-      } catch (error) {
-        if (error instanceof CrmStatus && error.status.code === CODES.invalidToken && attempt === 0) {
-          // Only the token that failed: a concurrent caller may already have a fresh one.
-          this.#token.drop(token);
-          continue;
-        }
-        if (error instanceof CrmStatus) throw this.#problem(error.status, call);
-        throw error;
+      const reply = await this.#post(method, { token, ...body }, schema, ctx, mode);
+      if (reply.kind === 'ok') return reply.data;
+      if (reply.kind === 'auth' && attempt === 0) {
+        // Only the token that failed: a concurrent caller may already have a fresh one.
+        this.#token.drop(token);
+        continue;
       }
+      if (reply.kind === 'auth') {
+        this.#log(`CRM.COM refused a fresh session token on ${method} (${describe(reply)}); check the configured user's rights and unit.`);
+        throw new ProblemError('upstream-unavailable', 'The rewards service refused the configured user.', { retryable: false });
+      }
+      throw this.#failure(reply, method, call, mode);
     }
   }
 
-  async #post<T>(method: string, body: Record<string, unknown>, schema: z.ZodMiniType<T>, call: Call, ctx: CallContext, mode: Mode): Promise<T> {
+  /** One POST, and what its reply says (see `Reply`). A request that never left is definite. */
+  async #post<T>(method: string, body: Record<string, unknown>, schema: z.ZodMiniType<T>, ctx: CallContext, mode: Mode): Promise<Reply<T>> {
     const path = `${this.#o.apiPath.replace(/\/$/, '')}/${method}`;
     const unsafe = mode === 'unsafe';
-    // Every call is a POST, reads included: mark which ones the client may repeat.
-    const response = await this.#http.request(path, { method: 'POST', json: body, signal: ctx.signal, safe: mode === 'safe', unsafe });
+    let response: UpstreamResponse;
+    try {
+      // Every call is a POST, reads included: mark which ones the client may repeat.
+      response = await this.#http.request(path, { method: 'POST', json: body, signal: ctx.signal, safe: !unsafe, unsafe });
+    } catch (error) {
+      // The client reports any transport failure of a money-moving call as an unknown outcome;
+      // a connection refused (or a name that does not resolve) fails before a byte is sent.
+      if (error instanceof ProblemError && error.kind === 'payment-outcome-unknown' && neverSent(error.cause)) {
+        throw new ProblemError('upstream-unavailable', 'The rewards service could not be reached; nothing was sent.', { cause: error.cause });
+      }
+      throw error;
+    }
+    return this.#classify(response, schema, method);
+  }
+
+  /** The one place that reads an HTTP status and a `status.code` together (see `Reply`). */
+  #classify<T>(response: UpstreamResponse, schema: z.ZodMiniType<T>, method: string): Reply<T> {
+    const http = response.status;
+    const retryAfter = response.headers.get('retry-after') ?? undefined;
+    const failed = (what: string): Reply<T> => ({ kind: 'failed', http, what, ...(retryAfter ? { retryAfter } : {}) });
+    // Documents silent on HTTP statuses; HTTP semantics (RFC 9110 §15, RFC 6585 §4).
+    if (http === 429) return { kind: 'rate-limited', http, ...(retryAfter ? { retryAfter } : {}) };
     const envelope = Envelope.safeParse(response.body);
-    if (envelope.success && envelope.data.status.code !== CODES.ok) throw new CrmStatus(envelope.data.status);
-    const unexpected = (what: string) =>
-      unsafe
-        ? new ProblemError('payment-outcome-unknown', `The rewards service ${what}; the operation may have been recorded.`, { retryable: false })
-        : new ProblemError('upstream-unavailable', `The rewards service ${what}.`, { retryable: response.status >= 500 });
-    if (response.status < 200 || response.status >= 300) throw unexpected(`failed (HTTP ${response.status})`);
-    if (!envelope.success) throw unexpected('sent an unexpected reply');
-    const data = schema.safeParse(envelope.data.data);
-    if (!data.success) throw unexpected(`sent an unexpected reply to ${call === 'token' ? 'the login' : method}`);
-    return data.data;
+    const status = envelope.success ? envelope.data.status : undefined;
+    if (http === 401 || http === 403) return { kind: 'auth', http, status };
+    if (http < 200 || (http >= 300 && http < 400) || http === 408 || http >= 500) return failed(`failed (HTTP ${http})`);
+    if (!status) return failed(http < 300 ? 'sent an unexpected reply' : `failed (HTTP ${http})`);
+    // NOTES.md § CRM.COM: `status.code != "OK"` is an error, possibly on HTTP 200.
+    if (status.code !== OK) return { kind: this.#meanings.get(status.code) === 'authentication' ? 'auth' : 'refused', http, status };
+    if (http >= 300) return failed(`failed (HTTP ${http})`);
+    const data = schema.safeParse(envelope.data?.data);
+    if (!data.success) return failed(`sent an unexpected reply to ${method}`);
+    return { kind: 'ok', http, data: data.data };
   }
 
   /** One login (the token cache shares it between concurrent callers). */
@@ -425,36 +575,50 @@ export class CrmcomAdapter implements LoyaltyProvider {
       organisation: this.#o.organisation,
       ...(this.#o.loginUnit ? { unit: this.#o.loginUnit } : {}),
     };
-    let reply: z.infer<typeof TokenData>;
-    try {
-      // No caller's signal: the login is shared, one caller giving up must not fail the others.
-      // A login records nothing: safe to repeat.
-      reply = await this.#post('authentication/token', body, TokenData, 'token', {}, 'safe');
-    } catch (error) {
-      if (error instanceof CrmStatus) throw this.#problem(error.status, 'token');
-      throw error;
+    // No caller's signal: the login is shared, one caller giving up must not fail the others.
+    // A login records nothing: safe to repeat.
+    const reply = await this.#post('authentication/token', body, TokenData, {}, 'safe');
+    if (reply.kind === 'ok') return { value: reply.data.token, issuedAt: requestedAt, expiresAt: requestedAt + tokenLifetime(reply.data.token) };
+    if (reply.kind === 'auth' || reply.kind === 'refused') {
+      // A refused login is the operator's configuration, never the shopper's. No credential in
+      // the log or the problem, nor the provider's text (it may echo them).
+      this.#log(`CRM.COM refused the configured login (${describe(reply)}); check username, password, organisation and loginUnit.`);
+      throw new ProblemError('upstream-unavailable', 'The rewards service refused the configured username, password or organisation.', { retryable: false });
     }
-    return { value: reply.token, issuedAt: requestedAt, expiresAt: requestedAt + tokenLifetime(reply.token) };
+    throw this.#failure(reply, 'authentication/token', 'token', 'safe');
   }
 
-  /** `status.code != "OK"` → the problem the widget shows, on the field the shopper can act on. */
+  /** A reply that is not `ok` (nor a token to renew) → the problem the widget shows. */
+  #failure(reply: Failure, method: string, call: Call, mode: Mode): ProblemError {
+    switch (reply.kind) {
+      case 'rate-limited':
+        // Not processed, even a purchase: the caller may come back after Retry-After.
+        return new ProblemError('rate-limited', 'The rewards service is receiving too many requests; try again in a moment.', reply.retryAfter ? { headers: { 'Retry-After': reply.retryAfter } } : {});
+      case 'failed': {
+        const what = `The rewards service ${call === 'token' ? reply.what.replace(` to ${method}`, ' to the login') : reply.what}`;
+        if (mode === 'unsafe') return new ProblemError('payment-outcome-unknown', `${what}; the operation may have been recorded.`, { retryable: false });
+        const transient = reply.http >= 500 || reply.http === 408;
+        return new ProblemError('upstream-unavailable', `${what}.`, { retryable: transient, ...(transient && reply.retryAfter ? { headers: { 'Retry-After': reply.retryAfter } } : {}) });
+      }
+      default:
+        return this.#problem(reply.status ?? { code: `HTTP ${reply.http}` }, call);
+    }
+  }
+
+  /** A clean refusal (`status.code != "OK"`) → the problem the widget shows, on the field the shopper can act on. */
   #problem(status: Status, call: Call): ProblemError {
     const text = [status.message, status.description].filter((t): t is string => !!t && t.trim() !== '').join(' ') || status.code;
     const config = (detail: string) => new ProblemError('upstream-unavailable', detail, { retryable: false });
-    switch (status.code) {
-      case CODES.authentication:
-        // Never the credentials themselves in the message.
-        return config('The rewards service refused the configured username, password or organisation.');
-      case CODES.invalidToken:
-        return config(`The rewards service refused its session token: ${text}`);
-      case CODES.notFound:
+    // Whatever the code, CRM.COM did not resolve the shopper's proof to a participant.
+    if (call === 'verify') return new ProblemError('rejected', text);
+    switch (this.#meanings.get(status.code)) {
+      case 'notFound':
         if (call === 'identify') return new ProblemError('not-found', 'No rewards member matches this phone, e-mail, card or number.', { errors: [{ field: 'query', message: text }] });
         // The participant was found moments ago: a unit or event that is missing is our configuration.
         return config(`The rewards service could not find what was asked: ${text}`);
-      case CODES.insufficientBalance:
+      case 'insufficientBalance':
         return new ProblemError('rejected', text, { errors: [{ field: 'amount', message: text }] });
-      case CODES.invalidValue:
-      case CODES.mandatory:
+      case 'invalidValue':
         if (call === 'spend') return new ProblemError('rejected', text, { errors: [{ field: 'amount', message: text }] });
         return config(`The rewards service refused the request: ${text}`);
       default: {
@@ -541,4 +705,27 @@ function tokenLifetime(token: string): number {
     // Not a JWT (before R12): fall back to the documented lifetime.
   }
   return TOKEN_LIFETIME_MS;
+}
+
+/** The participant's id as the customer record keeps it (`providerId`): its id, else its account number. */
+function providerIdOf(participant: { id?: string; accounts_receivable: { number: string } }): string {
+  return participant.id ?? participant.accounts_receivable.number;
+}
+
+/** What a refusal said, for the operator's log: HTTP status and code, never the provider's text. */
+function describe(reply: { http: number; status?: Status }): string {
+  return `HTTP ${reply.http}${reply.status ? `, status ${reply.status.code}` : ''}`;
+}
+
+/** Errors that happen before a request is written: nothing reached the provider. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Whether a transport failure provably sent nothing (a refused connection, an unknown host). */
+export function neverSent(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e instanceof AggregateError && e.errors.length > 0 && e.errors.every(neverSent)) return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && NOT_SENT.has(code)) return true;
+  }
+  return false;
 }
