@@ -524,10 +524,13 @@ test('POS: a cheque with its bank and number, and a card network, reach the paym
   assert.equal(paid.body.receipt.method, 'cheque');
   const cheque = sim.journal.entries.find((e) => PAYMENTS.test(e.path))!.body as { mean: string; cheques: Array<Record<string, unknown>> };
   assert.equal(cheque.mean, 'cheque');
+  // The cheque number is `cheques[][code]` (resamania-sale-to-existing-customer.txt:289 and :342).
   assert.deepEqual(
-    { amount: cheque.cheques[0]!.amount, bank: cheque.cheques[0]!.bank, number: cheque.cheques[0]!.number },
-    { amount: 3990, bank: 'Crédit Agricole', number: '0012345' },
+    { amount: cheque.cheques[0]!.amount, bank: cheque.cheques[0]!.bank, code: cheque.cheques[0]!.code },
+    { amount: 3990, bank: 'Crédit Agricole', code: '0012345' },
   );
+  assert.equal('number' in cheque.cheques[0]!, false, 'no undocumented field');
+  assert.equal(sim.payments()[0]!.cheques?.[0]?.code, '0012345', 'the club keeps the cheque number');
 
   const second = await open('towel');
   const card = await call(`/v1/checkouts/${second}/payments`, { method: 'card', cardNetwork: 'AmEx' }, 'pos-key-0002');

@@ -451,8 +451,9 @@ export class ResamaniaAdapter implements LoyaltyProvider {
       // A network chosen at the till (POS mode) when it is one Resamania knows, else the configured one.
       ...(mean === 'card' ? { paymentCards: [{ amount, network: (CARD_NETWORKS as readonly string[]).includes(input.cardNetwork ?? '') ? input.cardNetwork : this.#o.cardNetwork }] } : {}),
       // The bank and cheque number when the till recorded them (POS mode); else the club completes them.
+      // The cheque number is `cheques[][code]` (resamania-sale-to-existing-customer.txt:289, example :342).
       ...(mean === 'cheque'
-        ? { cheques: [{ amount, owner: input.customer.name, depositDesiredDate: this.#today(), ...(input.cheque?.bank ? { bank: input.cheque.bank } : {}), ...(input.cheque?.number ? { number: input.cheque.number } : {}) }] }
+        ? { cheques: [{ amount, owner: input.customer.name, depositDesiredDate: this.#today(), ...(input.cheque?.bank ? { bank: input.cheque.bank } : {}), ...(input.cheque?.number ? { code: input.cheque.number } : {}) }] }
         : {}),
     };
   }
