@@ -36,19 +36,7 @@ async function start(t: TestContext, sim: ResamaniaSimulatorOptions = {}, adapte
       return (simulator.app.fetch as (r: Request, ...a: unknown[]) => Response | Promise<Response>)(request, ...rest);
     },
   } as Parameters<typeof listen>[0]);
-  const options = ResamaniaOptions.parse({
-    provider: 'resamania',
-    baseUrl: `${server.url}/prod`,
-    clientToken: CT,
-    clientId: RESAMANIA_DEMO.clientId,
-    clientSecret: RESAMANIA_DEMO.clientSecret,
-    apiKey: RESAMANIA_DEMO.apiKey,
-    clubId: '1',
-    clubCode: RESAMANIA_DEMO.clubCode,
-    timeoutMs: 2000,
-    ...adapter,
-  });
-  const resamania = new ResamaniaAdapter(options, { now });
+  const resamania = new ResamaniaAdapter(adapterOptions(server.url, adapter), { now });
   t.after(async () => {
     await resamania.close();
     await server.close();
@@ -63,6 +51,22 @@ async function start(t: TestContext, sim: ResamaniaSimulatorOptions = {}, adapte
     },
     today: () => isoDay(now(), 'Europe/Paris'),
   };
+}
+
+/** The adapter's options for a simulator at `serverUrl` (gateway environment `prod`). */
+function adapterOptions(serverUrl: string, extra: Partial<Record<string, unknown>> = {}): ResamaniaOptions {
+  return ResamaniaOptions.parse({
+    provider: 'resamania',
+    baseUrl: `${serverUrl}/prod`,
+    clientToken: CT,
+    clientId: RESAMANIA_DEMO.clientId,
+    clientSecret: RESAMANIA_DEMO.clientSecret,
+    apiKey: RESAMANIA_DEMO.apiKey,
+    clubId: '1',
+    clubCode: RESAMANIA_DEMO.clubCode,
+    timeoutMs: 2000,
+    ...extra,
+  });
 }
 
 function cart(lines: Array<{ offer: number; price: number; quantity?: number; data?: Record<string, string> }>): Cart {
@@ -386,6 +390,32 @@ test('token: fetched once for concurrent callers, reused, renewed before expiry 
   assert.equal(customer.name, 'Camille Martin');
   assert.equal(sim.tokensIssued(), 3);
   assert.equal(sim.journal.entries.filter((e) => e.status === 401).length, 1, 'one refused call, then a fresh token');
+});
+
+test('baseUrl up to the environment: every call under /{env}/{clientToken}/ (NOTES.md § Resamania gateway)', async (t) => {
+  for (const form of ['/prod', '/prod/']) {
+    const { sim, url } = await start(t);
+    const adapter = new ResamaniaAdapter(adapterOptions(url, { baseUrl: `${url}${form}` }));
+    t.after(() => adapter.close());
+    await adapter.recordSale(sale(await adapter.identify(CAMILLE, {}), cart([{ offer: TOWEL, price: 1200 }])), {});
+    assert.equal(sim.payments().length, 1, form);
+    assert.ok(sim.journal.entries.every((e) => e.path.startsWith(`/prod/${CT}/`)), form);
+  }
+});
+
+test('baseUrl with the client token segment: normalised, not doubled (NOTES.md § Resamania gateway)', async (t) => {
+  for (const form of [`/prod/${CT}`, `/prod/${CT}/`]) {
+    const { sim, url } = await start(t, { embedOffers: false, maxItemsPerPage: 2 });
+    const adapter = new ResamaniaAdapter(adapterOptions(url, { baseUrl: `${url}${form}` }));
+    t.after(() => adapter.close());
+    const customer = await adapter.identify(CAMILLE, {});
+    // Hydra page links and offer lookups are IRIs (`/{clientToken}/…`): resolved under the environment too.
+    assert.ok((await adapter.catalog(customer, {}, { date: '2030-03-15' })).length > 2, form);
+    assert.equal(sim.journal.count('GET', `/prod/${CT}/products`), 3, form);
+    await adapter.recordSale(sale(customer, cart([{ offer: TOWEL, price: 1200 }])), {});
+    assert.equal(sim.payments().length, 1, form);
+    assert.deepEqual(sim.journal.entries.filter((e) => !e.path.startsWith(`/prod/${CT}/`)).map((e) => e.path), [], form);
+  }
 });
 
 test('bad credentials: upstream-unavailable, without the secret in the message', async (t) => {

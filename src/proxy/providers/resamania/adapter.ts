@@ -38,7 +38,13 @@ const NonEmpty = z.string().check(z.trim(), z.minLength(1));
 
 export const ResamaniaOptions = z.object({
   provider: z.literal('resamania'),
-  /** Gateway URL up to the environment (`https://gateway.prod.gravitee.stadline.tech/{env}`); IRIs are appended to it. */
+  /**
+   * Gateway URL: up to the environment (`https://gateway.prod.gravitee.stadline.tech/{env}`) or
+   * with the client token too (`…/{env}/{clientToken}`), both in use (NOTES.md § Resamania: the
+   * gateway is `…/{env}/{clientToken}/…`). A trailing `/{clientToken}` is dropped: IRIs, which
+   * start with it, are appended to the rest. If the environment has the client token's name,
+   * give the full form.
+   */
   baseUrl: z.url(),
   clientToken: z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, 'Expected the client token as it appears in IRIs (letters, digits, - and _).')),
   clientId: NonEmpty,
@@ -182,7 +188,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     // IRIs everywhere (NOTES): a bare numeric club id would get 404.
     this.#clubIri = /^\d+$/.test(options.clubId) ? `/${options.clientToken}/clubs/${options.clubId}` : options.clubId;
     // The gateway key goes on every call, the token request included.
-    this.#http = new UpstreamClient({ name: 'Resamania', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, headers: { 'x-gravitee-api-key': options.apiKey } });
+    this.#http = new UpstreamClient({ name: 'Resamania', baseUrl: gatewayBase(options.baseUrl, options.clientToken), timeoutMs: options.timeoutMs, headers: { 'x-gravitee-api-key': options.apiKey } });
     this.#token = new TokenCache({ fetch: () => this.#fetchToken(), renewMarginMs: (lifetime) => Math.min(60_000, lifetime / 10), now: this.#now });
     this.capabilities = {
       provider: 'resamania',
@@ -600,6 +606,18 @@ export class ResamaniaAdapter implements LoyaltyProvider {
   #format(cents: number): string {
     return `${minorToDecimal(cents, this.#o.currency)} ${this.#o.currency}`;
   }
+}
+
+/**
+ * The gateway URL up to the environment: `…/{env}` and `…/{env}/{clientToken}` (with or without
+ * a trailing slash) both give `…/{env}/`, to which IRIs (`/{clientToken}/…`) are appended.
+ */
+export function gatewayBase(baseUrl: string, clientToken: string): string {
+  const url = new URL(baseUrl);
+  const segments = url.pathname.split('/').filter(Boolean);
+  if (segments.at(-1) === clientToken) segments.pop();
+  url.pathname = `/${segments.map((s) => `${s}/`).join('')}`;
+  return url.toString();
 }
 
 /** A payment, a deferral or a validation already happened on this sale. */
