@@ -5,8 +5,9 @@ import type { Cart, PaymentMethod } from '../../src/protocol/index.js';
 import { createCheckoutProxy } from '../../src/proxy/app.js';
 import { MemoryCartSource } from '../../src/proxy/carts.js';
 import { ProblemError } from '../../src/proxy/problems.js';
-import type { CustomerRecord } from '../../src/proxy/providers/provider.js';
-import { ResamaniaAdapter, ResamaniaOptions, type ResamaniaSaleInput } from '../../src/proxy/providers/resamania/adapter.js';
+import { parseConfig } from '../../src/proxy/config.js';
+import type { CustomerRecord, RecordSaleInput } from '../../src/proxy/providers/provider.js';
+import { ResamaniaAdapter, ResamaniaOptions } from '../../src/proxy/providers/resamania/adapter.js';
 import { createResamaniaSimulator, isoDay, RESAMANIA_DEMO, type ResamaniaSimulatorOptions } from '../../src/simulators/resamania/simulator.js';
 
 const CT = RESAMANIA_DEMO.clientToken;
@@ -81,7 +82,7 @@ function cart(lines: Array<{ offer: number; price: number; quantity?: number; da
   return { id: 'cart-1', currency: 'EUR', lines: items, total: { amount: items.reduce((s, l) => s + l.total.amount, 0), currency: 'EUR' } };
 }
 
-function sale(customer: CustomerRecord, c: Cart, method: PaymentMethod = 'card', reference = 'co-1', extra: Partial<ResamaniaSaleInput> = {}): ResamaniaSaleInput {
+function sale(customer: CustomerRecord, c: Cart, method: PaymentMethod = 'card', reference = 'co-1', extra: Partial<RecordSaleInput> = {}): RecordSaleInput {
   return { checkoutId: reference, customer, cart: c, spend: 0, method, reference, paid: c.total, ...extra };
 }
 
@@ -128,7 +129,8 @@ test('quote: no points, nothing to spend or earn', async (t) => {
   assert.deepEqual(quote.spendable, { min: { amount: 0, currency: 'EUR' }, max: { amount: 0, currency: 'EUR' }, step: 1 });
   assert.equal(quote.earn, undefined);
   assert.equal(adapter.capabilities.spend, false);
-  assert.deepEqual(adapter.capabilities.paymentMethods, ['card', 'cash', 'cheque']);
+  // Till methods, the shop's PSP (`external`, CBWeb by default) and a zero amount due (`none`).
+  assert.deepEqual(adapter.capabilities.paymentMethods, ['card', 'cash', 'cheque', 'external', 'none']);
 });
 
 test('catalog: the contact\'s tags and debt select the offers', async (t) => {
@@ -283,20 +285,92 @@ test('zero amount: the validate transition, never a payment', async (t) => {
   assert.equal(sim.sales()[0]?.state, 'validated');
 });
 
-test('external + postpone_due: the sale is deferred, no payment', async (t) => {
-  const { adapter, sim, today } = await start(t, {}, { paymentMean: { external: 'postpone_due' }, deferredDueDays: 30 });
-  assert.ok(adapter.capabilities.paymentMethods.includes('external'));
+test('zero amount due with method none: the document\'s validate transition, never a payment (:362-375)', async (t) => {
+  const { adapter, sim } = await start(t);
+  const customer = await adapter.identify(CAMILLE, {});
+  await adapter.recordSale(sale(customer, cart([{ offer: TRIAL, price: 0 }]), 'none'), {});
+  assert.deepEqual(sim.journal.entries.filter((e) => e.path.endsWith('/transitions')).map((e) => e.body), [{ transition: 'validate' }]);
+  assert.equal(sim.journal.count('POST', PAYMENTS), 0);
+  assert.equal(sim.sales()[0]?.state, 'validated');
+  // `none` with an amount due is refused before anything is sent.
+  const before = sim.journal.entries.length;
+  await assert.rejects(adapter.recordSale(sale(customer, cart([{ offer: TOWEL, price: 1200 }]), 'none', 'co-2'), {}), problem('validation', (e) => assert.equal(e.errors?.[0]?.field, 'method')));
+  assert.equal(sim.journal.entries.length, before);
+});
+
+test('external (the shop\'s PSP confirmed it) is recorded as CBWeb, the online card payment, by default (:266, :293-308)', async (t) => {
+  const { adapter, sim } = await start(t);
   const customer = await adapter.identify(CAMILLE, {});
   await adapter.recordSale(sale(customer, cart([{ offer: TOWEL, price: 1200 }]), 'external'), {});
-  await adapter.recordSale(sale(customer, cart([{ offer: TOWEL, price: 1200 }]), 'external', 'co-2', { deferUntil: '2099-02-28' }), {});
-  const dates = sim.journal.entries.filter((e) => e.path.endsWith('/postpone_due')).map((e) => (e.body as { date: string }).date);
-  const expected = new Date(`${today()}T00:00:00Z`);
-  expected.setUTCDate(expected.getUTCDate() + 30);
-  assert.equal(dates.length, 2);
-  assert.equal(dates[0], expected.toISOString().slice(0, 10));
-  assert.equal(dates[1], '2099-02-28');
+  const body = sim.journal.entries.find((e) => PAYMENTS.test(e.path))!.body as Record<string, unknown>;
+  assert.equal(body.mean, 'CBWeb');
+  assert.equal(body.amount, 1200);
+  assert.equal(body.paymentCards, undefined, 'card details only with mean=card (:283)');
+  assert.equal(sim.journal.count('POST', /\/postpone_due$/), 0);
+  assert.deepEqual(sim.account(1001)?.dues, [], 'no debt for money already collected');
+  assert.equal(sim.sales()[0]?.state, 'validated');
+});
+
+test('money already collected is never deferred: postpone_due refused at start and at record time', async (t) => {
+  const base = adapterOptions('https://gw.example.test');
+  // At start: the adapter's options and the proxy configuration.
+  const parsed = ResamaniaOptions.safeParse({ ...base, paymentMean: { external: 'postpone_due' } });
+  assert.equal(parsed.success, false);
+  assert.match(parsed.error!.issues[0]!.message, /paymentMean\.external: "postpone_due" would record money already collected as a debt/);
+  assert.equal(ResamaniaOptions.safeParse({ ...base, paymentMean: { cash: 'postpone_due' } }).success, false);
+  assert.throws(() => parseConfig({ loyalty: { ...base, paymentMean: { external: 'postpone_due' } }, carts: {} }), /postpone_due/);
+
+  // At record time, for an adapter given options that were not validated: nothing is sent.
+  const { sim, url } = await start(t);
+  const unchecked = { ...adapterOptions(url), paymentMean: { ...adapterOptions(url).paymentMean, external: 'postpone_due' } } as unknown as ResamaniaOptions;
+  const adapter = new ResamaniaAdapter(unchecked);
+  t.after(() => adapter.close());
+  const customer = await adapter.identify(CAMILLE, {});
+  sim.journal.clear();
+  await assert.rejects(adapter.recordSale(sale(customer, cart([{ offer: TOWEL, price: 1200 }]), 'external'), {}), problem('validation', (e) => assert.equal(e.errors?.[0]?.field, 'method')));
+  assert.equal(sim.journal.entries.length, 0, 'no sale, no deferral, no payment');
+  assert.deepEqual(sim.account(1001)?.dues, []);
+});
+
+test('a settling call answered before it could record anything is not an unknown outcome (token 503, 429)', async (t) => {
+  const { adapter, sim } = await start(t);
+  const customer = await adapter.identify(CAMILLE, {});
+  // The token expires as the payment is sent (401), and the token endpoint is down (503, retried twice).
+  const input = sale(customer, cart([{ offer: TOWEL, price: 1200 }]));
+  sim.failNextPayment('expired-token');
+  sim.faults.add({ kind: 'status', status: 503, path: `/prod/${CT}/oauth/v2/token`, times: 3 });
+  await assert.rejects(adapter.recordSale(input, {}), problem('upstream-unavailable'));
+  assert.equal(sim.payments().length, 0);
+  // The retry is not held back as "maybe paid": it pays, once, on the same sale.
+  await adapter.recordSale(input, {});
+  assert.equal(sim.payments().length, 1);
+  assert.equal(sim.journal.count('POST', `/prod/${CT}/sales`), 1);
+
+  // A 429 on the payments call: the gateway refused it before the API ran it.
+  const second = sale(customer, cart([{ offer: TOWEL, price: 1200 }]), 'cash', 'co-2');
+  sim.failNextPayment('rate-limited');
+  await assert.rejects(adapter.recordSale(second, {}), problem('rate-limited', (e) => assert.equal(e.headers?.['Retry-After'], '3')));
+  await adapter.recordSale(second, {});
+  assert.equal(sim.payments().length, 2);
+});
+
+test('the zero-amount validate moves no money: a 503 on it is upstream-unavailable, and the retry settles', async (t) => {
+  const { adapter, sim } = await start(t);
+  const customer = await adapter.identify(CAMILLE, {});
+  const input = sale(customer, cart([{ offer: TRIAL, price: 0 }]), 'none');
+  sim.failNextTransition('fail-before-commit');
+  await assert.rejects(adapter.recordSale(input, {}), problem('upstream-unavailable'));
+  await adapter.recordSale(input, {});
+  assert.equal(sim.sales()[0]?.state, 'validated');
+  assert.equal(sim.journal.count('POST', /\/transitions$/), 2);
+  // Validated, its reply lost (504): still no payment, and the retry finds the sale validated.
+  const lost = sale(customer, cart([{ offer: TRIAL, price: 0 }]), 'none', 'co-2');
+  sim.failNextTransition('commit-then-504');
+  await assert.rejects(adapter.recordSale(lost, {}), problem('upstream-unavailable'));
+  await adapter.recordSale(lost, {});
+  assert.equal(sim.journal.count('POST', /\/transitions$/), 3, 'not validated twice');
+  assert.equal(sim.sales().length, 2);
   assert.equal(sim.journal.count('POST', PAYMENTS), 0);
-  assert.deepEqual(sim.account(1001)?.dues.map((d) => d.amount), [1200, 1200]);
 });
 
 test('retried after the payment committed (504): still one payments call, one sale', async (t) => {

@@ -242,7 +242,11 @@ export type PaymentFault =
   /** Records the payment, then answers only after `hangMs` (the caller times out first). */
   | 'commit-then-hang'
   /** Answers 502 without recording anything. */
-  | 'fail-before-commit';
+  | 'fail-before-commit'
+  /** The gateway's rate limit: 429 with `Retry-After: 3`, before the API runs the call. */
+  | 'rate-limited'
+  /** The bearer expired just now: 401 "Expired JWT Token" (every token is revoked), before the API runs the call. */
+  | 'expired-token';
 
 export function createResamaniaSimulator(options: ResamaniaSimulatorOptions = {}) {
   const ct = options.clientToken ?? RESAMANIA_DEMO.clientToken;
@@ -264,6 +268,13 @@ export function createResamaniaSimulator(options: ResamaniaSimulatorOptions = {}
   const refreshTokens = new Set<string>();
   const signingKey = randomBytes(32);
   const paymentFaults: Array<{ kind: PaymentFault; hangMs: number }> = [];
+  const transitionFaults: Array<'fail-before-commit' | 'commit-then-504'> = [];
+  /** A fault the gateway or its JWT firewall answers before the API runs the call. */
+  const gatewayFault = (c: Context, kind: 'rate-limited' | 'expired-token') => {
+    if (kind === 'rate-limited') return c.json({ message: 'Rate limit exceeded ! You reach the limit of requests.', http_status_code: 429 }, 429, { 'Retry-After': '3' });
+    tokens.clear();
+    return c.json({ code: 401, message: 'Expired JWT Token' }, 401);
+  };
   let tokensIssued = 0;
   let nextId = 373969;
 
@@ -624,6 +635,11 @@ export function createResamaniaSimulator(options: ResamaniaSimulatorOptions = {}
   });
 
   api.post('/sales/:id{[0-9]+}/payments', async (c) => {
+    const early = paymentFaults[0]?.kind;
+    if (early === 'rate-limited' || early === 'expired-token') {
+      paymentFaults.shift();
+      return gatewayFault(c, early);
+    }
     const sale = saleOf(c);
     if (!sale) return hydraError(c, 404, 'Not Found');
     const body = await readJson(c);
@@ -705,7 +721,10 @@ export function createResamaniaSimulator(options: ResamaniaSimulatorOptions = {}
     const { violations, description } = saleProblems(sale);
     if (description) return hydraError(c, 400, description);
     if (violations.length) return violationList(c, violations);
+    const fault = transitionFaults.shift();
+    if (fault === 'fail-before-commit') return c.json({ message: 'Bad gateway', http_status_code: 502 }, 502);
     sale.state = 'validated';
+    if (fault === 'commit-then-504') return c.json({ message: 'Gateway timeout', http_status_code: 504 }, 504);
     return c.json(saleJson(sale));
   });
 
@@ -722,6 +741,10 @@ export function createResamaniaSimulator(options: ResamaniaSimulatorOptions = {}
     /** Makes the next payments call(s) misbehave (tests of "one payment, whatever the retries"). */
     failNextPayment(kind: PaymentFault, hangMs = 1500) {
       paymentFaults.push({ kind, hangMs });
+    },
+    /** Makes the next `validate` transition(s) misbehave. */
+    failNextTransition(kind: 'fail-before-commit' | 'commit-then-504') {
+      transitionFaults.push(kind);
     },
     /** Revokes every access token (the adapter must fetch a new one and retry once). */
     revokeTokens() {

@@ -12,7 +12,7 @@ import { MemorySaleLedger, type SaleLedger, type SaleLedgerEntry } from './sale-
  * Adapter for Resamania club sales (`shared/providers/resamania-sale-to-existing-customer.txt`
  * and the Resamania part of `NOTES.md`): contact by e-mail, tags and debt, catalog for the
  * contact's sale context, then sale → articles → check → totalTI/checkoutId → one payment
- * (or postpone_due, or the `validate` transition for a zero-amount sale).
+ * (or the `validate` transition for a zero-amount sale).
  *
  * Resamania is not a points programme: quotes have nothing to spend or earn. Amounts are in
  * cents, so the configured currency must have two decimals (cents = protocol minor units).
@@ -27,7 +27,11 @@ import { MemorySaleLedger, type SaleLedger, type SaleLedgerEntry } from './sale-
  * 4. after an unknown outcome (timeout, 5xx), no new payment is sent for `unknownOutcomeWaitMs`
  *    unless the re-read shows the first one, so a slow payment is never doubled.
  */
+/** The payment means of the payments call (resamania-sale-to-existing-customer.txt:265-269). */
 const MEANS = ['CBWeb', 'cash', 'cheque', 'card'] as const;
+type Mean = (typeof MEANS)[number];
+/** The checkout methods recorded as a payment, each with its configured mean. */
+type PaidMethod = 'card' | 'cash' | 'cheque' | 'external';
 const CARD_NETWORKS = ['CBGroup', 'AmEx', 'Payline', 'External'] as const;
 const CHANNELS = ['club', 'web', 'terminal'] as const;
 /** Product types and behaviours whose articles need `implementation.startDate`. */
@@ -59,23 +63,24 @@ export const ResamaniaOptions = z.object({
   /** Sale channel of the catalog context. */
   channel: z._default(z.enum(CHANNELS), 'club'),
   /**
-   * Resamania payment mean for each checkout method. `external` (a payment the page's own PSP
-   * confirmed, or a deferral) is offered only when set: `CBWeb` records an online card
-   * payment, `postpone_due` defers the sale by `deferredDueDays`.
+   * Resamania payment mean (resamania-sale-to-existing-customer.txt:265-269) for each checkout
+   * method that collects money. `card`, `cash` and `cheque` are taken at a till: the
+   * on-site means of the same names. `external` is a payment the shop's own PSP took and its
+   * server confirmed (or an instalment provider's): an online card payment, `CBWeb` (:266, and
+   * the document's web payment example :293-308). Money already collected is never recorded
+   * as a deferred payment (`postpone_due`, :349-360): that would make the member owe it again.
    */
   paymentMean: z.prefault(
     z.object({
-      card: z._default(z.enum(MEANS), 'card'),
-      cash: z._default(z.enum(MEANS), 'cash'),
-      cheque: z._default(z.enum(MEANS), 'cheque'),
-      external: z.optional(z.enum([...MEANS, 'postpone_due'])),
+      card: z._default(meanOption('card'), 'card'),
+      cash: z._default(meanOption('cash'), 'cash'),
+      cheque: z._default(meanOption('cheque'), 'cheque'),
+      external: z._default(meanOption('external'), 'CBWeb'),
     }),
     {},
   ),
   /** `paymentCards[].network` of an on-site card payment. */
   cardNetwork: z._default(z.enum(CARD_NETWORKS), 'CBGroup'),
-  /** Days until a deferred sale is overdue, when the sale does not name a date. */
-  deferredDueDays: z._default(z.int().check(z.minimum(0), z.maximum(365)), 30),
   currency: z._default(
     z.string().check(
       z.regex(/^[A-Z]{3}$/, 'Expected an ISO 4217 code such as "EUR".'),
@@ -93,10 +98,14 @@ export type ResamaniaOptions = z.infer<typeof ResamaniaOptions>;
 
 export type { CatalogFilter, CatalogOffer } from '../provider.js';
 
-/** What a sale may carry beyond `RecordSaleInput` (see the report for how it reaches the proxy). */
-export interface ResamaniaSaleInput extends RecordSaleInput {
-  /** With `paymentMean.external = 'postpone_due'`: the date after which the sale is overdue. */
-  deferUntil?: string;
+/** A payment mean option: one of the document's means; `postpone_due` is refused with the reason. */
+function meanOption(method: PaidMethod) {
+  return z.enum(MEANS, {
+    error: (issue) =>
+      issue.input === 'postpone_due'
+        ? `paymentMean.${method}: "postpone_due" would record money already collected as a debt the member owes after a date; use one of ${MEANS.join(', ')}${method === 'external' ? ' (CBWeb, the online card payment, by default)' : ''}.`
+        : `paymentMean.${method}: expected one of ${MEANS.join(', ')}.`,
+  });
 }
 
 /** Contact facts kept in `CustomerRecord.data` between calls (server side only). */
@@ -198,7 +207,8 @@ export class ResamaniaAdapter implements LoyaltyProvider {
       earn: false,
       debt: true,
       catalog: true,
-      paymentMethods: options.paymentMean.external ? ['card', 'cash', 'cheque', 'external'] : ['card', 'cash', 'cheque'],
+      // `none`: a zero amount due, settled by the `validate` transition (:362-375).
+      paymentMethods: ['card', 'cash', 'cheque', 'external', 'none'],
       proof: 'none',
     };
   }
@@ -293,9 +303,15 @@ export class ResamaniaAdapter implements LoyaltyProvider {
    * starts on the line's `data.startDate`, or today. Moves money: see the class comment for
    * how one checkout gets at most one payment.
    */
-  async recordSale(input: ResamaniaSaleInput, ctx: CallContext): Promise<SaleRecord> {
+  async recordSale(input: RecordSaleInput, ctx: CallContext): Promise<SaleRecord> {
     this.#checkCurrency(input.cart.currency);
     if (input.spend !== 0) throw new ProblemError('validation', 'Resamania has no points to spend.', { errors: [{ field: 'amount', message: 'Nothing can be spent here.' }] });
+    // Refused before anything is sent: a method this club cannot record.
+    if (input.method === 'none') {
+      if (input.paid.amount !== 0) throw new ProblemError('validation', 'Nothing to pay is only for a zero amount due.', { errors: [{ field: 'method', message: 'An amount is due.' }] });
+    } else {
+      this.#meanFor(input.method);
+    }
     // One attempt per checkout at a time: a concurrent call shares the running one.
     const running = this.#running.get(input.reference);
     if (running) return running;
@@ -304,7 +320,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     return attempt;
   }
 
-  async #recordSale(input: ResamaniaSaleInput, ctx: CallContext): Promise<SaleRecord> {
+  async #recordSale(input: RecordSaleInput, ctx: CallContext): Promise<SaleRecord> {
     const receipt: SaleRecord = { reference: input.reference, discount: this.#money(0), spent: { value: this.#money(0) } };
     let entry = await this.#ledger.get(input.reference);
     // Settled by an earlier attempt whose answer we saw: nothing to ask Resamania.
@@ -333,7 +349,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
   }
 
   /** Checks every cart line against the contact's catalog and plans its articles. Nothing is written. */
-  async #plan(input: ResamaniaSaleInput, ctx: CallContext): Promise<PlannedArticle[]> {
+  async #plan(input: RecordSaleInput, ctx: CallContext): Promise<PlannedArticle[]> {
     const catalog = new Map((await this.catalog(input.customer, ctx)).map((offer) => [offer.id, offer]));
     const today = this.#today();
     const errors: FieldError[] = [];
@@ -365,7 +381,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     return planned;
   }
 
-  async #createSale(input: ResamaniaSaleInput, articles: PlannedArticle[], ctx: CallContext): Promise<SaleLedgerEntry> {
+  async #createSale(input: RecordSaleInput, articles: PlannedArticle[], ctx: CallContext): Promise<SaleLedgerEntry> {
     const data = this.#contactData(input.customer);
     // Sent once (not `safe`): a repeat would open a second sale.
     const created = await this.#send(`/${this.#o.clientToken}/sales`, {
@@ -409,40 +425,67 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     throw this.#rejection(response, (path) => fieldFor(path, entry.articleLines), 'Resamania refused the sale.');
   }
 
-  async #settle(input: ResamaniaSaleInput, entry: SaleLedgerEntry, sale: Sale, ctx: CallContext): Promise<void> {
-    const mean = this.#o.paymentMean[input.method as 'card' | 'cash' | 'cheque' | 'external'];
-    if (!mean) throw new ProblemError('validation', `Payment method "${input.method}" is not configured for Resamania.`, { errors: [{ field: 'method', message: 'Not available.' }] });
+  /**
+   * The payment mean a method is recorded with. Checked again here, not only in the options:
+   * money already collected is never sent as anything but a payment (never `postpone_due`).
+   */
+  #meanFor(method: RecordSaleInput['method']): Mean {
+    const mean: unknown = method === 'none' ? undefined : this.#o.paymentMean[method];
+    if ((MEANS as readonly unknown[]).includes(mean)) return mean as Mean;
+    throw new ProblemError('validation', `Payment method "${method}" cannot be recorded in Resamania as ${mean === undefined ? 'a payment' : `"${String(mean)}"`}; nothing was sent.`, {
+      errors: [{ field: 'method', message: 'Not available.' }],
+    });
+  }
+
+  async #settle(input: RecordSaleInput, entry: SaleLedgerEntry, sale: Sale, ctx: CallContext): Promise<void> {
     let path: string;
     let json: unknown;
+    // Only a payment moves money (:254-258); the zero-amount `validate` records none.
+    let moves: boolean;
     if (sale.totalTI === 0) {
-      // Only a zero-amount sale may be validated without a payment.
+      // "If — and only if — you create a sale with a zero amount" (:362-375), whatever the method.
       path = `${entry.sale}/transitions`;
       json = { transition: 'validate' };
-    } else if (mean === 'postpone_due') {
-      path = `${entry.sale}/postpone_due`;
-      json = { date: this.#dueDate(input) };
+      moves = false;
     } else {
+      // `none` never reaches here: its amount due is zero, and the sale's total was checked against it.
+      const mean = this.#meanFor(input.method);
       if (!sale.checkoutId) throw new ProblemError('upstream-unavailable', 'Resamania gave no register (checkoutId) for this sale; nothing was charged.', { retryable: false });
       path = `${entry.sale}/payments`;
       json = this.#paymentBody(input, mean, sale.totalTI, sale.checkoutId);
+      moves = true;
     }
     // Written before the call: if its outcome is lost, a retry knows a payment may exist.
     Object.assign(entry, { stage: 'settling', settlingSince: this.#now(), updatedAt: this.#now() });
     await this.#ledger.set(input.reference, entry);
-    // No signal: once sent, a settling call runs to its end, whatever the browser does.
-    const response = await this.#send(path, { method: 'POST', json, unsafe: true });
+    let response: UpstreamResponse;
+    try {
+      // No signal: once sent, a settling call runs to its end, whatever the browser does.
+      response = await this.#send(path, { method: 'POST', json, unsafe: moves });
+    } catch (error) {
+      // Only an unknown outcome leaves a payment that may exist. Anything else — the token
+      // endpoint failing, a 429, a refused key, an open circuit, or any failure of `validate` —
+      // answered before a payment could be recorded: the next attempt may settle at once.
+      if (!(error instanceof ProblemError && error.kind === 'payment-outcome-unknown')) await this.#unsettle(input.reference, entry);
+      throw error;
+    }
     if (response.status >= 200 && response.status < 300) {
       Object.assign(entry, { stage: 'settled', updatedAt: this.#now() });
       await this.#ledger.set(input.reference, entry);
       return;
     }
     // A 4xx is a validation refusal: nothing was recorded, a later attempt may settle.
-    Object.assign(entry, { stage: 'articles', settlingSince: undefined, updatedAt: this.#now() });
-    await this.#ledger.set(input.reference, entry);
-    throw this.#rejection(response, (p) => (p === 'date' ? 'deferUntil' : fieldFor(p, entry.articleLines)), 'Resamania refused the payment; nothing was charged.');
+    await this.#unsettle(input.reference, entry);
+    throw this.#rejection(response, (p) => fieldFor(p, entry.articleLines), moves ? 'Resamania refused the payment; nothing was charged.' : 'Resamania refused to validate the sale.');
   }
 
-  #paymentBody(input: ResamaniaSaleInput, mean: (typeof MEANS)[number], amount: number, checkout: string) {
+  /** Back to "articles added": the settling call provably recorded nothing. */
+  async #unsettle(reference: string, entry: SaleLedgerEntry): Promise<void> {
+    Object.assign(entry, { stage: 'articles', settlingSince: undefined, updatedAt: this.#now() });
+    await this.#ledger.set(reference, entry);
+  }
+
+  #paymentBody(input: RecordSaleInput, mean: Mean, amount: number, checkout: string) {
     const data = this.#contactData(input.customer);
     return {
       contactId: input.customer.providerId,
@@ -462,15 +505,6 @@ export class ResamaniaAdapter implements LoyaltyProvider {
         ? { cheques: [{ amount, owner: input.customer.name, depositDesiredDate: this.#today(), ...(input.cheque?.bank ? { bank: input.cheque.bank } : {}), ...(input.cheque?.number ? { code: input.cheque.number } : {}) }] }
         : {}),
     };
-  }
-
-  #dueDate(input: ResamaniaSaleInput): string {
-    const today = this.#today();
-    if (input.deferUntil === undefined) return addDays(today, this.#o.deferredDueDays);
-    if (!isIsoDate(input.deferUntil) || input.deferUntil < today) {
-      throw new ProblemError('validation', 'The payment date must be today or later (YYYY-MM-DD).', { errors: [{ field: 'deferUntil', message: 'Choose a date from today.' }] });
-    }
-    return input.deferUntil;
   }
 
   async #settled(reference: string, entry: SaleLedgerEntry, receipt: SaleRecord): Promise<SaleRecord> {
@@ -672,10 +706,4 @@ function isIsoDate(value: string): boolean {
   if (!match) return false;
   const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
   return date.toISOString().slice(0, 10) === value;
-}
-
-function addDays(day: string, days: number): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
 }
