@@ -422,6 +422,98 @@ test('unknown outcome with nothing recorded: no second payment until the wait is
   assert.equal(sim.sales()[0]?.state, 'validated');
 });
 
+test('saleOutcome: a payment whose reply was lost (504) is found recorded by re-reading the sale', async (t) => {
+  const { adapter, sim } = await start(t);
+  const customer = await adapter.identify(CAMILLE, {});
+  const input = sale(customer, cart([{ offer: MONTHLY, price: 3990 }]));
+  sim.failNextPayment('commit-then-504');
+  await assert.rejects(adapter.recordSale(input, {}), problem('payment-outcome-unknown'));
+  const before = sim.journal.entries.length;
+  assert.deepEqual(await adapter.saleOutcome(input, {}), { state: 'recorded', sale: { reference: 'co-1', discount: { amount: 0, currency: 'EUR' }, spent: { value: { amount: 0, currency: 'EUR' } } } });
+  // Only reads: the sale, no write.
+  assert.deepEqual(sim.journal.entries.slice(before).map((e) => e.method), ['GET']);
+  assert.equal(sim.payments().length, 1);
+});
+
+test('saleOutcome: nothing recorded (502) → unknown while a late commit may still show, then not-recorded; the retry pays once', async (t) => {
+  const { adapter, sim, advance } = await start(t, {}, { unknownOutcomeWaitMs: 60_000 });
+  const customer = await adapter.identify(CAMILLE, {});
+  const input = sale(customer, cart([{ offer: TOWEL, price: 1200 }]));
+  sim.failNextPayment('fail-before-commit');
+  await assert.rejects(adapter.recordSale(input, {}), problem('payment-outcome-unknown'));
+  assert.deepEqual(await adapter.saleOutcome(input, {}), { state: 'unknown' });
+  advance(61_000);
+  assert.deepEqual(await adapter.saleOutcome(input, {}), { state: 'not-recorded' });
+  await adapter.recordSale(input, {});
+  assert.equal(sim.payments().length, 1);
+  assert.equal(sim.journal.count('POST', `/prod/${CT}/sales`), 1, 'the same sale is paid');
+  assert.equal((await adapter.saleOutcome(input, {})).state, 'recorded');
+});
+
+test('saleOutcome: no settling call sent → not-recorded; no ledger entry, or an attempt running → unknown', async (t) => {
+  const { adapter, sim } = await start(t, {}, { timeoutMs: 3000 });
+  const leo = await adapter.identify(LEO, {});
+  const refused = sale(leo, cart([{ offer: MONTHLY, price: 3990 }]));
+  // Check refused the sale: it was created and filled, never settled.
+  await assert.rejects(adapter.recordSale(refused, {}), problem('rejected'));
+  assert.deepEqual(await adapter.saleOutcome(refused, {}), { state: 'not-recorded' });
+  assert.deepEqual(await adapter.saleOutcome({ ...refused, reference: 'co-never-seen' }, {}), { state: 'unknown' });
+
+  const camille = await adapter.identify(CAMILLE, {});
+  const slow = sale(camille, cart([{ offer: TOWEL, price: 1200 }]), 'cash', 'co-slow');
+  sim.failNextPayment('commit-then-hang', 400);
+  const running = adapter.recordSale(slow, {});
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.deepEqual(await adapter.saleOutcome(slow, {}), { state: 'unknown' }, 'the attempt is still running');
+  await running;
+  assert.equal((await adapter.saleOutcome(slow, {})).state, 'recorded');
+});
+
+test('saleListsPayments false: an unknown payment is never settled as not recorded, nor paid again', async (t) => {
+  const { adapter, sim, advance } = await start(t, {}, { saleListsPayments: false });
+  const customer = await adapter.identify(CAMILLE, {});
+  const input = sale(customer, cart([{ offer: TOWEL, price: 1200 }]));
+  sim.failNextPayment('fail-before-commit');
+  await assert.rejects(adapter.recordSale(input, {}), problem('payment-outcome-unknown'));
+  advance(3_600_000);
+  assert.deepEqual(await adapter.saleOutcome(input, {}), { state: 'unknown' });
+  await assert.rejects(adapter.recordSale(input, {}), problem('payment-outcome-unknown', (e) => assert.equal(e.retryable, false)));
+  assert.equal(sim.journal.count('POST', PAYMENTS), 1);
+});
+
+test('through the proxy: an unknown payment outcome settles on the next read, paid or open again', async (t) => {
+  const { adapter, sim, advance } = await start(t);
+  const carts = new MemoryCartSource({ towel: { currency: 'EUR', lines: [{ sku: offer(TOWEL), name: 'Serviette', quantity: 1, unitPrice: 1200 }] } });
+  const proxy = createCheckoutProxy({ loyalty: adapter, carts, unknownOutcomeSettleMs: 0 });
+  const call = async (method: string, path: string, body?: unknown, key?: string) => {
+    const response = await proxy.request(path, { method, headers: { 'content-type': 'application/json', ...(key ? { 'Idempotency-Key': key } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+  const open = async () => {
+    const id = (await call('POST', '/v1/checkouts', { cartId: 'towel' })).body.id as string;
+    assert.equal((await call('POST', `/v1/checkouts/${id}/customer`, { query: CAMILLE })).status, 200);
+    return id;
+  };
+
+  // Committed, reply lost: the next read finds the payment.
+  const lost = await open();
+  sim.failNextPayment('commit-then-504');
+  assert.equal((await call('POST', `/v1/checkouts/${lost}/payments`, { method: 'external' }, 'key-lost-1')).body.type, '/problems/payment-outcome-unknown');
+  assert.equal((await call('GET', `/v1/checkouts/${lost}`)).body.status, 'paid');
+
+  // Nothing recorded: unknown until a late commit would have shown, then open; the retry pays once.
+  const failed = await open();
+  sim.failNextPayment('fail-before-commit');
+  assert.equal((await call('POST', `/v1/checkouts/${failed}/payments`, { method: 'external' }, 'key-failed-1')).status, 502);
+  assert.equal((await call('GET', `/v1/checkouts/${failed}`)).body.status, 'outcome-unknown');
+  advance(61_000);
+  assert.equal((await call('GET', `/v1/checkouts/${failed}`)).body.status, 'open');
+  const retried = await call('POST', `/v1/checkouts/${failed}/payments`, { method: 'external' }, 'key-failed-1');
+  assert.equal(retried.status, 201, JSON.stringify(retried.body));
+  assert.equal(sim.payments().length, 2, 'one payment per checkout');
+  assert.deepEqual(sim.payments().map((p) => p.mean), ['CBWeb', 'CBWeb']);
+});
+
 test('concurrent recordSale calls for one checkout share one attempt', async (t) => {
   const { adapter, sim } = await start(t);
   const customer = await adapter.identify(CAMILLE, {});

@@ -4,7 +4,7 @@ import type { CartLine } from '../../carts.js';
 import { TokenCache, type IssuedToken } from '../../http/token-cache.js';
 import { UpstreamClient, type UpstreamRequest, type UpstreamResponse } from '../../http/upstream.js';
 import { ProblemError } from '../../problems.js';
-import type { CallContext, CatalogFilter, CatalogOffer, CustomerRecord, LoyaltyCapabilities, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleRecord } from '../provider.js';
+import type { CallContext, CatalogFilter, CatalogOffer, CustomerRecord, LoyaltyCapabilities, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleOutcome, SaleRecord } from '../provider.js';
 import { minorToDecimal } from '../units.js';
 import { MemorySaleLedger, type SaleLedger, type SaleLedgerEntry } from './sale-ledger.js';
 
@@ -18,14 +18,16 @@ import { MemorySaleLedger, type SaleLedger, type SaleLedgerEntry } from './sale-
  * cents, so the configured currency must have two decimals (cents = protocol minor units).
  *
  * Exactly one payment per checkout. Every payments call records a payment (the document's
- * warning: two calls = an overpayment) and the API has no idempotency key, so:
+ * warning, :254-258: two calls = an overpayment) and the API has no idempotency key, so:
  * 1. the proxy's Idempotency-Key guard and the checkout's paid state stop repeated requests;
- * 2. here, one attempt per checkout reference runs at a time, and the ledger remembers the
- *    sale of each reference, so a retry finds the first attempt's sale instead of a new one;
+ * 2. here, one attempt per checkout reference runs at a time — in this process, and across
+ *    instances through the ledger's lease — and the ledger remembers the sale of each
+ *    reference, so a retry finds the first attempt's sale instead of opening a new one;
  * 3. the sale is re-read just before settling: if it already has a payment or left the draft
  *    state, nothing is sent and the receipt is returned;
- * 4. after an unknown outcome (timeout, 5xx), no new payment is sent for `unknownOutcomeWaitMs`
- *    unless the re-read shows the first one, so a slow payment is never doubled.
+ * 4. after an unknown outcome (timeout, 5xx), a new payment is sent only once the re-read sale
+ *    proves the first one absent (`saleListsPayments`) and `unknownOutcomeWaitMs` has passed,
+ *    so a slow payment is never doubled. `saleOutcome` answers the core with the same rule.
  */
 /** The payment means of the payments call (resamania-sale-to-existing-customer.txt:265-269). */
 const MEANS = ['CBWeb', 'cash', 'cheque', 'card'] as const;
@@ -90,8 +92,17 @@ export const ResamaniaOptions = z.object({
   ),
   /** The clubs' calendar, for "today" (start dates, catalog date, due dates). */
   timeZone: z._default(z.string().check(z.refine(isTimeZone, 'Expected an IANA time zone such as "Europe/Paris".')), 'Europe/Paris'),
-  /** After an unknown payment outcome, how long a retry waits for the payment to show before paying again. */
+  /** After an unknown payment outcome, how long a late commit is waited for before the payment counts as not recorded. */
   unknownOutcomeWaitMs: z._default(z.int().check(z.positive()), 60_000),
+  /**
+   * The sale (`GET /{clientToken}/sales/{id}`, :235-250) lists its payments in `payments[]` and
+   * shows `state` (`draft` until it is settled). The excerpt shows only `checkoutId` and
+   * `totalTI` (its `// ...` hides the rest). When true, a sale that shows both, with no payment
+   * and still `draft`, proves an unknown payment was not recorded. When false (or when a sale
+   * lacks them) an unknown payment outcome is never settled as "not recorded": an operator
+   * settles it in the back office. A payment or a non-draft state always means "recorded".
+   */
+  saleListsPayments: z._default(z.boolean(), true),
   timeoutMs: z._default(z.int().check(z.positive()), 8000),
 });
 export type ResamaniaOptions = z.infer<typeof ResamaniaOptions>;
@@ -119,7 +130,10 @@ export interface ResamaniaContactData extends Record<string, unknown> {
 }
 
 export interface ResamaniaDependencies {
+  /** Where sales are remembered per checkout: `RedisSaleLedger` when several instances run. */
   ledger?: SaleLedger;
+  /** How long an attempt waits while another instance's attempt holds its checkout (default 20 s), before a 409. */
+  leaseWaitMs?: number;
   /** Clock in ms (tests move it). */
   now?: () => number;
 }
@@ -163,8 +177,9 @@ const Sale = z.looseObject({
   '@id': Iri,
   totalTI: Cents,
   checkoutId: z.optional(z.nullable(Iri)),
-  // Not in the excerpt: a sale leaves `draft` when settled, and lists its payments. Where a
-  // live API lacks them, step 3 of the duplicate guard is blind and steps 1, 2, 4 remain.
+  // Not in the excerpt (see `saleListsPayments`): a sale leaves `draft` when settled, and lists
+  // its payments. Where a live API lacks them, step 3 of the duplicate guard is blind, and an
+  // unknown payment stays unknown.
   state: z.optional(z.nullable(z.string())),
   payments: z.optional(z.nullable(z.array(z.unknown()))),
 });
@@ -184,6 +199,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
   readonly #o: ResamaniaOptions;
   readonly #http: UpstreamClient;
   readonly #ledger: SaleLedger;
+  readonly #leaseWaitMs: number;
   readonly #now: () => number;
   readonly #clubIri: string;
   readonly #running = new Map<string, Promise<SaleRecord>>();
@@ -193,6 +209,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
   constructor(options: ResamaniaOptions, deps: ResamaniaDependencies = {}) {
     this.#o = options;
     this.#ledger = deps.ledger ?? new MemorySaleLedger();
+    this.#leaseWaitMs = deps.leaseWaitMs ?? 20_000;
     this.#now = deps.now ?? Date.now;
     // IRIs everywhere (NOTES): a bare numeric club id would get 404.
     this.#clubIri = /^\d+$/.test(options.clubId) ? `/${options.clientToken}/clubs/${options.clubId}` : options.clubId;
@@ -312,16 +329,49 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     } else {
       this.#meanFor(input.method);
     }
-    // One attempt per checkout at a time: a concurrent call shares the running one.
+    // One attempt per checkout at a time: a concurrent call in this process shares the running
+    // one; another instance's attempt is waited for (the ledger's lease).
     const running = this.#running.get(input.reference);
     if (running) return running;
-    const attempt = this.#recordSale(input, ctx).finally(() => this.#running.delete(input.reference));
+    const attempt = this.#ledger
+      .withLease(input.reference, this.#leaseWaitMs, (lease) => this.#recordSale(input, ctx, lease))
+      .then((leased) => {
+        if (leased.held) return leased.value;
+        throw new ProblemError('conflict', 'Another attempt to record this checkout\'s sale is still running; ask for the checkout\'s status.', { retryable: true, headers: { 'Retry-After': '1' } });
+      })
+      .finally(() => this.#running.delete(input.reference));
     this.#running.set(input.reference, attempt);
     return attempt;
   }
 
-  async #recordSale(input: RecordSaleInput, ctx: CallContext): Promise<SaleRecord> {
-    const receipt: SaleRecord = { reference: input.reference, discount: this.#money(0), spent: { value: this.#money(0) } };
+  /**
+   * After `recordSale` failed with an unknown outcome: was the sale recorded? Only reads
+   * (the ledger, then the sale, :235-250), under the checkout's lease, so never while an
+   * attempt for it runs (then: `unknown`).
+   * - the ledger shows no settling call (the sale was created or filled, never settled):
+   *   `not-recorded` — the ledger is written before a settling call is sent;
+   * - settled, or the sale has a payment or left `draft`: `recorded`;
+   * - the sale lists no payment and is still `draft`, and `unknownOutcomeWaitMs` has passed
+   *   since the call (a late commit would show by then): `not-recorded` (`saleListsPayments`);
+   * - anything else (no ledger entry, the sale gone or silent): `unknown`.
+   */
+  async saleOutcome(input: RecordSaleInput, ctx: CallContext): Promise<SaleOutcome> {
+    if (this.#running.has(input.reference)) return { state: 'unknown' };
+    const leased = await this.#ledger.withLease(input.reference, 0, async (): Promise<SaleOutcome> => {
+      const entry = await this.#ledger.get(input.reference);
+      // No entry: this ledger never saw the attempt (not shared with the instance that made it?).
+      if (!entry) return { state: 'unknown' };
+      if (entry.stage === 'created' || entry.stage === 'articles') return { state: 'not-recorded' };
+      if (entry.stage === 'settled') return { state: 'recorded', sale: this.#receipt(input) };
+      const sale = await this.#readSale(entry.sale, ctx, true);
+      if (sale && isSettled(sale)) return { state: 'recorded', sale: this.#receipt(input) };
+      return { state: this.#provedUnpaid(entry, sale) ? 'not-recorded' : 'unknown' };
+    });
+    return leased.held ? leased.value : { state: 'unknown' };
+  }
+
+  async #recordSale(input: RecordSaleInput, ctx: CallContext, lease: string): Promise<SaleRecord> {
+    const receipt = this.#receipt(input);
     let entry = await this.#ledger.get(input.reference);
     // Settled by an earlier attempt whose answer we saw: nothing to ask Resamania.
     if (entry?.stage === 'settled') return receipt;
@@ -329,13 +379,17 @@ export class ResamaniaAdapter implements LoyaltyProvider {
       // A previous attempt made a sale: look at it before doing anything else.
       const sale = await this.#readSale(entry.sale, ctx, true);
       if (sale && isSettled(sale)) return this.#settled(input.reference, entry, receipt);
-      if (sale && entry.stage === 'settling' && this.#now() - (entry.settlingSince ?? 0) < this.#o.unknownOutcomeWaitMs) {
-        throw new ProblemError('payment-outcome-unknown', 'The payment sent to Resamania is not confirmed yet. Wait a minute and check again before taking another payment.', { retryable: true });
+      if (entry.stage === 'settling' && !this.#provedUnpaid(entry, sale)) {
+        // Still waiting for a late commit, or the sale cannot tell: never a second payment.
+        const waiting = this.#o.saleListsPayments && sale && shows(sale) && this.#now() - (entry.settlingSince ?? 0) < this.#o.unknownOutcomeWaitMs;
+        throw waiting
+          ? new ProblemError('payment-outcome-unknown', 'The payment sent to Resamania is not confirmed yet. Wait a minute and check again before taking another payment.', { retryable: true })
+          : new ProblemError('payment-outcome-unknown', 'A payment sent to Resamania for this checkout may have been recorded, and its sale cannot tell. Check it in the club\'s back office before taking another payment.', { retryable: false });
       }
-      // A sale whose articles are incomplete (or that vanished) is left as a draft: no accounting effect.
+      // A sale whose articles are incomplete (or that vanished before any payment) is left as a draft: no accounting effect.
       if (!sale || entry.stage === 'created') entry = undefined;
     }
-    entry ??= await this.#createSale(input, await this.#plan(input, ctx), ctx);
+    entry ??= await this.#createSale(input, await this.#plan(input, ctx), ctx, lease);
 
     await this.#check(entry, ctx);
     // Re-read just before settling: never a second payments call for a sale already paid.
@@ -344,8 +398,27 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     if (sale.totalTI !== input.paid.amount) {
       throw new ProblemError('conflict', `Resamania prices this sale at ${this.#format(sale.totalTI)}, the cart at ${this.#format(input.paid.amount)}. Nothing was charged; refresh the cart.`);
     }
-    await this.#settle(input, entry, sale, ctx);
+    await this.#settle(input, entry, sale, lease);
     return receipt;
+  }
+
+  /**
+   * The settling call of `entry` provably recorded nothing: its sale lists no payment and is
+   * still `draft` (`saleListsPayments`), long enough after the call for a late commit to show.
+   */
+  #provedUnpaid(entry: SaleLedgerEntry, sale: Sale | undefined): boolean {
+    return this.#o.saleListsPayments && !!sale && shows(sale) && this.#now() - (entry.settlingSince ?? 0) >= this.#o.unknownOutcomeWaitMs;
+  }
+
+  #receipt(input: RecordSaleInput): SaleRecord {
+    return { reference: input.reference, discount: this.#money(0), spent: { value: this.#money(0) } };
+  }
+
+  /** A ledger write that leads towards a payment: only while this attempt still holds the checkout. */
+  async #write(reference: string, entry: SaleLedgerEntry, lease: string): Promise<void> {
+    if (!(await this.#ledger.set(reference, entry, lease))) {
+      throw new ProblemError('conflict', 'Another attempt took this checkout over; this one stopped before any payment.', { retryable: true, headers: { 'Retry-After': '1' } });
+    }
   }
 
   /** Checks every cart line against the contact's catalog and plans its articles. Nothing is written. */
@@ -381,7 +454,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     return planned;
   }
 
-  async #createSale(input: RecordSaleInput, articles: PlannedArticle[], ctx: CallContext): Promise<SaleLedgerEntry> {
+  async #createSale(input: RecordSaleInput, articles: PlannedArticle[], ctx: CallContext, lease: string): Promise<SaleLedgerEntry> {
     const data = this.#contactData(input.customer);
     // Sent once (not `safe`): a repeat would open a second sale.
     const created = await this.#send(`/${this.#o.clientToken}/sales`, {
@@ -399,7 +472,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     });
     if (created.status !== 201 && created.status !== 200) throw this.#rejection(created, () => 'customer', 'Resamania refused to open a sale for this member.');
     const entry: SaleLedgerEntry = { sale: this.#parse(Sale, created.body)['@id'], stage: 'created', articleLines: [], updatedAt: this.#now() };
-    await this.#ledger.set(input.reference, entry);
+    await this.#write(input.reference, entry, lease);
 
     for (const article of articles) {
       const added = await this.#send(`${entry.sale}/articles`, { method: 'POST', json: article.body, signal: ctx.signal });
@@ -414,7 +487,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     }
     entry.stage = 'articles';
     entry.updatedAt = this.#now();
-    await this.#ledger.set(input.reference, entry);
+    await this.#write(input.reference, entry, lease);
     return entry;
   }
 
@@ -437,7 +510,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     });
   }
 
-  async #settle(input: RecordSaleInput, entry: SaleLedgerEntry, sale: Sale, ctx: CallContext): Promise<void> {
+  async #settle(input: RecordSaleInput, entry: SaleLedgerEntry, sale: Sale, lease: string): Promise<void> {
     let path: string;
     let json: unknown;
     // Only a payment moves money (:254-258); the zero-amount `validate` records none.
@@ -455,9 +528,10 @@ export class ResamaniaAdapter implements LoyaltyProvider {
       json = this.#paymentBody(input, mean, sale.totalTI, sale.checkoutId);
       moves = true;
     }
-    // Written before the call: if its outcome is lost, a retry knows a payment may exist.
+    // Written before the call, while this attempt still holds the checkout: if its outcome is
+    // lost, every instance knows a payment may exist.
     Object.assign(entry, { stage: 'settling', settlingSince: this.#now(), updatedAt: this.#now() });
-    await this.#ledger.set(input.reference, entry);
+    await this.#write(input.reference, entry, lease);
     let response: UpstreamResponse;
     try {
       // No signal: once sent, a settling call runs to its end, whatever the browser does.
@@ -466,7 +540,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
       // Only an unknown outcome leaves a payment that may exist. Anything else — the token
       // endpoint failing, a 429, a refused key, an open circuit, or any failure of `validate` —
       // answered before a payment could be recorded: the next attempt may settle at once.
-      if (!(error instanceof ProblemError && error.kind === 'payment-outcome-unknown')) await this.#unsettle(input.reference, entry);
+      if (!(error instanceof ProblemError && error.kind === 'payment-outcome-unknown')) await this.#unsettle(input.reference, entry, lease);
       throw error;
     }
     if (response.status >= 200 && response.status < 300) {
@@ -475,14 +549,14 @@ export class ResamaniaAdapter implements LoyaltyProvider {
       return;
     }
     // A 4xx is a validation refusal: nothing was recorded, a later attempt may settle.
-    await this.#unsettle(input.reference, entry);
+    await this.#unsettle(input.reference, entry, lease);
     throw this.#rejection(response, (p) => fieldFor(p, entry.articleLines), moves ? 'Resamania refused the payment; nothing was charged.' : 'Resamania refused to validate the sale.');
   }
 
-  /** Back to "articles added": the settling call provably recorded nothing. */
-  async #unsettle(reference: string, entry: SaleLedgerEntry): Promise<void> {
+  /** Back to "articles added": the settling call provably recorded nothing (kept as it is if the lease was lost). */
+  async #unsettle(reference: string, entry: SaleLedgerEntry, lease: string): Promise<void> {
     Object.assign(entry, { stage: 'articles', settlingSince: undefined, updatedAt: this.#now() });
-    await this.#ledger.set(reference, entry);
+    await this.#ledger.set(reference, entry, lease);
   }
 
   #paymentBody(input: RecordSaleInput, mean: Mean, amount: number, checkout: string) {
@@ -657,6 +731,11 @@ export function gatewayBase(baseUrl: string, clientToken: string): string {
 /** A payment, a deferral or a validation already happened on this sale. */
 function isSettled(sale: Sale): boolean {
   return (typeof sale.state === 'string' && sale.state !== 'draft') || (sale.payments?.length ?? 0) > 0;
+}
+
+/** The sale shows both its payments and its state, so an absent payment can be seen. */
+function shows(sale: Sale): boolean {
+  return Array.isArray(sale.payments) && typeof sale.state === 'string';
 }
 
 /** Check violation path → the protocol field a user can act on (`articles[k]` → its cart line). */
