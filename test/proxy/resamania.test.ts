@@ -597,6 +597,12 @@ test('options: bare club id becomes an IRI; a currency without cents is refused'
   assert.equal(ResamaniaOptions.parse(base).paymentMean.card, 'card');
   assert.equal(ResamaniaOptions.safeParse({ ...base, currency: 'JPY' }).success, false);
   assert.equal(ResamaniaOptions.safeParse({ ...base, clubId: 'club-1' }).success, false);
+  // The club code opens every sale and goes with every payment (:121-124, :260-264): required, and said so.
+  for (const clubCode of [undefined, ' ']) {
+    const parsed = ResamaniaOptions.safeParse({ ...base, clubCode });
+    assert.equal(parsed.success, false);
+    assert.match(parsed.error!.issues[0]!.message, /club code \(clubCode/);
+  }
 });
 
 test('simulator: gateway key, bearer and club header are required; bare ids get 404; both tag spellings work', async (t) => {

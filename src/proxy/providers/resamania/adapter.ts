@@ -41,6 +41,7 @@ const START_DATE_KINDS = new Set(['subscription', 'subscription_option']);
 const MAX_CATALOG_PAGES = 20;
 
 const NonEmpty = z.string().check(z.trim(), z.minLength(1));
+const CLUB_CODE_NEEDED = 'Resamania needs the club code (clubCode, e.g. "ABCDE") to open a sale and to record its payment.';
 
 export const ResamaniaOptions = z.object({
   provider: z.literal('resamania'),
@@ -59,7 +60,13 @@ export const ResamaniaOptions = z.object({
   apiKey: NonEmpty,
   /** The club where sales are made: its IRI (`/{clientToken}/clubs/1`) or its numeric id. */
   clubId: z.string().check(z.regex(/^(\/[A-Za-z0-9_-]+\/clubs\/)?\d+$/, 'Expected a club IRI such as "/demoapi/clubs/1", or its numeric id.')),
-  clubCode: NonEmpty,
+  /**
+   * The club's code. Required: the document asks for it to open a sale ("needed at creation:
+   * … the club where the sale takes place (clubId, clubCode)", :121-124, :141) and to record a
+   * payment ("several pieces of information are required: … (clubId, clubCode, checkout)",
+   * :260-264, :281), and gives no way to look it up from the club id.
+   */
+  clubCode: z.string({ error: CLUB_CODE_NEEDED }).check(z.trim(), z.minLength(1, CLUB_CODE_NEEDED)),
   /** `x-user-network-node-id`, for multi-club clients. */
   networkNodeId: z.optional(NonEmpty),
   /** Sale channel of the catalog context. */
@@ -90,7 +97,7 @@ export const ResamaniaOptions = z.object({
     ),
     'EUR',
   ),
-  /** The clubs' calendar, for "today" (start dates, catalog date, due dates). */
+  /** The clubs' calendar, for "today" (start dates, catalog date, cheque deposit date). */
   timeZone: z._default(z.string().check(z.refine(isTimeZone, 'Expected an IANA time zone such as "Europe/Paris".')), 'Europe/Paris'),
   /** After an unknown payment outcome, how long a late commit is waited for before the payment counts as not recorded. */
   unknownOutcomeWaitMs: z._default(z.int().check(z.positive()), 60_000),
