@@ -24,26 +24,21 @@ const PAYMENTS = /\/sales\/\d+\/payments$/;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let redisServer: RunningRedis;
-const clients: Redis[] = [];
-const connect = () => {
-  const client = new Redis(redisServer.url);
-  clients.push(client);
-  return client;
-};
+before(async () => (redisServer = await startRedis()));
+after(() => redisServer.stop());
 
-before(async () => {
-  redisServer = await startRedis();
-});
-after(async () => {
-  for (const client of clients) await client.quit();
-  await redisServer.stop();
-});
+/** A connection of its own (as each proxy instance has), closed after the test. */
+function connect(t: TestContext): Redis {
+  const client = new Redis(redisServer.url);
+  t.after(() => client.quit());
+  return client;
+}
 
 const entry = (stage: SaleLedgerEntry['stage']): SaleLedgerEntry => ({ sale: `/${CT}/sales/1`, stage, articleLines: [0], updatedAt: Date.now() });
 
 describe('RedisSaleLedger', () => {
-  test('entries round-trip and are kept for the retention', async () => {
-    const redis = connect();
+  test('entries round-trip and are kept for the retention', async (t) => {
+    const redis = connect(t);
     const ledger = new RedisSaleLedger(redis, { prefix: 't1:', retentionMs: 5000 });
     assert.equal(await ledger.get('co-a'), undefined);
     const written = entry('articles');
@@ -53,8 +48,8 @@ describe('RedisSaleLedger', () => {
     assert.ok(ttl > 0 && ttl <= 5000, `ttl ${ttl}`);
   });
 
-  test('one lease among instances; writes under a lease only while it holds; a dead holder\'s lease lapses', async () => {
-    const [a, b] = [new RedisSaleLedger(connect(), { prefix: 't2:', leaseMs: 300 }), new RedisSaleLedger(connect(), { prefix: 't2:', leaseMs: 300 })];
+  test('one lease among instances; writes under a lease only while it holds; a dead holder\'s lease lapses', async (t) => {
+    const [a, b] = [new RedisSaleLedger(connect(t), { prefix: 't2:', leaseMs: 300 }), new RedisSaleLedger(connect(t), { prefix: 't2:', leaseMs: 300 })];
     let inside = 0;
     let most = 0;
     const task = (ledger: RedisSaleLedger) =>
@@ -82,7 +77,7 @@ describe('RedisSaleLedger', () => {
     assert.equal(await b.get('co-c'), undefined);
 
     // A holder that dies stops renewing: its lease lapses and another instance takes over.
-    const dead = connect();
+    const dead = connect(t);
     await dead.set('t2:resamania-sale:lease:co-d', 'crashed-instance', 'PX', 300);
     assert.deepEqual(await b.withLease('co-d', 2000, async () => 'taken over'), { held: true, value: 'taken over' });
   });
@@ -96,7 +91,7 @@ describe('Resamania on several instances sharing Redis', () => {
     const server = await listen(sim.app);
     const prefix = `club-${Math.random().toString(36).slice(2)}:`;
     const instance = () => {
-      const adapter = new ResamaniaAdapter(options(server.url), { ledger: new RedisSaleLedger(connect(), { prefix }), now });
+      const adapter = new ResamaniaAdapter(options(server.url), { ledger: new RedisSaleLedger(connect(t), { prefix }), now });
       t.after(() => adapter.close());
       return adapter;
     };
@@ -147,7 +142,7 @@ describe('Resamania on several instances sharing Redis', () => {
         const proxy = createProxyFromConfig(
           parseConfig(
             {
-              loyalty: { provider: 'resamania', ...options(upstream.url) },
+              loyalty: options(upstream.url),
               carts: { towel: { currency: 'EUR', lines: [{ sku: TOWEL, name: 'Towel', quantity: 1, unitPrice: 1200 }] } },
               redis: { url: redisServer.url, prefix },
               lookupRateLimit: { perClient: 1000, perCheckout: 1000, windowMs: 60_000 },

@@ -70,6 +70,30 @@ function adapterOptions(serverUrl: string, extra: Partial<Record<string, unknown
   });
 }
 
+/** The checkout proxy in front of `adapter`, with a membership and a towel cart; `call` sends JSON with an optional key. */
+function throughProxy(adapter: ResamaniaAdapter, options: { unknownOutcomeSettleMs?: number } = {}) {
+  const carts = new MemoryCartSource({
+    membership: { currency: 'EUR', lines: [{ sku: offer(MONTHLY), name: 'Mensuel', quantity: 1, unitPrice: 3990 }] },
+    towel: { currency: 'EUR', lines: [{ sku: offer(TOWEL), name: 'Serviette', quantity: 1, unitPrice: 1200 }] },
+  });
+  const proxy = createCheckoutProxy({ loyalty: adapter, carts, ...options });
+  const call = async (method: string, path: string, body?: unknown, key?: string) => {
+    const response = await proxy.request(path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(key ? { 'Idempotency-Key': key } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+  /** A checkout for `cartId` with Camille identified. */
+  const open = async (cartId: string) => {
+    const id = (await call('POST', '/v1/checkouts', { cartId })).body.id as string;
+    assert.equal((await call('POST', `/v1/checkouts/${id}/customer`, { query: CAMILLE })).status, 200);
+    return id;
+  };
+  return { call, open };
+}
+
 function cart(lines: Array<{ offer: number; price: number; quantity?: number; data?: Record<string, string> }>): Cart {
   const items = lines.map((l) => ({
     sku: offer(l.offer),
@@ -483,26 +507,16 @@ test('saleListsPayments false: an unknown payment is never settled as not record
 
 test('through the proxy: an unknown payment outcome settles on the next read, paid or open again', async (t) => {
   const { adapter, sim, advance } = await start(t);
-  const carts = new MemoryCartSource({ towel: { currency: 'EUR', lines: [{ sku: offer(TOWEL), name: 'Serviette', quantity: 1, unitPrice: 1200 }] } });
-  const proxy = createCheckoutProxy({ loyalty: adapter, carts, unknownOutcomeSettleMs: 0 });
-  const call = async (method: string, path: string, body?: unknown, key?: string) => {
-    const response = await proxy.request(path, { method, headers: { 'content-type': 'application/json', ...(key ? { 'Idempotency-Key': key } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
-  };
-  const open = async () => {
-    const id = (await call('POST', '/v1/checkouts', { cartId: 'towel' })).body.id as string;
-    assert.equal((await call('POST', `/v1/checkouts/${id}/customer`, { query: CAMILLE })).status, 200);
-    return id;
-  };
+  const { call, open } = throughProxy(adapter, { unknownOutcomeSettleMs: 0 });
 
   // Committed, reply lost: the next read finds the payment.
-  const lost = await open();
+  const lost = await open('towel');
   sim.failNextPayment('commit-then-504');
   assert.equal((await call('POST', `/v1/checkouts/${lost}/payments`, { method: 'external' }, 'key-lost-1')).body.type, '/problems/payment-outcome-unknown');
   assert.equal((await call('GET', `/v1/checkouts/${lost}`)).body.status, 'paid');
 
   // Nothing recorded: unknown until a late commit would have shown, then open; the retry pays once.
-  const failed = await open();
+  const failed = await open('towel');
   sim.failNextPayment('fail-before-commit');
   assert.equal((await call('POST', `/v1/checkouts/${failed}/payments`, { method: 'external' }, 'key-failed-1')).status, 502);
   assert.equal((await call('GET', `/v1/checkouts/${failed}`)).body.status, 'outcome-unknown');
@@ -659,19 +673,7 @@ test('simulator: gateway key, bearer and club header are required; bare ids get 
 
 test('through the proxy: one payment for a repeated Idempotency-Key and for a new one; debt refused', async (t) => {
   const { adapter, sim } = await start(t);
-  const carts = new MemoryCartSource({
-    membership: { currency: 'EUR', lines: [{ sku: offer(MONTHLY), name: 'Mensuel', quantity: 1, unitPrice: 3990 }] },
-    towel: { currency: 'EUR', lines: [{ sku: offer(TOWEL), name: 'Serviette', quantity: 1, unitPrice: 1200 }] },
-  });
-  const proxy = createCheckoutProxy({ loyalty: adapter, carts });
-  const call = async (method: string, path: string, body?: unknown, key?: string) => {
-    const response = await proxy.request(path, {
-      method,
-      headers: { 'content-type': 'application/json', ...(key ? { 'Idempotency-Key': key } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
-  };
+  const { call } = throughProxy(adapter);
 
   const checkout = (await call('POST', '/v1/checkouts', { cartId: 'membership' })).body.id as string;
   const found = await call('POST', `/v1/checkouts/${checkout}/customer`, { query: CAMILLE });
@@ -696,24 +698,9 @@ test('through the proxy: one payment for a repeated Idempotency-Key and for a ne
 
 test('POS: a cheque with its bank and number, and a card network, reach the payments call through the proxy', async (t) => {
   const { adapter, sim } = await start(t);
-  const carts = new MemoryCartSource({
-    membership: { currency: 'EUR', lines: [{ sku: offer(MONTHLY), name: 'Mensuel', quantity: 1, unitPrice: 3990 }] },
-    towel: { currency: 'EUR', lines: [{ sku: offer(TOWEL), name: 'Serviette', quantity: 1, unitPrice: 1200 }] },
-  });
-  const proxy = createCheckoutProxy({ loyalty: adapter, carts });
-  const call = async (path: string, body: unknown, key?: string) => {
-    const response = await proxy.request(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(key ? { 'Idempotency-Key': key } : {}) },
-      body: JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
-  };
-  const open = async (cartId: string) => {
-    const id = (await call('/v1/checkouts', { cartId })).body.id as string;
-    assert.equal((await call(`/v1/checkouts/${id}/customer`, { query: CAMILLE })).status, 200);
-    return id;
-  };
+  const through = throughProxy(adapter);
+  const { open } = through;
+  const call = (path: string, body: unknown, key?: string) => through.call('POST', path, body, key);
 
   const first = await open('membership');
   // Strict: an unknown field or an empty detail is refused before anything is sent.
