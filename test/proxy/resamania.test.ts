@@ -8,6 +8,7 @@ import { ProblemError } from '../../src/proxy/problems.js';
 import { parseConfig } from '../../src/proxy/config.js';
 import type { CustomerRecord, RecordSaleInput } from '../../src/proxy/providers/provider.js';
 import { ResamaniaAdapter, ResamaniaOptions } from '../../src/proxy/providers/resamania/adapter.js';
+import { MemorySaleLedger, type SaleLedgerEntry } from '../../src/proxy/providers/resamania/sale-ledger.js';
 import { createResamaniaSimulator, isoDay, RESAMANIA_DEMO, type ResamaniaSimulatorOptions } from '../../src/simulators/resamania/simulator.js';
 
 const CT = RESAMANIA_DEMO.clientToken;
@@ -526,6 +527,40 @@ test('through the proxy: an unknown payment outcome settles on the next read, pa
   assert.equal(retried.status, 201, JSON.stringify(retried.body));
   assert.equal(sim.payments().length, 2, 'one payment per checkout');
   assert.deepEqual(sim.payments().map((p) => p.mean), ['CBWeb', 'CBWeb']);
+});
+
+test('a sale ledger that cannot be reached before the payment is upstream-unavailable, not unknown; after it, the receipt stands', async (t) => {
+  const { sim, url } = await start(t);
+  /** A ledger whose store fails on the writes of the given stages, or on every lease. */
+  class FlakyLedger extends MemorySaleLedger {
+    failing = new Set<string>();
+    override async set(reference: string, entry: SaleLedgerEntry, lease?: string) {
+      if (this.failing.has(entry.stage)) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+      return super.set(reference, entry, lease);
+    }
+    override withLease<T>(reference: string, waitMs: number, task: (lease: string) => Promise<T>) {
+      return this.failing.has('lease') ? Promise.reject(new Error('Connection is closed.')) : super.withLease(reference, waitMs, task);
+    }
+  }
+  const ledger = new FlakyLedger();
+  const adapter = new ResamaniaAdapter(adapterOptions(url), { ledger });
+  t.after(() => adapter.close());
+  const customer = await adapter.identify(CAMILLE, {});
+  const input = sale(customer, cart([{ offer: TOWEL, price: 1200 }]), 'cash');
+
+  ledger.failing = new Set(['lease']);
+  await assert.rejects(adapter.recordSale(input, {}), problem('upstream-unavailable'));
+  assert.equal(sim.journal.count('POST', `/prod/${CT}/sales`), 0);
+  ledger.failing = new Set(['settling']);
+  await assert.rejects(adapter.recordSale(input, {}), problem('upstream-unavailable'));
+  assert.equal(sim.journal.count('POST', PAYMENTS), 0, 'nothing sent without the ledger knowing');
+  // After the payment, a ledger that fails does not turn a recorded payment into an error.
+  ledger.failing = new Set(['settled']);
+  assert.equal((await adapter.recordSale(input, {})).reference, 'co-1');
+  assert.equal(sim.payments().length, 1);
+  ledger.failing = new Set();
+  await adapter.recordSale(input, {});
+  assert.equal(sim.journal.count('POST', PAYMENTS), 1);
 });
 
 test('concurrent recordSale calls for one checkout share one attempt', async (t) => {

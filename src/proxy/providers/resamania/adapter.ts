@@ -6,7 +6,7 @@ import { UpstreamClient, type UpstreamRequest, type UpstreamResponse } from '../
 import { ProblemError } from '../../problems.js';
 import type { CallContext, CatalogFilter, CatalogOffer, CustomerRecord, LoyaltyCapabilities, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleOutcome, SaleRecord } from '../provider.js';
 import { minorToDecimal } from '../units.js';
-import { MemorySaleLedger, type SaleLedger, type SaleLedgerEntry } from './sale-ledger.js';
+import { MemorySaleLedger, reportingFailures, type SaleLedger, type SaleLedgerEntry } from './sale-ledger.js';
 
 /**
  * Adapter for Resamania club sales (`shared/providers/resamania-sale-to-existing-customer.txt`
@@ -215,7 +215,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
 
   constructor(options: ResamaniaOptions, deps: ResamaniaDependencies = {}) {
     this.#o = options;
-    this.#ledger = deps.ledger ?? new MemorySaleLedger();
+    this.#ledger = reportingFailures(deps.ledger ?? new MemorySaleLedger());
     this.#leaseWaitMs = deps.leaseWaitMs ?? 20_000;
     this.#now = deps.now ?? Date.now;
     // IRIs everywhere (NOTES): a bare numeric club id would get 404.
@@ -551,8 +551,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
       throw error;
     }
     if (response.status >= 200 && response.status < 300) {
-      Object.assign(entry, { stage: 'settled', updatedAt: this.#now() });
-      await this.#ledger.set(input.reference, entry);
+      await this.#settled(input.reference, entry, this.#receipt(input));
       return;
     }
     // A 4xx is a validation refusal: nothing was recorded, a later attempt may settle.
@@ -560,10 +559,13 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     throw this.#rejection(response, (p) => fieldFor(p, entry.articleLines), moves ? 'Resamania refused the payment; nothing was charged.' : 'Resamania refused to validate the sale.');
   }
 
-  /** Back to "articles added": the settling call provably recorded nothing (kept as it is if the lease was lost). */
+  /**
+   * Back to "articles added": the settling call provably recorded nothing. Left as "settling"
+   * (the safe side) if the lease was lost or the ledger cannot be written.
+   */
   async #unsettle(reference: string, entry: SaleLedgerEntry, lease: string): Promise<void> {
     Object.assign(entry, { stage: 'articles', settlingSince: undefined, updatedAt: this.#now() });
-    await this.#ledger.set(reference, entry, lease);
+    await this.#ledger.set(reference, entry, lease).catch(() => undefined);
   }
 
   #paymentBody(input: RecordSaleInput, mean: Mean, amount: number, checkout: string) {
@@ -588,8 +590,9 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     };
   }
 
+  /** The receipt of a settled sale. Noting it in the ledger may fail: the sale shows it to any later attempt. */
   async #settled(reference: string, entry: SaleLedgerEntry, receipt: SaleRecord): Promise<SaleRecord> {
-    if (entry.stage !== 'settled') await this.#ledger.set(reference, { ...entry, stage: 'settled', updatedAt: this.#now() });
+    if (entry.stage !== 'settled') await this.#ledger.set(reference, { ...entry, stage: 'settled', updatedAt: this.#now() }).catch(() => undefined);
     return receipt;
   }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ProblemError } from '../../problems.js';
 
 /**
  * Where the Resamania adapter remembers, per checkout reference, the sale it created and how
@@ -77,6 +78,32 @@ export async function runLeased<T>(ops: LeaseOps, reference: string, leaseMs: nu
     clearInterval(renewal);
     await ops.release(reference, token).catch(() => undefined);
   }
+}
+
+/**
+ * The ledger, its own failures (Redis unreachable) reported as `upstream-unavailable`. The
+ * adapter lets a ledger failure through only before the payment is sent (after it, the sale
+ * itself tells), so such a failure means nothing that moves money was sent: the checkout may
+ * be paid again. The errors of a task run under the lease pass unchanged.
+ */
+export function reportingFailures(ledger: SaleLedger): SaleLedger {
+  const unreachable = (cause: unknown) =>
+    cause instanceof ProblemError ? cause : new ProblemError('upstream-unavailable', 'The shared sale ledger could not be reached; no payment was sent to Resamania.', { cause });
+  return {
+    get: (reference) => ledger.get(reference).catch((cause: unknown) => Promise.reject(unreachable(cause))),
+    set: (reference, entry, lease) => ledger.set(reference, entry, lease).catch((cause: unknown) => Promise.reject(unreachable(cause))),
+    async withLease(reference, waitMs, task) {
+      let started = false;
+      try {
+        return await ledger.withLease(reference, waitMs, (lease) => {
+          started = true;
+          return task(lease);
+        });
+      } catch (error) {
+        throw started ? error : unreachable(error);
+      }
+    },
+  };
 }
 
 export interface SaleLedgerOptions {
