@@ -248,8 +248,8 @@ export const SCENARIOS: Scenario[] = [
       { type: 'julien.bernard@example.test', who: 'Julien Bernard', shows: '45.00 € overdue: no sale, no instalments' },
     ],
     simulator: () => createResamaniaSimulator(),
-    // A payment FLOA confirmed is an online card payment for Resamania.
-    loyalty: (baseUrl) => ({ ...resamaniaClub(baseUrl), paymentMean: { external: 'CBWeb' } }),
+    // A payment FLOA confirmed is recorded as `external`: CBWeb, the online card payment, by default.
+    loyalty: resamaniaClub,
     instalments: {
       simulator: () => createFloaSimulator(),
       options: (baseUrl) => floaOptions(baseUrl, { '/demoapi/offers/101': ['Sport', 'Membership'], '/demoapi/offers/151': ['Sport', 'Passes'] }),

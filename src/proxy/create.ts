@@ -4,6 +4,8 @@ import { MemoryCartSource, type CartSource } from './carts.js';
 import type { ProxyConfig } from './config.js';
 import { RedisIdempotencyStore } from './idempotency/redis.js';
 import { createInstalmentProvider, createLoyaltyProvider } from './providers/index.js';
+import { ResamaniaAdapter } from './providers/resamania/adapter.js';
+import { RedisSaleLedger } from './providers/resamania/redis-sale-ledger.js';
 import type { InstalmentCustomerSource } from './instalments.js';
 import { RedisCheckoutStore } from './stores/redis.js';
 
@@ -11,14 +13,18 @@ type Log = (message: string, error?: unknown) => void;
 
 /**
  * Builds the proxy from a validated configuration, mounted at `config.basePath`. With
- * `config.redis` (or `REDIS_URL`), idempotency keys and checkouts live in Redis, shared by
- * every instance; otherwise in this process's memory.
+ * `config.redis` (or `REDIS_URL`), idempotency keys and checkouts (and Resamania's sale
+ * ledger) live in Redis, shared by every instance; otherwise in this process's memory.
  */
 export function createProxyFromConfig(config: ProxyConfig, overrides: { carts?: CartSource; log?: Log; instalmentCustomers?: InstalmentCustomerSource } = {}) {
   const log: Log = overrides.log ?? ((message, error) => console.error(`[checkout-proxy] ${message}`, error instanceof Error ? error.message : (error ?? '')));
-  const loyalty = createLoyaltyProvider(config.loyalty);
-  const instalments = config.instalments ? createInstalmentProvider(config.instalments) : undefined;
   const redis = config.redis ? connectRedis(config.redis.url, log) : undefined;
+  // Resamania remembers each checkout's sale: shared by every instance when Redis is there.
+  const loyalty =
+    config.loyalty.provider === 'resamania' && redis
+      ? new ResamaniaAdapter(config.loyalty, { ledger: new RedisSaleLedger(redis, { prefix: config.redis?.prefix }) })
+      : createLoyaltyProvider(config.loyalty);
+  const instalments = config.instalments ? createInstalmentProvider(config.instalments) : undefined;
   const app = createCheckoutProxy({
     basePath: config.basePath,
     loyalty,

@@ -34,7 +34,7 @@ test('a cashier: scan into the focused field, cheque with its details, printed r
   assert.equal(payments.length, 1);
   assert.equal(payments[0]!.body.mean, 'cheque');
   assert.equal(payments[0]!.body.cheques[0].bank, 'Crédit Agricole');
-  assert.equal(payments[0]!.body.cheques[0].number, '0012345');
+  assert.equal(payments[0]!.body.cheques[0].code, '0012345');
 
   // Print: window.print() with the receipt marked to print alone; the button itself is not printed.
   await page.evaluate(() => {

@@ -79,7 +79,8 @@ describe('POS mode', () => {
     const [payment, ...others] = await clubPayments();
     expect(others).to.have.length(0);
     expect(payment!.mean).to.equal('cheque');
-    expect(payment!.cheques[0]).to.include({ amount: 1200, bank: 'Crédit Agricole', number: '0012345' });
+    // The document names the cheque number cheques[][code] (resamania-sale-to-existing-customer.txt:289, :342).
+    expect(payment!.cheques[0]).to.include({ amount: 1200, bank: 'Crédit Agricole', code: '0012345' });
   });
 
   it('records a card with the network chosen at the till (Resamania)', async () => {

@@ -5,8 +5,10 @@ import type { Cart, PaymentMethod } from '../../src/protocol/index.js';
 import { createCheckoutProxy } from '../../src/proxy/app.js';
 import { MemoryCartSource } from '../../src/proxy/carts.js';
 import { ProblemError } from '../../src/proxy/problems.js';
-import type { CustomerRecord } from '../../src/proxy/providers/provider.js';
-import { ResamaniaAdapter, ResamaniaOptions, type ResamaniaSaleInput } from '../../src/proxy/providers/resamania/adapter.js';
+import { parseConfig } from '../../src/proxy/config.js';
+import type { CustomerRecord, RecordSaleInput } from '../../src/proxy/providers/provider.js';
+import { ResamaniaAdapter, ResamaniaOptions } from '../../src/proxy/providers/resamania/adapter.js';
+import { MemorySaleLedger, type SaleLedgerEntry } from '../../src/proxy/providers/resamania/sale-ledger.js';
 import { createResamaniaSimulator, isoDay, RESAMANIA_DEMO, type ResamaniaSimulatorOptions } from '../../src/simulators/resamania/simulator.js';
 
 const CT = RESAMANIA_DEMO.clientToken;
@@ -36,19 +38,7 @@ async function start(t: TestContext, sim: ResamaniaSimulatorOptions = {}, adapte
       return (simulator.app.fetch as (r: Request, ...a: unknown[]) => Response | Promise<Response>)(request, ...rest);
     },
   } as Parameters<typeof listen>[0]);
-  const options = ResamaniaOptions.parse({
-    provider: 'resamania',
-    baseUrl: `${server.url}/prod`,
-    clientToken: CT,
-    clientId: RESAMANIA_DEMO.clientId,
-    clientSecret: RESAMANIA_DEMO.clientSecret,
-    apiKey: RESAMANIA_DEMO.apiKey,
-    clubId: '1',
-    clubCode: RESAMANIA_DEMO.clubCode,
-    timeoutMs: 2000,
-    ...adapter,
-  });
-  const resamania = new ResamaniaAdapter(options, { now });
+  const resamania = new ResamaniaAdapter(adapterOptions(server.url, adapter), { now });
   t.after(async () => {
     await resamania.close();
     await server.close();
@@ -65,6 +55,46 @@ async function start(t: TestContext, sim: ResamaniaSimulatorOptions = {}, adapte
   };
 }
 
+/** The adapter's options for a simulator at `serverUrl` (gateway environment `prod`). */
+function adapterOptions(serverUrl: string, extra: Partial<Record<string, unknown>> = {}): ResamaniaOptions {
+  return ResamaniaOptions.parse({
+    provider: 'resamania',
+    baseUrl: `${serverUrl}/prod`,
+    clientToken: CT,
+    clientId: RESAMANIA_DEMO.clientId,
+    clientSecret: RESAMANIA_DEMO.clientSecret,
+    apiKey: RESAMANIA_DEMO.apiKey,
+    clubId: '1',
+    clubCode: RESAMANIA_DEMO.clubCode,
+    timeoutMs: 2000,
+    ...extra,
+  });
+}
+
+/** The checkout proxy in front of `adapter`, with a membership and a towel cart; `call` sends JSON with an optional key. */
+function throughProxy(adapter: ResamaniaAdapter, options: { unknownOutcomeSettleMs?: number } = {}) {
+  const carts = new MemoryCartSource({
+    membership: { currency: 'EUR', lines: [{ sku: offer(MONTHLY), name: 'Mensuel', quantity: 1, unitPrice: 3990 }] },
+    towel: { currency: 'EUR', lines: [{ sku: offer(TOWEL), name: 'Serviette', quantity: 1, unitPrice: 1200 }] },
+  });
+  const proxy = createCheckoutProxy({ loyalty: adapter, carts, ...options });
+  const call = async (method: string, path: string, body?: unknown, key?: string) => {
+    const response = await proxy.request(path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(key ? { 'Idempotency-Key': key } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+  /** A checkout for `cartId` with Camille identified. */
+  const open = async (cartId: string) => {
+    const id = (await call('POST', '/v1/checkouts', { cartId })).body.id as string;
+    assert.equal((await call('POST', `/v1/checkouts/${id}/customer`, { query: CAMILLE })).status, 200);
+    return id;
+  };
+  return { call, open };
+}
+
 function cart(lines: Array<{ offer: number; price: number; quantity?: number; data?: Record<string, string> }>): Cart {
   const items = lines.map((l) => ({
     sku: offer(l.offer),
@@ -77,7 +107,7 @@ function cart(lines: Array<{ offer: number; price: number; quantity?: number; da
   return { id: 'cart-1', currency: 'EUR', lines: items, total: { amount: items.reduce((s, l) => s + l.total.amount, 0), currency: 'EUR' } };
 }
 
-function sale(customer: CustomerRecord, c: Cart, method: PaymentMethod = 'card', reference = 'co-1', extra: Partial<ResamaniaSaleInput> = {}): ResamaniaSaleInput {
+function sale(customer: CustomerRecord, c: Cart, method: PaymentMethod = 'card', reference = 'co-1', extra: Partial<RecordSaleInput> = {}): RecordSaleInput {
   return { checkoutId: reference, customer, cart: c, spend: 0, method, reference, paid: c.total, ...extra };
 }
 
@@ -124,7 +154,8 @@ test('quote: no points, nothing to spend or earn', async (t) => {
   assert.deepEqual(quote.spendable, { min: { amount: 0, currency: 'EUR' }, max: { amount: 0, currency: 'EUR' }, step: 1 });
   assert.equal(quote.earn, undefined);
   assert.equal(adapter.capabilities.spend, false);
-  assert.deepEqual(adapter.capabilities.paymentMethods, ['card', 'cash', 'cheque']);
+  // Till methods, the shop's PSP (`external`, CBWeb by default) and a zero amount due (`none`).
+  assert.deepEqual(adapter.capabilities.paymentMethods, ['card', 'cash', 'cheque', 'external', 'none']);
 });
 
 test('catalog: the contact\'s tags and debt select the offers', async (t) => {
@@ -279,20 +310,92 @@ test('zero amount: the validate transition, never a payment', async (t) => {
   assert.equal(sim.sales()[0]?.state, 'validated');
 });
 
-test('external + postpone_due: the sale is deferred, no payment', async (t) => {
-  const { adapter, sim, today } = await start(t, {}, { paymentMean: { external: 'postpone_due' }, deferredDueDays: 30 });
-  assert.ok(adapter.capabilities.paymentMethods.includes('external'));
+test('zero amount due with method none: the document\'s validate transition, never a payment (:362-375)', async (t) => {
+  const { adapter, sim } = await start(t);
+  const customer = await adapter.identify(CAMILLE, {});
+  await adapter.recordSale(sale(customer, cart([{ offer: TRIAL, price: 0 }]), 'none'), {});
+  assert.deepEqual(sim.journal.entries.filter((e) => e.path.endsWith('/transitions')).map((e) => e.body), [{ transition: 'validate' }]);
+  assert.equal(sim.journal.count('POST', PAYMENTS), 0);
+  assert.equal(sim.sales()[0]?.state, 'validated');
+  // `none` with an amount due is refused before anything is sent.
+  const before = sim.journal.entries.length;
+  await assert.rejects(adapter.recordSale(sale(customer, cart([{ offer: TOWEL, price: 1200 }]), 'none', 'co-2'), {}), problem('validation', (e) => assert.equal(e.errors?.[0]?.field, 'method')));
+  assert.equal(sim.journal.entries.length, before);
+});
+
+test('external (the shop\'s PSP confirmed it) is recorded as CBWeb, the online card payment, by default (:266, :293-308)', async (t) => {
+  const { adapter, sim } = await start(t);
   const customer = await adapter.identify(CAMILLE, {});
   await adapter.recordSale(sale(customer, cart([{ offer: TOWEL, price: 1200 }]), 'external'), {});
-  await adapter.recordSale(sale(customer, cart([{ offer: TOWEL, price: 1200 }]), 'external', 'co-2', { deferUntil: '2099-02-28' }), {});
-  const dates = sim.journal.entries.filter((e) => e.path.endsWith('/postpone_due')).map((e) => (e.body as { date: string }).date);
-  const expected = new Date(`${today()}T00:00:00Z`);
-  expected.setUTCDate(expected.getUTCDate() + 30);
-  assert.equal(dates.length, 2);
-  assert.equal(dates[0], expected.toISOString().slice(0, 10));
-  assert.equal(dates[1], '2099-02-28');
+  const body = sim.journal.entries.find((e) => PAYMENTS.test(e.path))!.body as Record<string, unknown>;
+  assert.equal(body.mean, 'CBWeb');
+  assert.equal(body.amount, 1200);
+  assert.equal(body.paymentCards, undefined, 'card details only with mean=card (:283)');
+  assert.equal(sim.journal.count('POST', /\/postpone_due$/), 0);
+  assert.deepEqual(sim.account(1001)?.dues, [], 'no debt for money already collected');
+  assert.equal(sim.sales()[0]?.state, 'validated');
+});
+
+test('money already collected is never deferred: postpone_due refused at start and at record time', async (t) => {
+  const base = adapterOptions('https://gw.example.test');
+  // At start: the adapter's options and the proxy configuration.
+  const parsed = ResamaniaOptions.safeParse({ ...base, paymentMean: { external: 'postpone_due' } });
+  assert.equal(parsed.success, false);
+  assert.match(parsed.error!.issues[0]!.message, /paymentMean\.external: "postpone_due" would record money already collected as a debt/);
+  assert.equal(ResamaniaOptions.safeParse({ ...base, paymentMean: { cash: 'postpone_due' } }).success, false);
+  assert.throws(() => parseConfig({ loyalty: { ...base, paymentMean: { external: 'postpone_due' } }, carts: {} }), /postpone_due/);
+
+  // At record time, for an adapter given options that were not validated: nothing is sent.
+  const { sim, url } = await start(t);
+  const unchecked = { ...adapterOptions(url), paymentMean: { ...adapterOptions(url).paymentMean, external: 'postpone_due' } } as unknown as ResamaniaOptions;
+  const adapter = new ResamaniaAdapter(unchecked);
+  t.after(() => adapter.close());
+  const customer = await adapter.identify(CAMILLE, {});
+  sim.journal.clear();
+  await assert.rejects(adapter.recordSale(sale(customer, cart([{ offer: TOWEL, price: 1200 }]), 'external'), {}), problem('validation', (e) => assert.equal(e.errors?.[0]?.field, 'method')));
+  assert.equal(sim.journal.entries.length, 0, 'no sale, no deferral, no payment');
+  assert.deepEqual(sim.account(1001)?.dues, []);
+});
+
+test('a settling call answered before it could record anything is not an unknown outcome (token 503, 429)', async (t) => {
+  const { adapter, sim } = await start(t);
+  const customer = await adapter.identify(CAMILLE, {});
+  // The token expires as the payment is sent (401), and the token endpoint is down (503, retried twice).
+  const input = sale(customer, cart([{ offer: TOWEL, price: 1200 }]));
+  sim.failNextPayment('expired-token');
+  sim.faults.add({ kind: 'status', status: 503, path: `/prod/${CT}/oauth/v2/token`, times: 3 });
+  await assert.rejects(adapter.recordSale(input, {}), problem('upstream-unavailable'));
+  assert.equal(sim.payments().length, 0);
+  // The retry is not held back as "maybe paid": it pays, once, on the same sale.
+  await adapter.recordSale(input, {});
+  assert.equal(sim.payments().length, 1);
+  assert.equal(sim.journal.count('POST', `/prod/${CT}/sales`), 1);
+
+  // A 429 on the payments call: the gateway refused it before the API ran it.
+  const second = sale(customer, cart([{ offer: TOWEL, price: 1200 }]), 'cash', 'co-2');
+  sim.failNextPayment('rate-limited');
+  await assert.rejects(adapter.recordSale(second, {}), problem('rate-limited', (e) => assert.equal(e.headers?.['Retry-After'], '3')));
+  await adapter.recordSale(second, {});
+  assert.equal(sim.payments().length, 2);
+});
+
+test('the zero-amount validate moves no money: a 503 on it is upstream-unavailable, and the retry settles', async (t) => {
+  const { adapter, sim } = await start(t);
+  const customer = await adapter.identify(CAMILLE, {});
+  const input = sale(customer, cart([{ offer: TRIAL, price: 0 }]), 'none');
+  sim.failNextTransition('fail-before-commit');
+  await assert.rejects(adapter.recordSale(input, {}), problem('upstream-unavailable'));
+  await adapter.recordSale(input, {});
+  assert.equal(sim.sales()[0]?.state, 'validated');
+  assert.equal(sim.journal.count('POST', /\/transitions$/), 2);
+  // Validated, its reply lost (504): still no payment, and the retry finds the sale validated.
+  const lost = sale(customer, cart([{ offer: TRIAL, price: 0 }]), 'none', 'co-2');
+  sim.failNextTransition('commit-then-504');
+  await assert.rejects(adapter.recordSale(lost, {}), problem('upstream-unavailable'));
+  await adapter.recordSale(lost, {});
+  assert.equal(sim.journal.count('POST', /\/transitions$/), 3, 'not validated twice');
+  assert.equal(sim.sales().length, 2);
   assert.equal(sim.journal.count('POST', PAYMENTS), 0);
-  assert.deepEqual(sim.account(1001)?.dues.map((d) => d.amount), [1200, 1200]);
 });
 
 test('retried after the payment committed (504): still one payments call, one sale', async (t) => {
@@ -344,6 +447,122 @@ test('unknown outcome with nothing recorded: no second payment until the wait is
   assert.equal(sim.sales()[0]?.state, 'validated');
 });
 
+test('saleOutcome: a payment whose reply was lost (504) is found recorded by re-reading the sale', async (t) => {
+  const { adapter, sim } = await start(t);
+  const customer = await adapter.identify(CAMILLE, {});
+  const input = sale(customer, cart([{ offer: MONTHLY, price: 3990 }]));
+  sim.failNextPayment('commit-then-504');
+  await assert.rejects(adapter.recordSale(input, {}), problem('payment-outcome-unknown'));
+  const before = sim.journal.entries.length;
+  assert.deepEqual(await adapter.saleOutcome(input, {}), { state: 'recorded', sale: { reference: 'co-1', discount: { amount: 0, currency: 'EUR' }, spent: { value: { amount: 0, currency: 'EUR' } } } });
+  // Only reads: the sale, no write.
+  assert.deepEqual(sim.journal.entries.slice(before).map((e) => e.method), ['GET']);
+  assert.equal(sim.payments().length, 1);
+});
+
+test('saleOutcome: nothing recorded (502) → unknown while a late commit may still show, then not-recorded; the retry pays once', async (t) => {
+  const { adapter, sim, advance } = await start(t, {}, { unknownOutcomeWaitMs: 60_000 });
+  const customer = await adapter.identify(CAMILLE, {});
+  const input = sale(customer, cart([{ offer: TOWEL, price: 1200 }]));
+  sim.failNextPayment('fail-before-commit');
+  await assert.rejects(adapter.recordSale(input, {}), problem('payment-outcome-unknown'));
+  assert.deepEqual(await adapter.saleOutcome(input, {}), { state: 'unknown' });
+  advance(61_000);
+  assert.deepEqual(await adapter.saleOutcome(input, {}), { state: 'not-recorded' });
+  await adapter.recordSale(input, {});
+  assert.equal(sim.payments().length, 1);
+  assert.equal(sim.journal.count('POST', `/prod/${CT}/sales`), 1, 'the same sale is paid');
+  assert.equal((await adapter.saleOutcome(input, {})).state, 'recorded');
+});
+
+test('saleOutcome: no settling call sent → not-recorded; no ledger entry, or an attempt running → unknown', async (t) => {
+  const { adapter, sim } = await start(t, {}, { timeoutMs: 3000 });
+  const leo = await adapter.identify(LEO, {});
+  const refused = sale(leo, cart([{ offer: MONTHLY, price: 3990 }]));
+  // Check refused the sale: it was created and filled, never settled.
+  await assert.rejects(adapter.recordSale(refused, {}), problem('rejected'));
+  assert.deepEqual(await adapter.saleOutcome(refused, {}), { state: 'not-recorded' });
+  assert.deepEqual(await adapter.saleOutcome({ ...refused, reference: 'co-never-seen' }, {}), { state: 'unknown' });
+
+  const camille = await adapter.identify(CAMILLE, {});
+  const slow = sale(camille, cart([{ offer: TOWEL, price: 1200 }]), 'cash', 'co-slow');
+  sim.failNextPayment('commit-then-hang', 400);
+  const running = adapter.recordSale(slow, {});
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.deepEqual(await adapter.saleOutcome(slow, {}), { state: 'unknown' }, 'the attempt is still running');
+  await running;
+  assert.equal((await adapter.saleOutcome(slow, {})).state, 'recorded');
+});
+
+test('saleListsPayments false: an unknown payment is never settled as not recorded, nor paid again', async (t) => {
+  const { adapter, sim, advance } = await start(t, {}, { saleListsPayments: false });
+  const customer = await adapter.identify(CAMILLE, {});
+  const input = sale(customer, cart([{ offer: TOWEL, price: 1200 }]));
+  sim.failNextPayment('fail-before-commit');
+  await assert.rejects(adapter.recordSale(input, {}), problem('payment-outcome-unknown'));
+  advance(3_600_000);
+  assert.deepEqual(await adapter.saleOutcome(input, {}), { state: 'unknown' });
+  await assert.rejects(adapter.recordSale(input, {}), problem('payment-outcome-unknown', (e) => assert.equal(e.retryable, false)));
+  assert.equal(sim.journal.count('POST', PAYMENTS), 1);
+});
+
+test('through the proxy: an unknown payment outcome settles on the next read, paid or open again', async (t) => {
+  const { adapter, sim, advance } = await start(t);
+  const { call, open } = throughProxy(adapter, { unknownOutcomeSettleMs: 0 });
+
+  // Committed, reply lost: the next read finds the payment.
+  const lost = await open('towel');
+  sim.failNextPayment('commit-then-504');
+  assert.equal((await call('POST', `/v1/checkouts/${lost}/payments`, { method: 'external' }, 'key-lost-1')).body.type, '/problems/payment-outcome-unknown');
+  assert.equal((await call('GET', `/v1/checkouts/${lost}`)).body.status, 'paid');
+
+  // Nothing recorded: unknown until a late commit would have shown, then open; the retry pays once.
+  const failed = await open('towel');
+  sim.failNextPayment('fail-before-commit');
+  assert.equal((await call('POST', `/v1/checkouts/${failed}/payments`, { method: 'external' }, 'key-failed-1')).status, 502);
+  assert.equal((await call('GET', `/v1/checkouts/${failed}`)).body.status, 'outcome-unknown');
+  advance(61_000);
+  assert.equal((await call('GET', `/v1/checkouts/${failed}`)).body.status, 'open');
+  const retried = await call('POST', `/v1/checkouts/${failed}/payments`, { method: 'external' }, 'key-failed-1');
+  assert.equal(retried.status, 201, JSON.stringify(retried.body));
+  assert.equal(sim.payments().length, 2, 'one payment per checkout');
+  assert.deepEqual(sim.payments().map((p) => p.mean), ['CBWeb', 'CBWeb']);
+});
+
+test('a sale ledger that cannot be reached before the payment is upstream-unavailable, not unknown; after it, the receipt stands', async (t) => {
+  const { sim, url } = await start(t);
+  /** A ledger whose store fails on the writes of the given stages, or on every lease. */
+  class FlakyLedger extends MemorySaleLedger {
+    failing = new Set<string>();
+    override async set(reference: string, entry: SaleLedgerEntry, lease?: string) {
+      if (this.failing.has(entry.stage)) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+      return super.set(reference, entry, lease);
+    }
+    override withLease<T>(reference: string, waitMs: number, task: (lease: string) => Promise<T>) {
+      return this.failing.has('lease') ? Promise.reject(new Error('Connection is closed.')) : super.withLease(reference, waitMs, task);
+    }
+  }
+  const ledger = new FlakyLedger();
+  const adapter = new ResamaniaAdapter(adapterOptions(url), { ledger });
+  t.after(() => adapter.close());
+  const customer = await adapter.identify(CAMILLE, {});
+  const input = sale(customer, cart([{ offer: TOWEL, price: 1200 }]), 'cash');
+
+  ledger.failing = new Set(['lease']);
+  await assert.rejects(adapter.recordSale(input, {}), problem('upstream-unavailable'));
+  assert.equal(sim.journal.count('POST', `/prod/${CT}/sales`), 0);
+  ledger.failing = new Set(['settling']);
+  await assert.rejects(adapter.recordSale(input, {}), problem('upstream-unavailable'));
+  assert.equal(sim.journal.count('POST', PAYMENTS), 0, 'nothing sent without the ledger knowing');
+  // After the payment, a ledger that fails does not turn a recorded payment into an error.
+  ledger.failing = new Set(['settled']);
+  assert.equal((await adapter.recordSale(input, {})).reference, 'co-1');
+  assert.equal(sim.payments().length, 1);
+  ledger.failing = new Set();
+  await adapter.recordSale(input, {});
+  assert.equal(sim.journal.count('POST', PAYMENTS), 1);
+});
+
 test('concurrent recordSale calls for one checkout share one attempt', async (t) => {
   const { adapter, sim } = await start(t);
   const customer = await adapter.identify(CAMILLE, {});
@@ -388,6 +607,32 @@ test('token: fetched once for concurrent callers, reused, renewed before expiry 
   assert.equal(sim.journal.entries.filter((e) => e.status === 401).length, 1, 'one refused call, then a fresh token');
 });
 
+test('baseUrl up to the environment: every call under /{env}/{clientToken}/ (NOTES.md § Resamania gateway)', async (t) => {
+  for (const form of ['/prod', '/prod/']) {
+    const { sim, url } = await start(t);
+    const adapter = new ResamaniaAdapter(adapterOptions(url, { baseUrl: `${url}${form}` }));
+    t.after(() => adapter.close());
+    await adapter.recordSale(sale(await adapter.identify(CAMILLE, {}), cart([{ offer: TOWEL, price: 1200 }])), {});
+    assert.equal(sim.payments().length, 1, form);
+    assert.ok(sim.journal.entries.every((e) => e.path.startsWith(`/prod/${CT}/`)), form);
+  }
+});
+
+test('baseUrl with the client token segment: normalised, not doubled (NOTES.md § Resamania gateway)', async (t) => {
+  for (const form of [`/prod/${CT}`, `/prod/${CT}/`]) {
+    const { sim, url } = await start(t, { embedOffers: false, maxItemsPerPage: 2 });
+    const adapter = new ResamaniaAdapter(adapterOptions(url, { baseUrl: `${url}${form}` }));
+    t.after(() => adapter.close());
+    const customer = await adapter.identify(CAMILLE, {});
+    // Hydra page links and offer lookups are IRIs (`/{clientToken}/…`): resolved under the environment too.
+    assert.ok((await adapter.catalog(customer, {}, { date: '2030-03-15' })).length > 2, form);
+    assert.equal(sim.journal.count('GET', `/prod/${CT}/products`), 3, form);
+    await adapter.recordSale(sale(customer, cart([{ offer: TOWEL, price: 1200 }])), {});
+    assert.equal(sim.payments().length, 1, form);
+    assert.deepEqual(sim.journal.entries.filter((e) => !e.path.startsWith(`/prod/${CT}/`)).map((e) => e.path), [], form);
+  }
+});
+
 test('bad credentials: upstream-unavailable, without the secret in the message', async (t) => {
   const { adapter } = await start(t, {}, { clientSecret: 'wrong-secret-value' });
   await assert.rejects(adapter.identify(CAMILLE, {}), problem('upstream-unavailable', (e) => {
@@ -401,6 +646,12 @@ test('options: bare club id becomes an IRI; a currency without cents is refused'
   assert.equal(ResamaniaOptions.parse(base).paymentMean.card, 'card');
   assert.equal(ResamaniaOptions.safeParse({ ...base, currency: 'JPY' }).success, false);
   assert.equal(ResamaniaOptions.safeParse({ ...base, clubId: 'club-1' }).success, false);
+  // The club code opens every sale and goes with every payment (:121-124, :260-264): required, and said so.
+  for (const clubCode of [undefined, ' ']) {
+    const parsed = ResamaniaOptions.safeParse({ ...base, clubCode });
+    assert.equal(parsed.success, false);
+    assert.match(parsed.error!.issues[0]!.message, /club code \(clubCode/);
+  }
 });
 
 test('simulator: gateway key, bearer and club header are required; bare ids get 404; both tag spellings work', async (t) => {
@@ -457,19 +708,7 @@ test('simulator: gateway key, bearer and club header are required; bare ids get 
 
 test('through the proxy: one payment for a repeated Idempotency-Key and for a new one; debt refused', async (t) => {
   const { adapter, sim } = await start(t);
-  const carts = new MemoryCartSource({
-    membership: { currency: 'EUR', lines: [{ sku: offer(MONTHLY), name: 'Mensuel', quantity: 1, unitPrice: 3990 }] },
-    towel: { currency: 'EUR', lines: [{ sku: offer(TOWEL), name: 'Serviette', quantity: 1, unitPrice: 1200 }] },
-  });
-  const proxy = createCheckoutProxy({ loyalty: adapter, carts });
-  const call = async (method: string, path: string, body?: unknown, key?: string) => {
-    const response = await proxy.request(path, {
-      method,
-      headers: { 'content-type': 'application/json', ...(key ? { 'Idempotency-Key': key } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
-  };
+  const { call } = throughProxy(adapter);
 
   const checkout = (await call('POST', '/v1/checkouts', { cartId: 'membership' })).body.id as string;
   const found = await call('POST', `/v1/checkouts/${checkout}/customer`, { query: CAMILLE });
@@ -494,24 +733,9 @@ test('through the proxy: one payment for a repeated Idempotency-Key and for a ne
 
 test('POS: a cheque with its bank and number, and a card network, reach the payments call through the proxy', async (t) => {
   const { adapter, sim } = await start(t);
-  const carts = new MemoryCartSource({
-    membership: { currency: 'EUR', lines: [{ sku: offer(MONTHLY), name: 'Mensuel', quantity: 1, unitPrice: 3990 }] },
-    towel: { currency: 'EUR', lines: [{ sku: offer(TOWEL), name: 'Serviette', quantity: 1, unitPrice: 1200 }] },
-  });
-  const proxy = createCheckoutProxy({ loyalty: adapter, carts });
-  const call = async (path: string, body: unknown, key?: string) => {
-    const response = await proxy.request(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(key ? { 'Idempotency-Key': key } : {}) },
-      body: JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
-  };
-  const open = async (cartId: string) => {
-    const id = (await call('/v1/checkouts', { cartId })).body.id as string;
-    assert.equal((await call(`/v1/checkouts/${id}/customer`, { query: CAMILLE })).status, 200);
-    return id;
-  };
+  const through = throughProxy(adapter);
+  const { open } = through;
+  const call = (path: string, body: unknown, key?: string) => through.call('POST', path, body, key);
 
   const first = await open('membership');
   // Strict: an unknown field or an empty detail is refused before anything is sent.
@@ -524,10 +748,13 @@ test('POS: a cheque with its bank and number, and a card network, reach the paym
   assert.equal(paid.body.receipt.method, 'cheque');
   const cheque = sim.journal.entries.find((e) => PAYMENTS.test(e.path))!.body as { mean: string; cheques: Array<Record<string, unknown>> };
   assert.equal(cheque.mean, 'cheque');
+  // The cheque number is `cheques[][code]` (resamania-sale-to-existing-customer.txt:289 and :342).
   assert.deepEqual(
-    { amount: cheque.cheques[0]!.amount, bank: cheque.cheques[0]!.bank, number: cheque.cheques[0]!.number },
-    { amount: 3990, bank: 'Crédit Agricole', number: '0012345' },
+    { amount: cheque.cheques[0]!.amount, bank: cheque.cheques[0]!.bank, code: cheque.cheques[0]!.code },
+    { amount: 3990, bank: 'Crédit Agricole', code: '0012345' },
   );
+  assert.equal('number' in cheque.cheques[0]!, false, 'no undocumented field');
+  assert.equal(sim.payments()[0]!.cheques?.[0]?.code, '0012345', 'the club keeps the cheque number');
 
   const second = await open('towel');
   const card = await call(`/v1/checkouts/${second}/payments`, { method: 'card', cardNetwork: 'AmEx' }, 'pos-key-0002');

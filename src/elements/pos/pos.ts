@@ -146,7 +146,8 @@ pos.c = (element) => {
     return html`<button type="button" class="secondary print" @click=${() => printReceipt(element)}>${t('pos.print')}</button>`;
   }
   const capabilities = el.checkoutState.capabilities;
-  const methods = capabilities?.loyalty.paymentMethods ?? [];
+  // What a cashier takes at the counter; `external` (the shop's PSP) and `none` are not till methods.
+  const methods = (capabilities?.loyalty.paymentMethods ?? []).filter((method) => method === 'card' || method === 'cash' || method === 'cheque');
   return html`<fieldset class="methods" role="radiogroup">
       <legend>${t('pay.method')}</legend>
       ${methods.map(

@@ -35,6 +35,13 @@ export const CHANNELS = ['club', 'web', 'terminal'] as const;
 export type Channel = (typeof CHANNELS)[number];
 export const PAYMENT_MEANS = ['CBWeb', 'cash', 'cheque', 'card'] as const;
 export const CARD_NETWORKS = ['CBGroup', 'AmEx', 'Payline', 'External'] as const;
+/**
+ * The fields of a cheque and of a card payment (resamania-sale-to-existing-customer.txt:283-291;
+ * the cheque example at :338-346 agrees: the cheque number is `code`). Anything else in a
+ * detail is not recorded: the cheque is kept without it.
+ */
+export const CHEQUE_FIELDS = ['amount', 'bank', 'code', 'depositDesiredDate', 'owner'] as const;
+export const CARD_FIELDS = ['amount', 'network'] as const;
 /** Behaviours whose article needs `implementation.startDate`. */
 export const START_DATE_BEHAVIOURS = ['subscription', 'subscription_option'] as const;
 
@@ -198,6 +205,9 @@ interface PaymentState {
   /** Part of `amount` settled on the sale; the rest is the contact's overpayment. */
   allocated: number;
   at: number;
+  /** The details recorded with it, documented fields only (see `CHEQUE_FIELDS`, `CARD_FIELDS`). */
+  cheques?: Array<Record<string, unknown>>;
+  paymentCards?: Array<Record<string, unknown>>;
 }
 
 interface SaleState {
@@ -232,7 +242,11 @@ export type PaymentFault =
   /** Records the payment, then answers only after `hangMs` (the caller times out first). */
   | 'commit-then-hang'
   /** Answers 502 without recording anything. */
-  | 'fail-before-commit';
+  | 'fail-before-commit'
+  /** The gateway's rate limit: 429 with `Retry-After: 3`, before the API runs the call. */
+  | 'rate-limited'
+  /** The bearer expired just now: 401 "Expired JWT Token" (every token is revoked), before the API runs the call. */
+  | 'expired-token';
 
 export function createResamaniaSimulator(options: ResamaniaSimulatorOptions = {}) {
   const ct = options.clientToken ?? RESAMANIA_DEMO.clientToken;
@@ -254,6 +268,13 @@ export function createResamaniaSimulator(options: ResamaniaSimulatorOptions = {}
   const refreshTokens = new Set<string>();
   const signingKey = randomBytes(32);
   const paymentFaults: Array<{ kind: PaymentFault; hangMs: number }> = [];
+  const transitionFaults: Array<'fail-before-commit' | 'commit-then-504'> = [];
+  /** A fault the gateway or its JWT firewall answers before the API runs the call. */
+  const gatewayFault = (c: Context, kind: 'rate-limited' | 'expired-token') => {
+    if (kind === 'rate-limited') return c.json({ message: 'Rate limit exceeded ! You reach the limit of requests.', http_status_code: 429 }, 429, { 'Retry-After': '3' });
+    tokens.clear();
+    return c.json({ code: 401, message: 'Expired JWT Token' }, 401);
+  };
   let tokensIssued = 0;
   let nextId = 373969;
 
@@ -614,6 +635,11 @@ export function createResamaniaSimulator(options: ResamaniaSimulatorOptions = {}
   });
 
   api.post('/sales/:id{[0-9]+}/payments', async (c) => {
+    const early = paymentFaults[0]?.kind;
+    if (early === 'rate-limited' || early === 'expired-token') {
+      paymentFaults.shift();
+      return gatewayFault(c, early);
+    }
     const sale = saleOf(c);
     if (!sale) return hydraError(c, 404, 'Not Found');
     const body = await readJson(c);
@@ -628,7 +654,8 @@ export function createResamaniaSimulator(options: ResamaniaSimulatorOptions = {}
       violations.push({ propertyPath: 'mean', message: `The value you selected is not a valid choice (${PAYMENT_MEANS.join(', ')}).` });
     }
     if (body.mean === 'card') violations.push(...detailViolations(body.paymentCards, 'paymentCards', amount, (d, at) => (CARD_NETWORKS as readonly unknown[]).includes(d.network) ? [] : [{ propertyPath: `${at}.network`, message: `The value you selected is not a valid choice (${CARD_NETWORKS.join(', ')}).` }]));
-    if (body.mean === 'cheque') violations.push(...detailViolations(body.cheques, 'cheques', amount, () => []));
+    // A cheque's bank, number (`code`) and owner are strings, its deposit date a day (:288-291, :340-344).
+    if (body.mean === 'cheque') violations.push(...detailViolations(body.cheques, 'cheques', amount, chequeViolations));
     if (violations.length) return violationList(c, violations);
     const contactId = idFromIri(body.contactId, 'contacts');
     if (contactId === undefined || !contacts.has(contactId)) return notFoundItem(c, body.contactId);
@@ -646,7 +673,11 @@ export function createResamaniaSimulator(options: ResamaniaSimulatorOptions = {}
     const settleable = sale.state === 'draft' ? saleProblems(sale).violations.length === 0 && sale.articles.length > 0 : articleTotal(sale) - allocated(sale) > 0;
     const remaining = Math.max(0, articleTotal(sale) - allocated(sale));
     const share = settleable ? Math.min(amount as number, remaining) : 0;
-    const payment: PaymentState = { id: nextId++, saleId: sale.id, contactId, amount: amount as number, mean: String(body.mean), checkoutId, allocated: share, at: now() };
+    const payment: PaymentState = {
+      id: nextId++, saleId: sale.id, contactId, amount: amount as number, mean: String(body.mean), checkoutId, allocated: share, at: now(),
+      ...(body.mean === 'cheque' ? { cheques: documented(body.cheques, CHEQUE_FIELDS) } : {}),
+      ...(body.mean === 'card' ? { paymentCards: documented(body.paymentCards, CARD_FIELDS) } : {}),
+    };
     payments.push(payment);
     sale.payments.push(payment);
     const account = accounts.get(contactId)!;
@@ -690,7 +721,10 @@ export function createResamaniaSimulator(options: ResamaniaSimulatorOptions = {}
     const { violations, description } = saleProblems(sale);
     if (description) return hydraError(c, 400, description);
     if (violations.length) return violationList(c, violations);
+    const fault = transitionFaults.shift();
+    if (fault === 'fail-before-commit') return c.json({ message: 'Bad gateway', http_status_code: 502 }, 502);
     sale.state = 'validated';
+    if (fault === 'commit-then-504') return c.json({ message: 'Gateway timeout', http_status_code: 504 }, 504);
     return c.json(saleJson(sale));
   });
 
@@ -708,6 +742,10 @@ export function createResamaniaSimulator(options: ResamaniaSimulatorOptions = {}
     failNextPayment(kind: PaymentFault, hangMs = 1500) {
       paymentFaults.push({ kind, hangMs });
     },
+    /** Makes the next `validate` transition(s) misbehave. */
+    failNextTransition(kind: 'fail-before-commit' | 'commit-then-504') {
+      transitionFaults.push(kind);
+    },
     /** Revokes every access token (the adapter must fetch a new one and retry once). */
     revokeTokens() {
       tokens.clear();
@@ -724,7 +762,8 @@ export function createResamaniaSimulator(options: ResamaniaSimulatorOptions = {}
       return sale ? saleJson(sale) : undefined;
     },
     sales: () => [...sales.values()].map(saleJson),
-    payments: () => payments.map(paymentJson),
+    /** Every payment recorded, with the cheque or card details as kept (documented fields only). */
+    payments: () => payments.map((p) => ({ ...paymentJson(p), ...(p.cheques ? { cheques: structuredClone(p.cheques) } : {}), ...(p.paymentCards ? { paymentCards: structuredClone(p.paymentCards) } : {}) })),
     account: (contactId: number) => {
       const account = accounts.get(contactId);
       return account ? { totalRealDebt: realDebt(contactId), credit: account.credit, dues: account.dues.map((d) => ({ ...d })) } : undefined;
@@ -788,6 +827,23 @@ function detailViolations(
   });
   if (!violations.length && sum !== amount) violations.push({ propertyPath: field, message: `The details add up to ${sum}, not to the payment amount ${String(amount)}.` });
   return violations;
+}
+
+function chequeViolations(cheque: Record<string, unknown>, at: string): Violation[] {
+  const violations: Violation[] = [];
+  for (const field of ['bank', 'code', 'owner'] as const) {
+    if (cheque[field] !== undefined && typeof cheque[field] !== 'string') violations.push({ propertyPath: `${at}.${field}`, message: 'This value should be of type string.' });
+  }
+  const date = cheque.depositDesiredDate;
+  if (date !== undefined && (typeof date !== 'string' || !isIsoDate(date))) violations.push({ propertyPath: `${at}.depositDesiredDate`, message: 'This value is not a valid date.' });
+  return violations;
+}
+
+/** The documented fields of each detail (an unknown one, such as a cheque's `number`, is not kept). */
+function documented(value: unknown, fields: readonly string[]): Array<Record<string, unknown>> {
+  return (Array.isArray(value) ? value : []).map((detail: unknown) =>
+    Object.fromEntries(Object.entries(detail && typeof detail === 'object' ? detail : {}).filter(([key]) => fields.includes(key))),
+  );
 }
 
 function jwt(payload: Record<string, unknown>, key: Buffer): string {

@@ -4,30 +4,36 @@ import type { CartLine } from '../../carts.js';
 import { TokenCache, type IssuedToken } from '../../http/token-cache.js';
 import { UpstreamClient, type UpstreamRequest, type UpstreamResponse } from '../../http/upstream.js';
 import { ProblemError } from '../../problems.js';
-import type { CallContext, CatalogFilter, CatalogOffer, CustomerRecord, LoyaltyCapabilities, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleRecord } from '../provider.js';
+import type { CallContext, CatalogFilter, CatalogOffer, CustomerRecord, LoyaltyCapabilities, LoyaltyProvider, LoyaltyQuote, QuoteInput, RecordSaleInput, SaleOutcome, SaleRecord } from '../provider.js';
 import { minorToDecimal } from '../units.js';
-import { MemorySaleLedger, type SaleLedger, type SaleLedgerEntry } from './sale-ledger.js';
+import { MemorySaleLedger, reportingFailures, type SaleLedger, type SaleLedgerEntry } from './sale-ledger.js';
 
 /**
  * Adapter for Resamania club sales (`shared/providers/resamania-sale-to-existing-customer.txt`
  * and the Resamania part of `NOTES.md`): contact by e-mail, tags and debt, catalog for the
  * contact's sale context, then sale → articles → check → totalTI/checkoutId → one payment
- * (or postpone_due, or the `validate` transition for a zero-amount sale).
+ * (or the `validate` transition for a zero-amount sale).
  *
  * Resamania is not a points programme: quotes have nothing to spend or earn. Amounts are in
  * cents, so the configured currency must have two decimals (cents = protocol minor units).
  *
  * Exactly one payment per checkout. Every payments call records a payment (the document's
- * warning: two calls = an overpayment) and the API has no idempotency key, so:
+ * warning, :254-258: two calls = an overpayment) and the API has no idempotency key, so:
  * 1. the proxy's Idempotency-Key guard and the checkout's paid state stop repeated requests;
- * 2. here, one attempt per checkout reference runs at a time, and the ledger remembers the
- *    sale of each reference, so a retry finds the first attempt's sale instead of a new one;
+ * 2. here, one attempt per checkout reference runs at a time — in this process, and across
+ *    instances through the ledger's lease — and the ledger remembers the sale of each
+ *    reference, so a retry finds the first attempt's sale instead of opening a new one;
  * 3. the sale is re-read just before settling: if it already has a payment or left the draft
  *    state, nothing is sent and the receipt is returned;
- * 4. after an unknown outcome (timeout, 5xx), no new payment is sent for `unknownOutcomeWaitMs`
- *    unless the re-read shows the first one, so a slow payment is never doubled.
+ * 4. after an unknown outcome (timeout, 5xx), a new payment is sent only once the re-read sale
+ *    proves the first one absent (`saleListsPayments`) and `unknownOutcomeWaitMs` has passed,
+ *    so a slow payment is never doubled. `saleOutcome` answers the core with the same rule.
  */
+/** The payment means of the payments call (resamania-sale-to-existing-customer.txt:265-269). */
 const MEANS = ['CBWeb', 'cash', 'cheque', 'card'] as const;
+type Mean = (typeof MEANS)[number];
+/** The checkout methods recorded as a payment, each with its configured mean. */
+type PaidMethod = 'card' | 'cash' | 'cheque' | 'external';
 const CARD_NETWORKS = ['CBGroup', 'AmEx', 'Payline', 'External'] as const;
 const CHANNELS = ['club', 'web', 'terminal'] as const;
 /** Product types and behaviours whose articles need `implementation.startDate`. */
@@ -35,10 +41,17 @@ const START_DATE_KINDS = new Set(['subscription', 'subscription_option']);
 const MAX_CATALOG_PAGES = 20;
 
 const NonEmpty = z.string().check(z.trim(), z.minLength(1));
+const CLUB_CODE_NEEDED = 'Resamania needs the club code (clubCode, e.g. "ABCDE") to open a sale and to record its payment.';
 
 export const ResamaniaOptions = z.object({
   provider: z.literal('resamania'),
-  /** Gateway URL up to the environment (`https://gateway.prod.gravitee.stadline.tech/{env}`); IRIs are appended to it. */
+  /**
+   * Gateway URL: up to the environment (`https://gateway.prod.gravitee.stadline.tech/{env}`) or
+   * with the client token too (`…/{env}/{clientToken}`), both in use (NOTES.md § Resamania: the
+   * gateway is `…/{env}/{clientToken}/…`). A trailing `/{clientToken}` is dropped: IRIs, which
+   * start with it, are appended to the rest. If the environment has the client token's name,
+   * give the full form.
+   */
   baseUrl: z.url(),
   clientToken: z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, 'Expected the client token as it appears in IRIs (letters, digits, - and _).')),
   clientId: NonEmpty,
@@ -47,29 +60,36 @@ export const ResamaniaOptions = z.object({
   apiKey: NonEmpty,
   /** The club where sales are made: its IRI (`/{clientToken}/clubs/1`) or its numeric id. */
   clubId: z.string().check(z.regex(/^(\/[A-Za-z0-9_-]+\/clubs\/)?\d+$/, 'Expected a club IRI such as "/demoapi/clubs/1", or its numeric id.')),
-  clubCode: NonEmpty,
+  /**
+   * The club's code. Required: the document asks for it to open a sale ("needed at creation:
+   * … the club where the sale takes place (clubId, clubCode)", :121-124, :141) and to record a
+   * payment ("several pieces of information are required: … (clubId, clubCode, checkout)",
+   * :260-264, :281), and gives no way to look it up from the club id.
+   */
+  clubCode: z.string({ error: CLUB_CODE_NEEDED }).check(z.trim(), z.minLength(1, CLUB_CODE_NEEDED)),
   /** `x-user-network-node-id`, for multi-club clients. */
   networkNodeId: z.optional(NonEmpty),
   /** Sale channel of the catalog context. */
   channel: z._default(z.enum(CHANNELS), 'club'),
   /**
-   * Resamania payment mean for each checkout method. `external` (a payment the page's own PSP
-   * confirmed, or a deferral) is offered only when set: `CBWeb` records an online card
-   * payment, `postpone_due` defers the sale by `deferredDueDays`.
+   * Resamania payment mean (resamania-sale-to-existing-customer.txt:265-269) for each checkout
+   * method that collects money. `card`, `cash` and `cheque` are taken at a till: the
+   * on-site means of the same names. `external` is a payment the shop's own PSP took and its
+   * server confirmed (or an instalment provider's): an online card payment, `CBWeb` (:266, and
+   * the document's web payment example :293-308). Money already collected is never recorded
+   * as a deferred payment (`postpone_due`, :349-360): that would make the member owe it again.
    */
   paymentMean: z.prefault(
     z.object({
-      card: z._default(z.enum(MEANS), 'card'),
-      cash: z._default(z.enum(MEANS), 'cash'),
-      cheque: z._default(z.enum(MEANS), 'cheque'),
-      external: z.optional(z.enum([...MEANS, 'postpone_due'])),
+      card: z._default(meanOption('card'), 'card'),
+      cash: z._default(meanOption('cash'), 'cash'),
+      cheque: z._default(meanOption('cheque'), 'cheque'),
+      external: z._default(meanOption('external'), 'CBWeb'),
     }),
     {},
   ),
   /** `paymentCards[].network` of an on-site card payment. */
   cardNetwork: z._default(z.enum(CARD_NETWORKS), 'CBGroup'),
-  /** Days until a deferred sale is overdue, when the sale does not name a date. */
-  deferredDueDays: z._default(z.int().check(z.minimum(0), z.maximum(365)), 30),
   currency: z._default(
     z.string().check(
       z.regex(/^[A-Z]{3}$/, 'Expected an ISO 4217 code such as "EUR".'),
@@ -77,20 +97,33 @@ export const ResamaniaOptions = z.object({
     ),
     'EUR',
   ),
-  /** The clubs' calendar, for "today" (start dates, catalog date, due dates). */
+  /** The clubs' calendar, for "today" (start dates, catalog date, cheque deposit date). */
   timeZone: z._default(z.string().check(z.refine(isTimeZone, 'Expected an IANA time zone such as "Europe/Paris".')), 'Europe/Paris'),
-  /** After an unknown payment outcome, how long a retry waits for the payment to show before paying again. */
+  /** After an unknown payment outcome, how long a late commit is waited for before the payment counts as not recorded. */
   unknownOutcomeWaitMs: z._default(z.int().check(z.positive()), 60_000),
+  /**
+   * The sale (`GET /{clientToken}/sales/{id}`, :235-250) lists its payments in `payments[]` and
+   * shows `state` (`draft` until it is settled). The excerpt shows only `checkoutId` and
+   * `totalTI` (its `// ...` hides the rest). When true, a sale that shows both, with no payment
+   * and still `draft`, proves an unknown payment was not recorded. When false (or when a sale
+   * lacks them) an unknown payment outcome is never settled as "not recorded": an operator
+   * settles it in the back office. A payment or a non-draft state always means "recorded".
+   */
+  saleListsPayments: z._default(z.boolean(), true),
   timeoutMs: z._default(z.int().check(z.positive()), 8000),
 });
 export type ResamaniaOptions = z.infer<typeof ResamaniaOptions>;
 
 export type { CatalogFilter, CatalogOffer } from '../provider.js';
 
-/** What a sale may carry beyond `RecordSaleInput` (see the report for how it reaches the proxy). */
-export interface ResamaniaSaleInput extends RecordSaleInput {
-  /** With `paymentMean.external = 'postpone_due'`: the date after which the sale is overdue. */
-  deferUntil?: string;
+/** A payment mean option: one of the document's means; `postpone_due` is refused with the reason. */
+function meanOption(method: PaidMethod) {
+  return z.enum(MEANS, {
+    error: (issue) =>
+      issue.input === 'postpone_due'
+        ? `paymentMean.${method}: "postpone_due" would record money already collected as a debt the member owes after a date; use one of ${MEANS.join(', ')}${method === 'external' ? ' (CBWeb, the online card payment, by default)' : ''}.`
+        : `paymentMean.${method}: expected one of ${MEANS.join(', ')}.`,
+  });
 }
 
 /** Contact facts kept in `CustomerRecord.data` between calls (server side only). */
@@ -104,7 +137,10 @@ export interface ResamaniaContactData extends Record<string, unknown> {
 }
 
 export interface ResamaniaDependencies {
+  /** Where sales are remembered per checkout: `RedisSaleLedger` when several instances run. */
   ledger?: SaleLedger;
+  /** How long an attempt waits while another instance's attempt holds its checkout (default 20 s), before a 409. */
+  leaseWaitMs?: number;
   /** Clock in ms (tests move it). */
   now?: () => number;
 }
@@ -148,8 +184,9 @@ const Sale = z.looseObject({
   '@id': Iri,
   totalTI: Cents,
   checkoutId: z.optional(z.nullable(Iri)),
-  // Not in the excerpt: a sale leaves `draft` when settled, and lists its payments. Where a
-  // live API lacks them, step 3 of the duplicate guard is blind and steps 1, 2, 4 remain.
+  // Not in the excerpt (see `saleListsPayments`): a sale leaves `draft` when settled, and lists
+  // its payments. Where a live API lacks them, step 3 of the duplicate guard is blind, and an
+  // unknown payment stays unknown.
   state: z.optional(z.nullable(z.string())),
   payments: z.optional(z.nullable(z.array(z.unknown()))),
 });
@@ -169,6 +206,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
   readonly #o: ResamaniaOptions;
   readonly #http: UpstreamClient;
   readonly #ledger: SaleLedger;
+  readonly #leaseWaitMs: number;
   readonly #now: () => number;
   readonly #clubIri: string;
   readonly #running = new Map<string, Promise<SaleRecord>>();
@@ -177,12 +215,13 @@ export class ResamaniaAdapter implements LoyaltyProvider {
 
   constructor(options: ResamaniaOptions, deps: ResamaniaDependencies = {}) {
     this.#o = options;
-    this.#ledger = deps.ledger ?? new MemorySaleLedger();
+    this.#ledger = reportingFailures(deps.ledger ?? new MemorySaleLedger());
+    this.#leaseWaitMs = deps.leaseWaitMs ?? 20_000;
     this.#now = deps.now ?? Date.now;
     // IRIs everywhere (NOTES): a bare numeric club id would get 404.
     this.#clubIri = /^\d+$/.test(options.clubId) ? `/${options.clientToken}/clubs/${options.clubId}` : options.clubId;
     // The gateway key goes on every call, the token request included.
-    this.#http = new UpstreamClient({ name: 'Resamania', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, headers: { 'x-gravitee-api-key': options.apiKey } });
+    this.#http = new UpstreamClient({ name: 'Resamania', baseUrl: gatewayBase(options.baseUrl, options.clientToken), timeoutMs: options.timeoutMs, headers: { 'x-gravitee-api-key': options.apiKey } });
     this.#token = new TokenCache({ fetch: () => this.#fetchToken(), renewMarginMs: (lifetime) => Math.min(60_000, lifetime / 10), now: this.#now });
     this.capabilities = {
       provider: 'resamania',
@@ -192,7 +231,8 @@ export class ResamaniaAdapter implements LoyaltyProvider {
       earn: false,
       debt: true,
       catalog: true,
-      paymentMethods: options.paymentMean.external ? ['card', 'cash', 'cheque', 'external'] : ['card', 'cash', 'cheque'],
+      // `none`: a zero amount due, settled by the `validate` transition (:362-375).
+      paymentMethods: ['card', 'cash', 'cheque', 'external', 'none'],
       proof: 'none',
     };
   }
@@ -287,19 +327,58 @@ export class ResamaniaAdapter implements LoyaltyProvider {
    * starts on the line's `data.startDate`, or today. Moves money: see the class comment for
    * how one checkout gets at most one payment.
    */
-  async recordSale(input: ResamaniaSaleInput, ctx: CallContext): Promise<SaleRecord> {
+  async recordSale(input: RecordSaleInput, ctx: CallContext): Promise<SaleRecord> {
     this.#checkCurrency(input.cart.currency);
     if (input.spend !== 0) throw new ProblemError('validation', 'Resamania has no points to spend.', { errors: [{ field: 'amount', message: 'Nothing can be spent here.' }] });
-    // One attempt per checkout at a time: a concurrent call shares the running one.
+    // Refused before anything is sent: a method this club cannot record.
+    if (input.method === 'none') {
+      if (input.paid.amount !== 0) throw new ProblemError('validation', 'Nothing to pay is only for a zero amount due.', { errors: [{ field: 'method', message: 'An amount is due.' }] });
+    } else {
+      this.#meanFor(input.method);
+    }
+    // One attempt per checkout at a time: a concurrent call in this process shares the running
+    // one; another instance's attempt is waited for (the ledger's lease).
     const running = this.#running.get(input.reference);
     if (running) return running;
-    const attempt = this.#recordSale(input, ctx).finally(() => this.#running.delete(input.reference));
+    const attempt = this.#ledger
+      .withLease(input.reference, this.#leaseWaitMs, (lease) => this.#recordSale(input, ctx, lease))
+      .then((leased) => {
+        if (leased.held) return leased.value;
+        throw new ProblemError('conflict', 'Another attempt to record this checkout\'s sale is still running; ask for the checkout\'s status.', { retryable: true, headers: { 'Retry-After': '1' } });
+      })
+      .finally(() => this.#running.delete(input.reference));
     this.#running.set(input.reference, attempt);
     return attempt;
   }
 
-  async #recordSale(input: ResamaniaSaleInput, ctx: CallContext): Promise<SaleRecord> {
-    const receipt: SaleRecord = { reference: input.reference, discount: this.#money(0), spent: { value: this.#money(0) } };
+  /**
+   * After `recordSale` failed with an unknown outcome: was the sale recorded? Only reads
+   * (the ledger, then the sale, :235-250), under the checkout's lease, so never while an
+   * attempt for it runs (then: `unknown`).
+   * - the ledger shows no settling call (the sale was created or filled, never settled):
+   *   `not-recorded` — the ledger is written before a settling call is sent;
+   * - settled, or the sale has a payment or left `draft`: `recorded`;
+   * - the sale lists no payment and is still `draft`, and `unknownOutcomeWaitMs` has passed
+   *   since the call (a late commit would show by then): `not-recorded` (`saleListsPayments`);
+   * - anything else (no ledger entry, the sale gone or silent): `unknown`.
+   */
+  async saleOutcome(input: RecordSaleInput, ctx: CallContext): Promise<SaleOutcome> {
+    if (this.#running.has(input.reference)) return { state: 'unknown' };
+    const leased = await this.#ledger.withLease(input.reference, 0, async (): Promise<SaleOutcome> => {
+      const entry = await this.#ledger.get(input.reference);
+      // No entry: this ledger never saw the attempt (not shared with the instance that made it?).
+      if (!entry) return { state: 'unknown' };
+      if (entry.stage === 'created' || entry.stage === 'articles') return { state: 'not-recorded' };
+      if (entry.stage === 'settled') return { state: 'recorded', sale: this.#receipt(input) };
+      const sale = await this.#readSale(entry.sale, ctx, true);
+      if (sale && isSettled(sale)) return { state: 'recorded', sale: this.#receipt(input) };
+      return { state: this.#provedUnpaid(entry, sale) ? 'not-recorded' : 'unknown' };
+    });
+    return leased.held ? leased.value : { state: 'unknown' };
+  }
+
+  async #recordSale(input: RecordSaleInput, ctx: CallContext, lease: string): Promise<SaleRecord> {
+    const receipt = this.#receipt(input);
     let entry = await this.#ledger.get(input.reference);
     // Settled by an earlier attempt whose answer we saw: nothing to ask Resamania.
     if (entry?.stage === 'settled') return receipt;
@@ -307,13 +386,17 @@ export class ResamaniaAdapter implements LoyaltyProvider {
       // A previous attempt made a sale: look at it before doing anything else.
       const sale = await this.#readSale(entry.sale, ctx, true);
       if (sale && isSettled(sale)) return this.#settled(input.reference, entry, receipt);
-      if (sale && entry.stage === 'settling' && this.#now() - (entry.settlingSince ?? 0) < this.#o.unknownOutcomeWaitMs) {
-        throw new ProblemError('payment-outcome-unknown', 'The payment sent to Resamania is not confirmed yet. Wait a minute and check again before taking another payment.', { retryable: true });
+      if (entry.stage === 'settling' && !this.#provedUnpaid(entry, sale)) {
+        // Still waiting for a late commit, or the sale cannot tell: never a second payment.
+        const waiting = this.#o.saleListsPayments && sale && shows(sale) && this.#now() - (entry.settlingSince ?? 0) < this.#o.unknownOutcomeWaitMs;
+        throw waiting
+          ? new ProblemError('payment-outcome-unknown', 'The payment sent to Resamania is not confirmed yet. Wait a minute and check again before taking another payment.', { retryable: true })
+          : new ProblemError('payment-outcome-unknown', 'A payment sent to Resamania for this checkout may have been recorded, and its sale cannot tell. Check it in the club\'s back office before taking another payment.', { retryable: false });
       }
-      // A sale whose articles are incomplete (or that vanished) is left as a draft: no accounting effect.
+      // A sale whose articles are incomplete (or that vanished before any payment) is left as a draft: no accounting effect.
       if (!sale || entry.stage === 'created') entry = undefined;
     }
-    entry ??= await this.#createSale(input, await this.#plan(input, ctx), ctx);
+    entry ??= await this.#createSale(input, await this.#plan(input, ctx), ctx, lease);
 
     await this.#check(entry, ctx);
     // Re-read just before settling: never a second payments call for a sale already paid.
@@ -322,12 +405,31 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     if (sale.totalTI !== input.paid.amount) {
       throw new ProblemError('conflict', `Resamania prices this sale at ${this.#format(sale.totalTI)}, the cart at ${this.#format(input.paid.amount)}. Nothing was charged; refresh the cart.`);
     }
-    await this.#settle(input, entry, sale, ctx);
+    await this.#settle(input, entry, sale, lease);
     return receipt;
   }
 
+  /**
+   * The settling call of `entry` provably recorded nothing: its sale lists no payment and is
+   * still `draft` (`saleListsPayments`), long enough after the call for a late commit to show.
+   */
+  #provedUnpaid(entry: SaleLedgerEntry, sale: Sale | undefined): boolean {
+    return this.#o.saleListsPayments && !!sale && shows(sale) && this.#now() - (entry.settlingSince ?? 0) >= this.#o.unknownOutcomeWaitMs;
+  }
+
+  #receipt(input: RecordSaleInput): SaleRecord {
+    return { reference: input.reference, discount: this.#money(0), spent: { value: this.#money(0) } };
+  }
+
+  /** A ledger write that leads towards a payment: only while this attempt still holds the checkout. */
+  async #write(reference: string, entry: SaleLedgerEntry, lease: string): Promise<void> {
+    if (!(await this.#ledger.set(reference, entry, lease))) {
+      throw new ProblemError('conflict', 'Another attempt took this checkout over; this one stopped before any payment.', { retryable: true, headers: { 'Retry-After': '1' } });
+    }
+  }
+
   /** Checks every cart line against the contact's catalog and plans its articles. Nothing is written. */
-  async #plan(input: ResamaniaSaleInput, ctx: CallContext): Promise<PlannedArticle[]> {
+  async #plan(input: RecordSaleInput, ctx: CallContext): Promise<PlannedArticle[]> {
     const catalog = new Map((await this.catalog(input.customer, ctx)).map((offer) => [offer.id, offer]));
     const today = this.#today();
     const errors: FieldError[] = [];
@@ -359,7 +461,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     return planned;
   }
 
-  async #createSale(input: ResamaniaSaleInput, articles: PlannedArticle[], ctx: CallContext): Promise<SaleLedgerEntry> {
+  async #createSale(input: RecordSaleInput, articles: PlannedArticle[], ctx: CallContext, lease: string): Promise<SaleLedgerEntry> {
     const data = this.#contactData(input.customer);
     // Sent once (not `safe`): a repeat would open a second sale.
     const created = await this.#send(`/${this.#o.clientToken}/sales`, {
@@ -377,7 +479,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     });
     if (created.status !== 201 && created.status !== 200) throw this.#rejection(created, () => 'customer', 'Resamania refused to open a sale for this member.');
     const entry: SaleLedgerEntry = { sale: this.#parse(Sale, created.body)['@id'], stage: 'created', articleLines: [], updatedAt: this.#now() };
-    await this.#ledger.set(input.reference, entry);
+    await this.#write(input.reference, entry, lease);
 
     for (const article of articles) {
       const added = await this.#send(`${entry.sale}/articles`, { method: 'POST', json: article.body, signal: ctx.signal });
@@ -392,7 +494,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     }
     entry.stage = 'articles';
     entry.updatedAt = this.#now();
-    await this.#ledger.set(input.reference, entry);
+    await this.#write(input.reference, entry, lease);
     return entry;
   }
 
@@ -403,40 +505,70 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     throw this.#rejection(response, (path) => fieldFor(path, entry.articleLines), 'Resamania refused the sale.');
   }
 
-  async #settle(input: ResamaniaSaleInput, entry: SaleLedgerEntry, sale: Sale, ctx: CallContext): Promise<void> {
-    const mean = this.#o.paymentMean[input.method as 'card' | 'cash' | 'cheque' | 'external'];
-    if (!mean) throw new ProblemError('validation', `Payment method "${input.method}" is not configured for Resamania.`, { errors: [{ field: 'method', message: 'Not available.' }] });
+  /**
+   * The payment mean a method is recorded with. Checked again here, not only in the options:
+   * money already collected is never sent as anything but a payment (never `postpone_due`).
+   */
+  #meanFor(method: RecordSaleInput['method']): Mean {
+    const mean: unknown = method === 'none' ? undefined : this.#o.paymentMean[method];
+    if ((MEANS as readonly unknown[]).includes(mean)) return mean as Mean;
+    throw new ProblemError('validation', `Payment method "${method}" cannot be recorded in Resamania as ${mean === undefined ? 'a payment' : `"${String(mean)}"`}; nothing was sent.`, {
+      errors: [{ field: 'method', message: 'Not available.' }],
+    });
+  }
+
+  async #settle(input: RecordSaleInput, entry: SaleLedgerEntry, sale: Sale, lease: string): Promise<void> {
     let path: string;
     let json: unknown;
+    // Only a payment moves money (:254-258); the zero-amount `validate` records none.
+    let moves: boolean;
     if (sale.totalTI === 0) {
-      // Only a zero-amount sale may be validated without a payment.
+      // "If — and only if — you create a sale with a zero amount" (:362-375), whatever the method.
       path = `${entry.sale}/transitions`;
       json = { transition: 'validate' };
-    } else if (mean === 'postpone_due') {
-      path = `${entry.sale}/postpone_due`;
-      json = { date: this.#dueDate(input) };
+      moves = false;
     } else {
+      // `none` never reaches here: its amount due is zero, and the sale's total was checked against it.
+      const mean = this.#meanFor(input.method);
       if (!sale.checkoutId) throw new ProblemError('upstream-unavailable', 'Resamania gave no register (checkoutId) for this sale; nothing was charged.', { retryable: false });
       path = `${entry.sale}/payments`;
       json = this.#paymentBody(input, mean, sale.totalTI, sale.checkoutId);
+      moves = true;
     }
-    // Written before the call: if its outcome is lost, a retry knows a payment may exist.
+    // Written before the call, while this attempt still holds the checkout: if its outcome is
+    // lost, every instance knows a payment may exist.
     Object.assign(entry, { stage: 'settling', settlingSince: this.#now(), updatedAt: this.#now() });
-    await this.#ledger.set(input.reference, entry);
-    // No signal: once sent, a settling call runs to its end, whatever the browser does.
-    const response = await this.#send(path, { method: 'POST', json, unsafe: true });
+    await this.#write(input.reference, entry, lease);
+    let response: UpstreamResponse;
+    try {
+      // No signal: once sent, a settling call runs to its end, whatever the browser does.
+      response = await this.#send(path, { method: 'POST', json, unsafe: moves });
+    } catch (error) {
+      // Only an unknown outcome leaves a payment that may exist. Anything else — the token
+      // endpoint failing, a 429, a refused key, an open circuit, or any failure of `validate` —
+      // answered before a payment could be recorded: the next attempt may settle at once.
+      if (!(error instanceof ProblemError && error.kind === 'payment-outcome-unknown')) await this.#unsettle(input.reference, entry, lease);
+      throw error;
+    }
     if (response.status >= 200 && response.status < 300) {
-      Object.assign(entry, { stage: 'settled', updatedAt: this.#now() });
-      await this.#ledger.set(input.reference, entry);
+      await this.#settled(input.reference, entry, this.#receipt(input));
       return;
     }
     // A 4xx is a validation refusal: nothing was recorded, a later attempt may settle.
-    Object.assign(entry, { stage: 'articles', settlingSince: undefined, updatedAt: this.#now() });
-    await this.#ledger.set(input.reference, entry);
-    throw this.#rejection(response, (p) => (p === 'date' ? 'deferUntil' : fieldFor(p, entry.articleLines)), 'Resamania refused the payment; nothing was charged.');
+    await this.#unsettle(input.reference, entry, lease);
+    throw this.#rejection(response, (p) => fieldFor(p, entry.articleLines), moves ? 'Resamania refused the payment; nothing was charged.' : 'Resamania refused to validate the sale.');
   }
 
-  #paymentBody(input: ResamaniaSaleInput, mean: (typeof MEANS)[number], amount: number, checkout: string) {
+  /**
+   * Back to "articles added": the settling call provably recorded nothing. Left as "settling"
+   * (the safe side) if the lease was lost or the ledger cannot be written.
+   */
+  async #unsettle(reference: string, entry: SaleLedgerEntry, lease: string): Promise<void> {
+    Object.assign(entry, { stage: 'articles', settlingSince: undefined, updatedAt: this.#now() });
+    await this.#ledger.set(reference, entry, lease).catch(() => undefined);
+  }
+
+  #paymentBody(input: RecordSaleInput, mean: Mean, amount: number, checkout: string) {
     const data = this.#contactData(input.customer);
     return {
       contactId: input.customer.providerId,
@@ -451,23 +583,16 @@ export class ResamaniaAdapter implements LoyaltyProvider {
       // A network chosen at the till (POS mode) when it is one Resamania knows, else the configured one.
       ...(mean === 'card' ? { paymentCards: [{ amount, network: (CARD_NETWORKS as readonly string[]).includes(input.cardNetwork ?? '') ? input.cardNetwork : this.#o.cardNetwork }] } : {}),
       // The bank and cheque number when the till recorded them (POS mode); else the club completes them.
+      // The cheque number is `cheques[][code]` (resamania-sale-to-existing-customer.txt:289, example :342).
       ...(mean === 'cheque'
-        ? { cheques: [{ amount, owner: input.customer.name, depositDesiredDate: this.#today(), ...(input.cheque?.bank ? { bank: input.cheque.bank } : {}), ...(input.cheque?.number ? { number: input.cheque.number } : {}) }] }
+        ? { cheques: [{ amount, owner: input.customer.name, depositDesiredDate: this.#today(), ...(input.cheque?.bank ? { bank: input.cheque.bank } : {}), ...(input.cheque?.number ? { code: input.cheque.number } : {}) }] }
         : {}),
     };
   }
 
-  #dueDate(input: ResamaniaSaleInput): string {
-    const today = this.#today();
-    if (input.deferUntil === undefined) return addDays(today, this.#o.deferredDueDays);
-    if (!isIsoDate(input.deferUntil) || input.deferUntil < today) {
-      throw new ProblemError('validation', 'The payment date must be today or later (YYYY-MM-DD).', { errors: [{ field: 'deferUntil', message: 'Choose a date from today.' }] });
-    }
-    return input.deferUntil;
-  }
-
+  /** The receipt of a settled sale. Noting it in the ledger may fail: the sale shows it to any later attempt. */
   async #settled(reference: string, entry: SaleLedgerEntry, receipt: SaleRecord): Promise<SaleRecord> {
-    if (entry.stage !== 'settled') await this.#ledger.set(reference, { ...entry, stage: 'settled', updatedAt: this.#now() });
+    if (entry.stage !== 'settled') await this.#ledger.set(reference, { ...entry, stage: 'settled', updatedAt: this.#now() }).catch(() => undefined);
     return receipt;
   }
 
@@ -601,9 +726,26 @@ export class ResamaniaAdapter implements LoyaltyProvider {
   }
 }
 
+/**
+ * The gateway URL up to the environment: `…/{env}` and `…/{env}/{clientToken}` (with or without
+ * a trailing slash) both give `…/{env}/`, to which IRIs (`/{clientToken}/…`) are appended.
+ */
+export function gatewayBase(baseUrl: string, clientToken: string): string {
+  const url = new URL(baseUrl);
+  const segments = url.pathname.split('/').filter(Boolean);
+  if (segments.at(-1) === clientToken) segments.pop();
+  url.pathname = `/${segments.map((s) => `${s}/`).join('')}`;
+  return url.toString();
+}
+
 /** A payment, a deferral or a validation already happened on this sale. */
 function isSettled(sale: Sale): boolean {
   return (typeof sale.state === 'string' && sale.state !== 'draft') || (sale.payments?.length ?? 0) > 0;
+}
+
+/** The sale shows both its payments and its state, so an absent payment can be seen. */
+function shows(sale: Sale): boolean {
+  return Array.isArray(sale.payments) && typeof sale.state === 'string';
 }
 
 /** Check violation path → the protocol field a user can act on (`articles[k]` → its cart line). */
@@ -653,10 +795,4 @@ function isIsoDate(value: string): boolean {
   if (!match) return false;
   const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
   return date.toISOString().slice(0, 10) === value;
-}
-
-function addDays(day: string, days: number): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
 }
