@@ -9,7 +9,7 @@ import { startTestBackend } from './test/support/backend.ts';
  * Element tests run in Debian's Chromium (override with CHROME_PATH). The proxy and the
  * simulator run in this process on real HTTP and are mounted on the test server's own origin
  * under `/api/ru-loyalty` (proxy) and `/sim/ru-loyalty` (simulator journal), so the elements
- * call them exactly as they call a merchant's proxy.
+ * call them exactly as they call a merchant's proxy; `/test-shop/*` plays the shop's server.
  */
 const backend = await startTestBackend();
 const app = new Hono().route('/', backend.app);
@@ -29,7 +29,7 @@ export default {
   ],
   middleware: [
     async (ctx, next) => {
-      if (!ctx.url.startsWith('/api/') && !ctx.url.startsWith('/sim/')) return next();
+      if (!ctx.url.startsWith('/api/') && !ctx.url.startsWith('/sim/') && !ctx.url.startsWith('/test-shop/')) return next();
       ctx.respond = false;
       await listener(ctx.req, ctx.res);
     },

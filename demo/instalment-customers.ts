@@ -1,4 +1,4 @@
-import type { InstalmentCustomerSource } from '../src/proxy/instalments.js';
+import type { InstalmentCustomerSource } from '../src/proxy/instalments/flow.js';
 import type { InstalmentCustomer } from '../src/proxy/providers/provider.js';
 import { floaDemoIdentities } from '../src/simulators/floa/demo-customers.js';
 import type { RuClient, RuLevel } from '../src/simulators/ru-loyalty/simulator.js';

@@ -3,7 +3,7 @@ import { CARECLOUD_BASE_PATH, CARECLOUD_DEMO, createCarecloudSimulator } from '.
 import { CRMCOM_DEMO_PROOFS, CRMCOM_DEMO_UNIT, CRMCOM_DEMO_USER, createCrmcomSimulator } from '../src/simulators/crmcom/simulator.js';
 import { createResamaniaSimulator, RESAMANIA_DEMO } from '../src/simulators/resamania/simulator.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../src/simulators/ru-loyalty/simulator.js';
-import type { InstalmentCustomerSource } from '../src/proxy/instalments.js';
+import type { InstalmentCustomerSource } from '../src/proxy/instalments/flow.js';
 import { createFloaSimulator, floaDemoOptions } from '../src/simulators/floa/simulator.js';
 import { BIKE_SHOP_FLOA_LINKS, bikeShopMembers, demoInstalmentCustomers } from './instalment-customers.js';
 
@@ -28,6 +28,12 @@ export interface Scenario {
   /** `pos`: the checkout at a till (`<checkout-session mode="pos">`); default `web`. */
   mode?: 'web' | 'pos';
   identities: Identity[];
+  /**
+   * Shoppers the demo shop can sign in: the shop's server vouches for them when it creates the
+   * checkout, so they may spend points at once (a guest proves it with a code, where the
+   * programme has one).
+   */
+  shoppers?: Array<{ label: string; query: string }>;
   /** Creates the simulator; the stack serves it on 127.0.0.1 and passes its URL to `loyalty`. */
   simulator: () => { app: Hono };
   loyalty: (baseUrl: string) => Record<string, unknown>;
@@ -66,13 +72,15 @@ export const SCENARIOS: Scenario[] = [
     locale: 'en',
     method: 'card',
     identities: [
-      { type: '+7 920 123-45-67 or card 2000000000018', who: 'Иван Петров', shows: 'Cashback 10 %, 878 points, up to 50 % of the order in points, held while paying' },
+      { type: '+7 920 123-45-67 or card 2000000000018, app code 100001', who: 'Иван Петров', shows: 'Cashback 10 %, 878 points once the app code confirms it is him (or signed in), up to 50 % of the order in points, held while paying' },
       { type: '+7 920 765-43-21 or card 2000000000025', who: 'Мария Соколова', shows: 'Discount level 5 %, balance 0 (nothing to spend)' },
       { type: 'card 2000000000032 or app code 100003', who: 'Олег Смирнов', shows: 'Cashback 5 %, zero balance: earns only' },
       { type: '0000000', who: 'nobody', shows: '"Client not found" explained' },
     ],
+    shoppers: [{ label: 'Иван Петров', query: '+79201234567' }],
     simulator: () => createRuLoyaltySimulator(),
-    loyalty: (baseUrl) => ({ provider: 'ru-loyalty', baseUrl, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT }),
+    // The café counts the code in the customer's app as proof that the account is theirs.
+    loyalty: (baseUrl) => ({ provider: 'ru-loyalty', baseUrl, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, appCodeProvesOwnership: true }),
     carts: {
       'coffee-and-cake': {
         currency: 'RUB',
@@ -96,6 +104,7 @@ export const SCENARIOS: Scenario[] = [
       { type: `22265579, pass code ${CRMCOM_DEMO_PROOFS['22265579'].passCode}`, who: 'Andreas Christou', shows: 'Wallet 0.50, under the 1.00 minimum spend' },
       { type: '99999999', who: 'nobody', shows: '"Not found" on the lookup field' },
     ],
+    shoppers: [{ label: 'John Doe', query: '22265577' }],
     simulator: () => createCrmcomSimulator(),
     loyalty: (baseUrl) => ({
       provider: 'crmcom',
@@ -127,11 +136,12 @@ export const SCENARIOS: Scenario[] = [
     locale: 'cs',
     method: 'card',
     identities: [
-      { type: '2001990001884', who: 'Jana Nováková', shows: '1 250 points (1 point = 1 CZK), rewards recommended for the bill' },
+      { type: '2001990001884', who: 'Jana Nováková', shows: '1 250 points (1 point = 1 CZK) once signed in to the shop (CareCloud has no code a shopper could give), rewards recommended for the bill' },
       { type: '2001990002294', who: 'Petr Svoboda', shows: 'Blocked card: refused with a clear message' },
       { type: '2001990003005', who: 'Eva Dvořáková', shows: 'Zero points: nothing to spend, still earns' },
       { type: '2001990004002', who: 'Tomáš Král', shows: '400 points, a slow provider (3 s lookup)' },
     ],
+    shoppers: [{ label: 'Jana Nováková', query: '2001990001884' }],
     simulator: () => createCarecloudSimulator(),
     loyalty: (baseUrl) => ({
       provider: 'carecloud',
@@ -172,6 +182,10 @@ export const SCENARIOS: Scenario[] = [
       { type: 'sofia.lopez@example.test', who: 'Sofia Lopez', shows: 'VIP tag: VIP coaching in her catalog; expired student tag' },
       { type: 'leo.petit@example.test', who: 'Léo Petit', shows: '13 years old: the club refuses the 16+ subscription at check (400), nothing paid' },
     ],
+    shoppers: [
+      { label: 'Camille Martin', query: 'camille.martin@example.test' },
+      { label: 'Julien Bernard', query: 'julien.bernard@example.test' },
+    ],
     simulator: () => createResamaniaSimulator(),
     loyalty: resamaniaClub,
     carts: {
@@ -194,6 +208,10 @@ export const SCENARIOS: Scenario[] = [
       { type: 'camille.martin@example.test', who: 'Camille Martin', shows: 'The cashier scans or types, picks cash, cheque (bank and number) or card (its network), and prints the receipt; "New order" refocuses the field' },
       { type: 'julien.bernard@example.test', who: 'Julien Bernard', shows: '45.00 € overdue: no sale at the till either' },
     ],
+    shoppers: [
+      { label: 'Camille Martin', query: 'camille.martin@example.test' },
+      { label: 'Julien Bernard', query: 'julien.bernard@example.test' },
+    ],
     simulator: () => createResamaniaSimulator(),
     loyalty: resamaniaClub,
     carts: {
@@ -211,14 +229,15 @@ export const SCENARIOS: Scenario[] = [
     locale: 'en',
     method: 'card',
     identities: [
-      { type: '+33 6 12 34 56 78 or card 3000000000017', who: 'Camille Martin', shows: '150 points (up to 50 % of the order); FLOA offers pay later, 3x, 4x and 10x on what the points leave, each with fees, total and schedule; pay, refuse or cancel on FLOA\'s page' },
-      { type: 'card 3000000000024', who: 'Louis Bernard', shows: 'FLOA does not accept him and gives no reason: said plainly, pay in full instead' },
-      { type: 'card 3000000000031', who: 'Nina Petit', shows: 'FLOA answers KO with its own error text' },
-      { type: 'card 3000000000048', who: 'Hugo Lambert', shows: 'FLOA answers too late: explained, with a retry' },
-      { type: 'card 3000000000055', who: 'Paul Lefèvre', shows: 'Birth zip code "6000" on file: refused by FLOA\'s country rules before any call' },
+      { type: '+33 6 12 34 56 78 or card 3000000000017, app code 200001', who: 'Camille Martin', shows: '150 points (up to 50 % of the order, once the app code confirms it is her or she is signed in); FLOA offers pay later, 3x, 4x and 10x on what the points leave, each with fees, total and schedule; pay, refuse or cancel on FLOA\'s page' },
+      { type: 'card 3000000000024, app code 200002', who: 'Louis Bernard', shows: 'FLOA does not accept him and gives no reason: said plainly, pay in full instead' },
+      { type: 'card 3000000000031, app code 200003', who: 'Nina Petit', shows: 'FLOA answers KO with its own error text' },
+      { type: 'card 3000000000048, app code 200004', who: 'Hugo Lambert', shows: 'FLOA answers too late: explained, with a retry' },
+      { type: 'card 3000000000055, app code 200005', who: 'Paul Lefèvre', shows: 'Birth zip code "6000" on file: refused by FLOA\'s country rules before any call' },
     ],
+    shoppers: [{ label: 'Camille Martin', query: '3000000000017' }],
     simulator: () => createRuLoyaltySimulator({ clients: bikeShopMembers() }),
-    loyalty: (baseUrl) => ({ provider: 'ru-loyalty', baseUrl, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, currency: 'EUR' }),
+    loyalty: (baseUrl) => ({ provider: 'ru-loyalty', baseUrl, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, currency: 'EUR', appCodeProvesOwnership: true }),
     instalments: {
       simulator: () => createFloaSimulator({ slowMs: 6000 }),
       options: (baseUrl) => floaOptions(baseUrl, { 'city-bike': ['Sport', 'Bikes'], helmet: ['Sport', 'Accessories'] }),
@@ -243,9 +262,14 @@ export const SCENARIOS: Scenario[] = [
     locale: 'en',
     method: 'card',
     identities: [
-      { type: 'camille.martin@example.test', who: 'Camille Martin', shows: 'Eligible with FLOA: the membership and a 10-entry pass in 4x; recorded in Resamania as a CBWeb payment once FLOA confirms it' },
-      { type: 'sofia.lopez@example.test', who: 'Sofia Lopez', shows: 'Not eligible with FLOA: pay at the club instead' },
+      { type: 'camille.martin@example.test', who: 'Camille Martin', shows: 'Once signed in (the club has no code a member could give): eligible with FLOA, the membership and a 10-entry pass in 4x; recorded in Resamania as a CBWeb payment once FLOA confirms it' },
+      { type: 'sofia.lopez@example.test', who: 'Sofia Lopez', shows: 'Once signed in: not eligible with FLOA, pay at the club instead' },
       { type: 'julien.bernard@example.test', who: 'Julien Bernard', shows: '45.00 € overdue: no sale, no instalments' },
+    ],
+    // Only a member the shop vouches for is checked with FLOA in her name.
+    shoppers: [
+      { label: 'Camille Martin', query: 'camille.martin@example.test' },
+      { label: 'Sofia Lopez', query: 'sofia.lopez@example.test' },
     ],
     simulator: () => createResamaniaSimulator(),
     // A payment FLOA confirmed is recorded as `external`: CBWeb, the online card payment, by default.

@@ -4,17 +4,21 @@ import { listen, type RunningServer } from '../src/node/listen.js';
 import { parseConfig } from '../src/proxy/config.js';
 import { createProxyFromConfig } from '../src/proxy/create.js';
 import { SCENARIOS } from './scenarios.js';
+import { createDemoShop, demoShopSecrets } from './shop.js';
 
 /**
  * The whole demo in one process: each provider simulator on its own 127.0.0.1 port (the proxy
  * reaches it over real HTTP, as it would reach the real provider), one proxy per scenario
- * under `/api/<scenario>`, and the merchant page with the built bundle. `npm start` and the
- * end-to-end tests both use it.
+ * under `/api/<scenario>`, the shop's server under `/shop/` (it creates the checkouts with its
+ * secret key, plays a test PSP and receives the proxy's webhooks), and the merchant page with
+ * the built bundle. `npm start` and the end-to-end tests both use it.
  */
 export interface DemoStack {
   url: string;
   /** Each scenario's simulator (its `journal` counts upstream calls), by scenario id; its instalment simulator as `<id>:instalments`. */
   simulators: Record<string, any>;
+  /** The shop's secret key for the proxies' server API (made anew at each start). */
+  secretKey: string;
   close(): Promise<void>;
 }
 
@@ -23,6 +27,11 @@ export async function startDemo(options: { port?: number; quiet?: boolean } = {}
   const closers: Array<() => Promise<void>> = [];
   const simulators: Record<string, unknown> = {};
   const site = new Hono();
+  // The site listens first: the proxies need its address for the shop's webhook endpoint. No
+  // request is answered before every route below is in place (startDemo has not returned).
+  const siteServer = await listen({ fetch: (request, env) => site.fetch(request, env) }, options.port ?? 0);
+  servers.push(siteServer);
+  const { secretKey, webhookSecret } = demoShopSecrets();
 
   for (const scenario of SCENARIOS) {
     const simulator = scenario.simulator();
@@ -37,17 +46,25 @@ export async function startDemo(options: { port?: number; quiet?: boolean } = {}
       simulators[`${scenario.id}:instalments`] = instalmentSimulator;
       instalments = scenario.instalments.options(instalmentServer.url);
     }
-    // No `publicUrl`: the site's port is known only once it listens, and the proxy builds the
-    // URLs FLOA calls back from the address the page called it at (127.0.0.1:<site port>).
-    const config = parseConfig({ basePath: `/api/${scenario.id}`, loyalty: scenario.loyalty(server.url), carts: scenario.carts, ...(instalments ? { instalments } : {}) });
+    // No `publicUrl`: the proxy builds the URLs FLOA calls back from the address the page called it at.
+    const config = parseConfig({
+      basePath: `/api/${scenario.id}`,
+      secretKeys: [secretKey],
+      loyalty: scenario.loyalty(server.url),
+      webhooks: { url: `${siteServer.url}/shop/webhooks/${scenario.id}`, secrets: [webhookSecret] },
+      ...(instalments ? { instalments } : {}),
+    });
     const proxy = createProxyFromConfig(config, { log: options.quiet ? () => {} : undefined, instalmentCustomers: scenario.instalments?.customers });
     closers.push(proxy.close);
     site.route('/', proxy.app);
   }
 
+  site.route('/', createDemoShop({ scenarios: SCENARIOS, proxyUrl: (scenario) => `${siteServer.url}/api/${scenario.id}`, secretKey, webhookSecret }));
   // What the page needs to switch scenarios and list identities; no secrets, no upstream URLs.
   site.get('/demo/scenarios.json', (c) =>
-    c.json(SCENARIOS.map(({ id, label, cartId, currency, locale, method, mode, identities }) => ({ id, label, endpoint: `/api/${id}`, cartId, currency, locale, method, mode: mode ?? 'web', identities }))),
+    c.json(
+      SCENARIOS.map(({ id, label, currency, locale, method, mode, identities, shoppers }) => ({ id, label, endpoint: `/api/${id}`, currency, locale, method, mode: mode ?? 'web', identities, shoppers: shoppers ?? [] })),
+    ),
   );
   site.get('/', serveStatic({ path: './demo/index.html' }));
   site.use('/demo/*', serveStatic({ root: './' }));
@@ -56,12 +73,11 @@ export async function startDemo(options: { port?: number; quiet?: boolean } = {}
   // apps (built by `npm run build:examples`) under /dist/examples/.
   site.get('/examples/:framework{[a-z]+}/', serveStatic({ root: './' }));
   site.get('/examples/:framework{[a-z]+}', (c) => c.redirect(`/examples/${c.req.param('framework')}/`));
-  const siteServer = await listen(site, options.port ?? 0);
-  servers.push(siteServer);
 
   return {
     url: siteServer.url,
     simulators,
+    secretKey,
     async close() {
       for (const server of servers.reverse()) await server.close();
       for (const close of closers) await close();

@@ -1,16 +1,18 @@
 /**
  * `npm run bench:size`: builds the self-contained drop-in bundle and each element alone (each
  * its own self-contained bundle, with Lit, context and validation), with the same plugins as
- * `rollup.config.mjs`, and prints minified and gzip sizes side by side (locale chunks loaded on
- * demand are listed under the drop-in, not counted in it). Budget for the
- * whole drop-in: 20 KB gzip (20,480 bytes). Exits non-zero when over.
+ * `rollup.config.mjs`, and prints minified and gzip sizes side by side (chunks loaded on demand
+ * are listed under the drop-in, not counted in it; the first render of a French page counts the
+ * drop-in and the French chunk, each gzipped as it is served). Budget for the whole drop-in:
+ * 17.5 KB gzip (17,920 bytes): the 16 KB goal does not hold yet (Lit alone is ~5.9 KB gzip), and
+ * this keeps what was gained. Exits non-zero when over.
  */
 import { gzipSync } from 'node:zlib';
 import { rollup } from 'rollup';
 // @ts-expect-error: a plain ESM config module without types.
 import { plugins } from '../rollup.config.mjs';
 
-const BUDGET = 20 * 1024;
+const BUDGET = 17.5 * 1024;
 const entries: Array<[string, string]> = [
   ['drop-in (all elements)', 'src/define.ts'],
   ['<checkout-session> alone', 'src/elements/checkout-session/define.ts'],
@@ -47,8 +49,11 @@ for (const [name, input] of entries) {
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
-console.log(`${'bundle'.padEnd(28)}${'min'.padStart(12)}${'min+gzip'.padStart(12)}`);
-for (const row of [rows[0]!, ...locales, ...rows.slice(1)]) console.log(`${row.name.padEnd(28)}${kb(row.min).padStart(12)}${kb(row.gzip).padStart(12)}`);
 const dropIn = rows[0]!;
+// A page with locale="fr" downloads the drop-in and the French chunk before its first render.
+const fr = locales.find((row) => row.name === '  + fr (on demand)')!;
+const firstRender = { name: 'first render, locale="fr"', min: dropIn.min + fr.min, gzip: dropIn.gzip + fr.gzip };
+console.log(`${'bundle'.padEnd(34)}${'min'.padStart(12)}${'min+gzip'.padStart(12)}`);
+for (const row of [dropIn, ...locales, firstRender, ...rows.slice(1)]) console.log(`${row.name.padEnd(34)}${kb(row.min).padStart(12)}${kb(row.gzip).padStart(12)}`);
 console.log(`\nbudget for the drop-in: ${kb(BUDGET)} gzip → ${dropIn.gzip <= BUDGET ? 'within' : 'OVER'} (${((dropIn.gzip / BUDGET) * 100).toFixed(1)} %)`);
 process.exitCode = dropIn.gzip <= BUDGET ? 0 : 1;

@@ -25,6 +25,16 @@ export interface EligibilityChangeDetail {
   /** The offer the shopper chose (absent: pay in full). */
   chosen?: string;
 }
+/**
+ * The shopper pressed pay on a web page: the page's own PSP takes `amount` now. The shop's
+ * server then confirms the payment to the proxy (with `key` as its Idempotency-Key); the
+ * element shows the receipt as soon as it is confirmed.
+ */
+export interface PaymentRequestedDetail {
+  checkoutId: string;
+  amount: Money;
+  key: string;
+}
 export interface PaymentSucceededDetail {
   checkoutId: string;
   receipt: Receipt;
@@ -40,7 +50,7 @@ export interface CatalogChangeDetail {
 }
 export interface CheckoutErrorDetail {
   problem: Problem;
-  /** What was being done: `load`, `lookup`, `spend`, `pay`. */
+  /** What was being done: `load`, `lookup`, `verify`, `spend`, `pay`. */
   action: string;
 }
 
@@ -49,6 +59,7 @@ export interface CheckoutEventMap {
   'customer-cleared': CustomEvent<CustomerClearedDetail>;
   'loyalty-change': CustomEvent<LoyaltyChangeDetail>;
   'eligibility-change': CustomEvent<EligibilityChangeDetail>;
+  'payment-requested': CustomEvent<PaymentRequestedDetail>;
   'payment-succeeded': CustomEvent<PaymentSucceededDetail>;
   'payment-failed': CustomEvent<PaymentFailedDetail>;
   'checkout-error': CustomEvent<CheckoutErrorDetail>;

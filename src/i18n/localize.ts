@@ -13,41 +13,55 @@ export function registerLocale(locale: string, messages: Partial<Catalogue>): vo
   catalogues.set(locale.toLowerCase(), { ...catalogues.get(locale.toLowerCase()), ...messages });
 }
 
+type Loaders = Record<string, () => Promise<Partial<Catalogue>>>;
+
 /**
  * Locales shipped as separate chunks beside the bundle, loaded the first time they are asked
  * for (no network fetch of translation files: they are code, served with the bundle). English
- * is in the main bundle, so there is always something to show while one loads.
+ * is in the main bundle, so there is always something to show while one loads. A chunk with
+ * messages of its own (pay in instalments) adds its loaders with `addLocales`.
  */
-const loaders: Record<string, () => Promise<Partial<Catalogue>>> = {
-  fr: () => import('./locales/fr.js').then((m) => m.fr),
-  es: () => import('./locales/es.js').then((m) => m.es),
-  it: () => import('./locales/it.js').then((m) => m.it),
-  pt: () => import('./locales/pt.js').then((m) => m.pt),
-  ru: () => import('./locales/ru.js').then((m) => m.ru),
-  cs: () => import('./locales/cs.js').then((m) => m.cs),
-};
-const loading = new Map<string, Promise<void>>();
+const parts: Loaders[] = [
+  {
+    fr: () => import('./locales/fr.js').then((m) => m.fr),
+    es: () => import('./locales/es.js').then((m) => m.es),
+    it: () => import('./locales/it.js').then((m) => m.it),
+    pt: () => import('./locales/pt.js').then((m) => m.pt),
+    ru: () => import('./locales/ru.js').then((m) => m.ru),
+    cs: () => import('./locales/cs.js').then((m) => m.cs),
+  },
+];
+/** Each load, once (a failed one is forgotten, to be tried again). */
+const loading = new Map<() => Promise<Partial<Catalogue>>, Promise<void>>();
 
-/** Loads the catalogue of `locale`'s language if it is bundled and not loaded yet. */
+/** Adds the loaders of a chunk's messages in each language (loaded with the drop-in's by `loadLocale`). */
+export function addLocales(loaders: Loaders): void {
+  parts.push(loaders);
+}
+
+/** Loads the bundled messages of `locale`'s language not loaded yet (the drop-in's, and each chunk's that added them). */
 export function loadLocale(locale: string): Promise<void> {
-  const language = locale.toLowerCase().split('-')[0] ?? 'en';
-  const load = loaders[language];
-  if (!load || catalogues.has(language)) return Promise.resolve();
-  let pending: Promise<void> | undefined = loading.get(language);
-  if (!pending) {
-    pending = load().then(
-      (messages) => {
-        registerLocale(language, messages);
-        // Localizers made before the catalogue arrived fell back to English: rebuild them.
-        cache.clear();
-      },
-      () => {
-        loading.delete(language);
-      },
-    );
-    loading.set(language, pending);
-  }
-  return pending;
+  const language = locale.toLowerCase().split('-')[0]!;
+  return Promise.all(
+    parts.map((part) => {
+      const load = part[language];
+      if (!load) return;
+      let pending = loading.get(load);
+      if (!pending) {
+        pending = load().then(
+          (messages) => {
+            // Under what the page registered itself for this language: the page's words win.
+            catalogues.set(language, { ...messages, ...catalogues.get(language) });
+            // Localizers made before the catalogue arrived fell back to English: rebuild them.
+            cache.clear();
+          },
+          () => void loading.delete(load),
+        );
+        loading.set(load, pending);
+      }
+      return pending;
+    }),
+  ).then(() => {});
 }
 
 /** The chain of registered locales to look in: `fr-CH` → [`fr-ch`, `fr`, `en`]. */
@@ -65,13 +79,25 @@ export function localeChain(locale: string | undefined): string[] {
 export type Params = Record<string, string | number>;
 
 export interface Localizer {
+  /** The locale asked for, canonical (`fr-CH`). */
   locale: string;
+  /** The language of the messages shown: `fr` for `fr-CH`, `en` for a language without a catalogue. */
+  lang: string;
+  /** The message `key`, its `{name}` placeholders filled; numbers digit-grouped as the language does ("1,245"). */
   t(key: MessageKey, params?: Params): string;
   money(value: Money): string;
   time(iso: string): string;
+  /** The `Intl` formatter `key` of this locale: made the first time it is needed, then kept. */
+  format<T>(key: string, make: (locale: string) => T): T;
 }
 
 const cache = new Map<string, Localizer>();
+/**
+ * `Intl` formatters by locale and key. Making one is costly (the first of a page most): each is
+ * made once, when something first needs it, and outlives the localizers rebuilt when a
+ * catalogue arrives.
+ */
+const formatters = new Map<string, unknown>();
 
 export function localizer(locale = 'en'): Localizer {
   let found = cache.get(locale);
@@ -83,26 +109,34 @@ export function localizer(locale = 'en'): Localizer {
   } catch {
     tag = 'en';
   }
-  const plural = new Intl.PluralRules(tag);
-  const formats = new Map<string, Intl.NumberFormat>();
+  const format = <T>(key: string, make: (locale: string) => T): T => {
+    const id = `${tag} ${key}`;
+    let formatter = formatters.get(id) as T | undefined;
+    if (!formatter) formatters.set(id, (formatter = make(tag)));
+    return formatter;
+  };
   found = {
     locale: tag,
+    lang: chain[0]!,
+    format,
     t(key, params = {}) {
       let message: Catalogue[MessageKey] | undefined;
       for (const name of chain) if ((message = catalogues.get(name)?.[key]) !== undefined) break;
       if (message === undefined) message = (en as unknown as Catalogue)[key];
-      const text = typeof message === 'string' ? message : (message[plural.select(Number(params.count ?? 0))] ?? message.other);
-      return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''));
+      const text = typeof message === 'string' ? message : (message[format('plural', (l) => new Intl.PluralRules(l)).select(Number(params.count ?? 0))] ?? message.other);
+      return text.replace(/\{(\w+)\}/g, (_, name: string) => {
+        const value = params[name];
+        return typeof value === 'number' ? format('number', (l) => new Intl.NumberFormat(l)).format(value) : (value ?? '');
+      });
     },
     money({ amount, currency }) {
-      let format = formats.get(currency);
-      if (!format) formats.set(currency, (format = new Intl.NumberFormat(tag, { style: 'currency', currency })));
-      const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+      const formatter = format(currency, (l) => new Intl.NumberFormat(l, { style: 'currency', currency }));
+      const digits = formatter.resolvedOptions().maximumFractionDigits ?? 2;
       // Minor units → major without float drift in display: 1999 → 19.99.
-      return format.format(amount / 10 ** digits);
+      return formatter.format(amount / 10 ** digits);
     },
     time(iso) {
-      return new Intl.DateTimeFormat(tag, { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+      return format('time', (l) => new Intl.DateTimeFormat(l, { hour: '2-digit', minute: '2-digit' })).format(new Date(iso));
     },
   };
   cache.set(locale, found);

@@ -25,7 +25,14 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 export const PROOF_KINDS = ['none', 'pass-code', 'one-time-password', 'app-code'] as const;
 export type ProofKind = (typeof PROOF_KINDS)[number];
 
-export const CHECKOUT_STATUSES = ['open', 'outcome-unknown', 'paid'] as const;
+/**
+ * `open`: the shopper can change it; `awaiting-payment`: the page asked the shop's PSP for the
+ * amount due and the shop's server has not confirmed yet (customer and points are frozen);
+ * `outcome-unknown`: a payment was sent and its outcome is being settled with the provider;
+ * `paid`; `review`: money was taken but the loyalty sale could not be recorded (the shop
+ * checks it); `cancelled` by the shop's server.
+ */
+export const CHECKOUT_STATUSES = ['open', 'awaiting-payment', 'outcome-unknown', 'paid', 'review', 'cancelled'] as const;
 export type CheckoutStatus = (typeof CHECKOUT_STATUSES)[number];
 
 export const LEVEL_TYPES = ['cashback', 'discount'] as const;
@@ -33,15 +40,39 @@ export const LEVEL_TYPES = ['cashback', 'discount'] as const;
 /** Header that makes a money-moving call safe to retry: same key, same result, one upstream call. */
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
-/** Paths under the configured endpoint. */
+/**
+ * The page proves which checkout it may touch with the checkout's client secret, sent as
+ * `Authorization: Bearer <clientSecret>`. The secret starts with the checkout's id
+ * (`<id>_secret_<random>`), so the widget needs nothing else.
+ */
+export const checkoutIdOf = (clientSecret: string): string => clientSecret.split('_secret_')[0] ?? '';
+
+/** A till's staff credential (POS mode), issued by the shop's server; sent beside the client secret. */
+export const TILL_HEADER = 'Checkout-Till-Credential';
+
+/** Paths of the page API, under the configured endpoint. */
 export const paths = {
   capabilities: () => `/${PROTOCOL_VERSION}/capabilities`,
-  checkouts: () => `/${PROTOCOL_VERSION}/checkouts`,
   checkout: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}`,
   customer: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/customer`,
+  verification: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/customer/verification`,
   spend: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/spend`,
   catalog: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/catalog`,
+  /** The page asks the shop's PSP for the amount due: the checkout waits for the shop's confirmation. */
+  paymentRequest: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/payment-request`,
   payments: (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/payments`,
+} as const;
+
+/** Paths of the shop's server API (`Authorization: Bearer <secret key>`), under the configured endpoint. */
+export const serverPaths = {
+  checkouts: () => `/${PROTOCOL_VERSION}/server/checkouts`,
+  checkout: (id: string) => `/${PROTOCOL_VERSION}/server/checkouts/${encodeURIComponent(id)}`,
+  cancel: (id: string) => `/${PROTOCOL_VERSION}/server/checkouts/${encodeURIComponent(id)}/cancel`,
+  payments: (id: string) => `/${PROTOCOL_VERSION}/server/checkouts/${encodeURIComponent(id)}/payments`,
+  resolve: (id: string) => `/${PROTOCOL_VERSION}/server/checkouts/${encodeURIComponent(id)}/resolve`,
+  tillCredentials: () => `/${PROTOCOL_VERSION}/server/till-credentials`,
+  webhookEvents: () => `/${PROTOCOL_VERSION}/server/webhook-events`,
+  redeliver: (id: string) => `/${PROTOCOL_VERSION}/server/webhook-events/${encodeURIComponent(id)}/redeliver`,
 } as const;
 
 export const INSTALMENT_KINDS = ['split', 'credit', 'deferred'] as const;
@@ -50,10 +81,11 @@ export type InstalmentKind = (typeof INSTALMENT_KINDS)[number];
 /**
  * Why no offer is shown: `not-eligible` (the provider declined and gives no reason),
  * `refused` (the provider found the request invalid; `detail` has its words), `no-customer`
- * (the shop has no identity to check yet), `nothing-due` (points cover the whole order),
- * `debt` (the customer must settle an outstanding balance first).
+ * (the shop has no identity to check yet), `unverified` (the customer found is not proven to
+ * be the shopper: their identity is not checked in their name), `nothing-due` (points cover
+ * the whole order), `debt` (the customer must settle an outstanding balance first).
  */
-export const INSTALMENT_REASONS = ['not-eligible', 'refused', 'no-customer', 'nothing-due', 'debt'] as const;
+export const INSTALMENT_REASONS = ['not-eligible', 'refused', 'no-customer', 'unverified', 'nothing-due', 'debt'] as const;
 export type InstalmentReason = (typeof INSTALMENT_REASONS)[number];
 
 /**
@@ -65,15 +97,18 @@ export const INSTALMENT_PAYMENT_STATUSES = ['redirected', 'pending', 'paid', 're
 export type InstalmentPaymentStatus = (typeof INSTALMENT_PAYMENT_STATUSES)[number];
 
 const base = (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/instalments`;
+const callback = (id: string) => `/${PROTOCOL_VERSION}/callbacks/instalments/${encodeURIComponent(id)}`;
 
-/** Paths under the configured endpoint. `callback/*` are called by the provider and the shopper's browser, not the widget. */
+/** Page API paths of pay in instalments, and the provider callbacks (called by the provider and the shopper's browser, not the widget). */
 export const instalmentPaths = {
   status: base,
   eligibility: (id: string) => `${base(id)}/eligibility`,
   session: (id: string) => `${base(id)}/payment-session`,
-  notification: (id: string) => `${base(id)}/callback/notification`,
-  return: (id: string) => `${base(id)}/callback/return`,
-  back: (id: string) => `${base(id)}/callback/back`,
+  /** The shopper gives up on the open payment session (back on the shop's page, "choose another way"). */
+  abandon: (id: string) => `${base(id)}/payment-session/abandon`,
+  notification: (id: string) => `${callback(id)}/notification`,
+  return: (id: string) => `${callback(id)}/return`,
+  back: (id: string) => `${callback(id)}/back`,
 } as const;
 
 /**
@@ -83,6 +118,9 @@ export const instalmentPaths = {
  */
 export const PROBLEM_TYPES = [
   'validation', // 400: the request is malformed or a field is invalid
+  'unauthorized', // 401: no or a wrong client secret / secret key (an unknown checkout looks the same)
+  'forbidden', // 403: this caller may not do this (a web page recording a card payment)
+  'proof-required', // 403: spending points needs proof that the shopper owns the account
   'not-found', // 404: unknown cart, checkout or customer
   'conflict', // 409: the checkout is not in a state that allows this call
   'idempotency-mismatch', // 422: same Idempotency-Key, different request
@@ -91,6 +129,7 @@ export const PROBLEM_TYPES = [
   'rate-limited', // 429
   'upstream-unavailable', // 502/503/504: the provider failed or timed out
   'payment-outcome-unknown', // 502: the provider may have committed; ask for status before retrying
+  'amount-changed', // 409: the amount due is not what the caller agreed to pay (re-read the checkout)
   'not-supported', // 404: the configured provider cannot do this
   'internal', // 500
 ] as const;

@@ -32,9 +32,12 @@ export const Capabilities = /* @__PURE__ */ z.object({
     debt: z.boolean(),
     /** The provider has a per-customer catalog (Resamania). */
     catalog: z.boolean(),
+    /** The methods this provider can record: `card`/`cash`/`cheque` at a till, `external` for the shop's PSP. */
     paymentMethods: z.array(oneOf(PAYMENT_METHODS)),
     /** The code a shopper can give to prove they own the account (`none`: only the shop or a till can vouch). */
     proof: oneOf(PROOF_KINDS),
+    /** A sale needs an identified customer (a club's contract); otherwise guests can pay too. */
+    customerRequired: z.boolean(),
   }),
   /** `null` when no instalment provider is configured. */
   instalments: z.nullable(z.object({ provider: z.string() })),
@@ -60,12 +63,21 @@ export const Cart = /* @__PURE__ */ z.object({
 export type Cart = z.infer<typeof Cart>;
 
 // ---------------------------------------------------------------- customer and loyalty
-/** What the widget may show of a customer: masked, never birthday, photo, e-mail or full phone. */
+/**
+ * What the widget may show of a customer: masked, never birthday, photo, e-mail or full phone.
+ * Until the shopper has proved the account is theirs (`verified`), no amount about it is shown
+ * either: a lookup by a public identifier (a phone number) says nothing about a third party's
+ * balance or debt.
+ */
 export const Customer = /* @__PURE__ */ z.object({
   displayName: z.string(),
   maskedPhone: z.optional(z.string()),
   maskedCard: z.optional(z.string()),
-  /** Outstanding debt that blocks a sale, where the provider reports it. */
+  /** The shop vouched for this shopper, they gave a code only the owner has, or a cashier has the card in hand. */
+  verified: z.boolean(),
+  /** An outstanding debt blocks a sale (where the provider reports debt). */
+  inDebt: z.optional(z.boolean()),
+  /** The debt's amount, shown only to a verified customer. */
   debt: z.optional(Money),
 });
 export type Customer = z.infer<typeof Customer>;
@@ -78,11 +90,12 @@ export const LoyaltyValue = /* @__PURE__ */ z.object({
 export type LoyaltyValue = z.infer<typeof LoyaltyValue>;
 
 export const Loyalty = /* @__PURE__ */ z.object({
-  balance: LoyaltyValue,
+  /** The balance: only for a verified customer. */
+  balance: z.optional(LoyaltyValue),
   level: z.optional(
     z.object({ name: z.string(), type: oneOf(LEVEL_TYPES), percent: z.number() }),
   ),
-  /** What this customer may spend on this cart: [min, max] in steps of `step` minor units. */
+  /** What this customer may spend on this cart: [min, max] in steps of `step` minor units (nothing until verified). */
   spendable: z.object({ min: Money, max: Money, step: z.number() }),
   /** The amount the customer chose to spend. */
   spend: LoyaltyValue,
@@ -133,6 +146,8 @@ export const Checkout = /* @__PURE__ */ z.object({
   loyalty: z.nullable(Loyalty),
   /** total − discount − spend: what remains to be paid by the payment method. */
   amountDue: Money,
+  /** While `awaiting-payment`: what the page asked the shop's PSP to take, and the attempt's key. */
+  paymentRequest: z.nullable(z.object({ amount: Money, key: z.string() })),
   receipt: z.nullable(Receipt),
 });
 export type Checkout = z.infer<typeof Checkout>;

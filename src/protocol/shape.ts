@@ -39,3 +39,12 @@ export function conforms(shape: Shape, value: unknown): boolean {
       return typeof value === shape.type;
   }
 }
+
+/** An object shape whose keys are all required but the `optional` ones (generated shapes are written with it). */
+export const object = (properties: Record<string, Shape>, optional: string[] = []): Shape => ({ type: 'object', properties, required: Object.keys(properties).filter((key) => !optional.includes(key)) });
+
+/** An array shape. */
+export const array = (items: Shape): Shape => ({ type: 'array', items });
+
+/** A shape any of whose options may match. */
+export const anyOf = (...options: Shape[]): Shape => ({ anyOf: options });

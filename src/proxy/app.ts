@@ -1,20 +1,28 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import type { Redis } from 'ioredis';
 import * as z from 'zod/mini';
-import { IDEMPOTENCY_HEADER, type Capabilities } from '../protocol/index.js';
-import { CreateCheckoutRequest, LookupRequest, PaymentRequest, SpendRequest } from '../protocol/requests.js';
-import type { CartSource } from './carts.js';
-import { CheckoutService } from './checkout-service.js';
-import { MemoryCheckoutStore, type CheckoutStore } from './checkouts.js';
+import { IDEMPOTENCY_HEADER, TILL_HEADER, type Capabilities } from '../protocol/index.js';
+import { MemoryCartSource, type CartSource } from './carts.js';
+import { MemoryCheckoutStore, type CheckoutStore } from './checkout/record.js';
+import { CheckoutService } from './checkout/service.js';
 import { createIdempotencyGuard, problemResponse } from './idempotency/guard.js';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
-import { parseBody } from './parse-body.js';
+import { InstalmentFlow, type InstalmentCustomerSource } from './instalments/flow.js';
 import { ProblemError } from './problems.js';
 import type { PrivacyOptions } from './privacy.js';
 import type { InstalmentProvider, LoyaltyProvider } from './providers/provider.js';
-import { createRateLimiter } from './rate-limit.js';
-import { isInstalmentCallback, mountInstalmentRoutes, type InstalmentCustomerSource } from './instalments.js';
+import { createRateLimiter } from './rate-limits.js';
+import { CALLBACK_PREFIX, mountProviderCallbacks } from './routes/callbacks.js';
+import { mountPageApi } from './routes/page.js';
+import { requestOrigin, type RequestTrust } from './routes/request.js';
+import { mountServerApi } from './routes/server.js';
+import type { WebhookOutbox } from './webhooks/outbox.js';
+import type { Logger } from 'pino';
+import { matchesAny, bearerToken } from './auth/secrets.js';
+import type { ProxyMetrics } from './observe/metrics.js';
+import { observeRequests } from './observe/requests.js';
 
 // Readable validation messages on the server ("expected string, received undefined"); the
 // browser bundle does without them to stay small.
@@ -23,80 +31,119 @@ z.config(z.locales.en());
 export interface CheckoutProxyOptions {
   /** Path the proxy is mounted at (`/checkout-api`); the widget's `endpoint` points here. */
   basePath?: string;
+  /** The shop's secret keys for the server API (several during a rotation; at least one, 24+ characters). */
+  secretKeys: string[];
   loyalty: LoyaltyProvider;
   instalments?: InstalmentProvider;
-  /** The full identity the instalment provider scores, for a checkout (the merchant's hook; see `instalments.ts`). */
+  /** The identity the instalment provider scores, when the shop's server did not pass one with the checkout. */
   instalmentCustomers?: InstalmentCustomerSource;
   /** The proxy's public address with its mount path, for provider callbacks; default: the request's origin. */
   publicUrl?: string;
-  carts: CartSource;
+  /** Where carts named by `cartId` are read (a proxy mounted in the shop's own server); pushed carts need none. */
+  carts?: CartSource;
   checkouts?: CheckoutStore;
   idempotency?: IdempotencyStore;
+  /** Where the shop's webhooks are queued (none: the shop reads checkouts instead). */
+  webhooks?: WebhookOutbox;
   /** Merchant page origins allowed to call the proxy from a browser (exact matches). */
   allowedOrigins?: string[];
   privacy?: PrivacyOptions;
   /** Lookups allowed per client IP and per checkout in a window. */
   lookupRateLimit?: { perClient: number; perCheckout: number; windowMs: number };
-  /** How long after an unknown payment outcome an unchanged balance may be read as "not recorded". */
+  /** Proof codes allowed per client IP in a window; wrong codes per customer (across checkouts) in a longer window. */
+  codeRateLimit?: { perClient: number; windowMs: number; wrongPerCustomer?: number; customerWindowMs?: number };
+  /** Shares the rate-limit counters between instances. */
+  redis?: Redis;
+  redisPrefix?: string;
+  /** Proxies in front of this one whose `X-Forwarded-For`/`-Proto`/`-Host` are believed (default 0). */
+  trustProxy?: number;
+  /** How long after an unknown payment outcome a provider's "not recorded" is believed. */
   unknownOutcomeSettleMs?: number;
+  /** How long a page's payment request freezes the checkout (default 30 min). */
+  paymentRequestTtlMs?: number;
+  /** How long an opened instalment payment page blocks the checkout (default 1 h). */
+  instalmentSessionTimeoutMs?: number;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
-  /** Resolves the client's IP (the Node entry passes the socket address). */
+  /** The socket's address (the Node entry passes it). */
   clientIp?: (c: Context) => string | undefined;
+  /** Structured request logs (one JSON line per request). */
+  logger?: Logger;
+  /** Prometheus metrics; served at `/metrics` here only with `metricsToken` (else serve them on a private port). */
+  metrics?: ProxyMetrics;
+  metricsToken?: string;
+  /** Whether this instance should receive traffic (`/readyz`): its stores answer and it is not draining. */
+  ready?: () => Promise<{ ready: boolean; checks: Record<string, boolean> }>;
   log?: (message: string, error?: unknown) => void;
 }
 
 /**
  * The checkout proxy as a Hono app: a web-standard `fetch(Request) → Response` handler that
- * any runtime can mount (see `server.ts` for Node). All routes live under `/v1`.
+ * any runtime can mount (see `server.ts` for Node). All routes live under `/v1`, in three
+ * groups, one per audience (SPEC §4a):
+ * - `routes/server.ts`: the shop's server, with a secret key (`/v1/server/…`);
+ * - `routes/page.ts`: the shopper's page, with a checkout's client secret (`/v1/checkouts/…`);
+ * - `routes/callbacks.ts`: the instalment provider's callbacks (`/v1/callbacks/…`).
  */
 export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
+  if (!options.secretKeys.length || options.secretKeys.some((key) => key.length < 24)) {
+    throw new Error('createCheckoutProxy: secretKeys needs at least one key of 24 or more characters.');
+  }
   const checkouts = options.checkouts ?? new MemoryCheckoutStore();
   const service = new CheckoutService({
-    carts: options.carts,
+    carts: options.carts ?? new MemoryCartSource(),
     checkouts,
     loyalty: options.loyalty,
+    events: options.webhooks,
     privacy: options.privacy,
     log: options.log,
     unknownOutcomeSettleMs: options.unknownOutcomeSettleMs,
+    paymentRequestTtlMs: options.paymentRequestTtlMs,
   });
   const idempotent = createIdempotencyGuard({ store: options.idempotency ?? new MemoryIdempotencyStore() });
   const allowed = new Set(options.allowedOrigins ?? []);
-  const limits = options.lookupRateLimit ?? { perClient: 30, perCheckout: 10, windowMs: 60_000 };
-  const clientLimiter = createRateLimiter({ limit: limits.perClient, windowMs: limits.windowMs });
-  const checkoutLimiter = createRateLimiter({ limit: limits.perCheckout, windowMs: limits.windowMs });
+  const trust: RequestTrust = { trustProxy: options.trustProxy ?? 0, socketIp: options.clientIp };
+  const lookups = options.lookupRateLimit ?? { perClient: 30, perCheckout: 10, windowMs: 60_000 };
+  const codes = options.codeRateLimit ?? { perClient: 10, windowMs: 60_000 };
+  const prefix = `${options.redisPrefix ?? 'checkout:'}rl:`;
+  const limiter = (name: string, limit: number, windowMs: number, what: string) => createRateLimiter({ limit, windowMs, what, redis: options.redis, keyPrefix: `${prefix}${name}` });
   const capabilities: Capabilities = {
     version: 'v1',
-    loyalty: options.loyalty.capabilities,
+    loyalty: { ...options.loyalty.capabilities, customerRequired: !!options.loyalty.capabilities.customerRequired },
     instalments: options.instalments ? { provider: options.instalments.id } : null,
   };
+  const flow = options.instalments
+    ? new InstalmentFlow({ provider: options.instalments, customers: options.instalmentCustomers, service, checkouts, sessionTimeoutMs: options.instalmentSessionTimeoutMs, log: options.log })
+    : undefined;
+  const publicBase = (c: Context) => (options.publicUrl ?? requestOrigin(c, trust) + (options.basePath ?? '/')).replace(/\/+$/, '');
 
   const app = new Hono().basePath(options.basePath ?? '/');
   app.onError((error, c) => {
-    if (!(error instanceof ProblemError)) options.log?.(`unhandled error on ${c.req.method} ${c.req.path}`, error);
+    if (!(error instanceof ProblemError)) options.log?.(`unhandled error on ${c.req.method} ${c.req.routePath}`, error);
     return problemResponse(error);
   });
+  if (options.logger || options.metrics) app.use('*', observeRequests({ logger: options.logger, metrics: options.metrics, basePath: options.basePath }));
   app.notFound(() => problemResponse(new ProblemError('not-found', 'No such route.')));
 
-  app.use(
-    '*',
-    cors({
-      // An exact allow-list: never `*`, never the caller's origin reflected back.
-      origin: (origin) => (allowed.has(origin) ? origin : null),
-      allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
-      allowHeaders: ['content-type', IDEMPOTENCY_HEADER],
-      exposeHeaders: ['Idempotency-Replayed', 'Retry-After'],
-      maxAge: 600,
-    }),
-  );
+  // The page API only: the shop's server API sends no CORS headers, so no browser can call it.
+  const pageCors = cors({
+    // An exact allow-list: never `*`, never the caller's origin reflected back.
+    origin: (origin) => (allowed.has(origin) ? origin : null),
+    allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
+    allowHeaders: ['content-type', 'authorization', IDEMPOTENCY_HEADER, TILL_HEADER],
+    exposeHeaders: ['Idempotency-Replayed', 'Retry-After'],
+    maxAge: 600,
+  });
+  app.use('/v1/checkouts/*', pageCors);
+  app.use('/v1/capabilities', pageCors);
   app.use('*', async (c, next) => {
     // A browser on a page we do not serve must not change a checkout (CSRF-style abuse).
     const origin = c.req.header('origin');
     // Without an Origin, the browser's own word that the call comes from another site counts.
-    const foreign = origin ? !allowed.has(origin) && origin !== new URL(c.req.url).origin : c.req.header('sec-fetch-site') === 'cross-site';
+    const foreign = origin ? !allowed.has(origin) && origin !== requestOrigin(c, trust) : c.req.header('sec-fetch-site') === 'cross-site';
     // Provider callbacks come from the provider's servers and its payment page: they prove themselves (seal, re-read result).
-    if (c.req.method !== 'GET' && c.req.method !== 'OPTIONS' && foreign && !isInstalmentCallback(c.req.path)) {
-      throw new ProblemError('validation', 'This origin may not call the checkout proxy.', { status: 403 });
+    if (c.req.method !== 'GET' && c.req.method !== 'OPTIONS' && foreign && !c.req.path.includes(CALLBACK_PREFIX)) {
+      throw new ProblemError('forbidden', 'This origin may not call the checkout proxy.');
     }
     await next();
   });
@@ -108,48 +155,50 @@ export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
     }),
   );
 
+  // For the orchestrator: the process answers (`/healthz`); it should get traffic (`/readyz`).
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const { ready, checks } = (await options.ready?.()) ?? { ready: true, checks: {} };
+    return c.json({ status: ready ? 'ready' : 'not-ready', checks }, ready ? 200 : 503);
+  });
   app.get('/v1/capabilities', (c) => c.json(capabilities));
-
-  app.post('/v1/checkouts', async (c) => {
-    const body = await parseBody(c, CreateCheckoutRequest);
-    return c.json(await service.create(body.cartId), 201);
-  });
-
-  app.get('/v1/checkouts/:id', async (c) => c.json(await service.get(c.req.param('id'))));
-
-  app.post('/v1/checkouts/:id/customer', async (c) => {
-    const id = c.req.param('id');
-    const body = await parseBody(c, LookupRequest);
-    // Lookup is public and can enumerate a loyalty base: limit per client and per checkout.
-    clientLimiter.take(options.clientIp?.(c) ?? 'unknown');
-    checkoutLimiter.take(id);
-    return c.json(await service.identify(id, body.query, { signal: c.req.raw.signal }));
-  });
-
-  app.get('/v1/checkouts/:id/catalog', async (c) => {
-    const offers = await service.catalog(c.req.param('id'), { signal: c.req.raw.signal });
-    // Only what the page shows: the provider's product ids stay on the server.
-    return c.json({ offers: offers.map(({ id, name, productName, category, price, needsStartDate }) => ({ id, name, productName, category, price, needsStartDate })) });
-  });
-
-  app.delete('/v1/checkouts/:id/customer', async (c) => c.json(await service.clearCustomer(c.req.param('id'))));
-
-  app.put('/v1/checkouts/:id/spend', async (c) => {
-    const body = await parseBody(c, SpendRequest);
-    return c.json(await service.setSpend(c.req.param('id'), body.amount, { signal: c.req.raw.signal }));
-  });
-
-  app.post('/v1/checkouts/:id/payments', async (c) => {
-    const body = await parseBody(c, PaymentRequest);
-    const key = c.req.header(IDEMPOTENCY_HEADER);
-    return idempotent({ key, method: 'POST', path: c.req.path, body }, async () => {
-      // Not tied to the browser's connection: once started, a payment runs to its end.
-      const checkout = await service.pay(c.req.param('id'), body.method, { idempotencyKey: key }, undefined, { cheque: body.cheque, cardNetwork: body.cardNetwork });
-      return Response.json(checkout, { status: 201 });
+  const { metrics, metricsToken } = options;
+  if (metrics && metricsToken) {
+    app.get('/metrics', async (c) => {
+      if (!matchesAny(bearerToken(c.req.header('authorization')), [metricsToken])) throw new ProblemError('unauthorized', 'Send the metrics token as Authorization: Bearer <token>.');
+      return c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
     });
-  });
+  }
 
-  mountInstalmentRoutes(app, { provider: options.instalments, customers: options.instalmentCustomers, service, checkouts, idempotent, basePath: options.basePath, publicUrl: options.publicUrl, allowedOrigins: options.allowedOrigins, log: options.log });
+  mountServerApi(app, { service, idempotent, secretKeys: options.secretKeys, outbox: options.webhooks });
+  mountPageApi(app, {
+    service,
+    checkouts,
+    instalments: flow,
+    idempotent,
+    secretKeys: options.secretKeys,
+    limits: {
+      lookupPerClient: limiter('lookup-client', lookups.perClient, lookups.windowMs, 'lookups'),
+      lookupPerCheckout: limiter('lookup-checkout', lookups.perCheckout, lookups.windowMs, 'lookups'),
+      codesPerClient: limiter('code-client', codes.perClient, codes.windowMs, 'codes'),
+      wrongCodesPerCustomer: limiter('code-customer', codes.wrongPerCustomer ?? 10, codes.customerWindowMs ?? 3600_000, 'wrong codes for this account'),
+    },
+    trust,
+    callbacks: (c, id) => {
+      const base = `${publicBase(c)}/v1/callbacks/instalments/${encodeURIComponent(id)}`;
+      return { notificationUrl: `${base}/notification`, returnUrl: `${base}/return`, backUrl: `${base}/back` };
+    },
+    allowedPage: (c, returnUrl) => {
+      // The page to come back to: on the proxy's own origin or an allowed merchant origin, never elsewhere (no open redirect).
+      const url = new URL(returnUrl);
+      if (!allowed.has(url.origin) && url.origin !== new URL(publicBase(c)).origin) {
+        throw new ProblemError('validation', 'The return page must be on this shop\'s site.', { errors: [{ field: 'returnUrl', message: 'This site is not allowed.' }] });
+      }
+      url.hash = '';
+      return url.href;
+    },
+  });
+  if (flow && options.instalments) mountProviderCallbacks(app, flow, options.instalments);
 
   return app;
 }

@@ -1,6 +1,3 @@
-import type { Customer } from '../protocol/index.js';
-import type { CustomerRecord } from './providers/provider.js';
-
 /**
  * What leaves the proxy about a customer. Lookup is public and can be used to enumerate a
  * loyalty base, so only what the widget shows goes out, masked: "Ivan Petrov" → "Iv** P.",
@@ -24,13 +21,4 @@ export function maskDigits(value: string, visible: number): string {
 export interface PrivacyOptions {
   /** Send the full name instead of the masked one (a cashier's till, not a public page). */
   revealName?: boolean;
-}
-
-export function publicCustomer(record: CustomerRecord, options: PrivacyOptions = {}): Customer {
-  return {
-    displayName: options.revealName ? record.name : maskName(record.name),
-    ...(record.phone ? { maskedPhone: maskDigits(record.phone, 2) } : {}),
-    ...(record.card ? { maskedCard: maskDigits(record.card, 4) } : {}),
-    ...(record.debt && record.debt.amount > 0 ? { debt: record.debt } : {}),
-  };
 }

@@ -2,6 +2,9 @@ import type { FieldError, Problem, ProblemType } from '../protocol/index.js';
 
 const TITLES: Record<ProblemType, string> = {
   validation: 'The request is invalid.',
+  unauthorized: 'This checkout does not exist, or this credential does not open it.',
+  forbidden: 'This caller may not do that.',
+  'proof-required': 'Confirm that this account is yours before using its points.',
   'not-found': 'Not found.',
   conflict: 'This checkout cannot do that now.',
   'idempotency-mismatch': 'This Idempotency-Key was already used for a different request.',
@@ -10,12 +13,16 @@ const TITLES: Record<ProblemType, string> = {
   'rate-limited': 'Too many requests.',
   'upstream-unavailable': 'The provider is unavailable.',
   'payment-outcome-unknown': 'The payment outcome is not known yet.',
+  'amount-changed': 'The amount due changed.',
   'not-supported': 'The configured provider does not support this.',
   internal: 'Internal error.',
 };
 
 const STATUS: Record<ProblemType, number> = {
   validation: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'proof-required': 403,
   'not-found': 404,
   conflict: 409,
   'idempotency-mismatch': 422,
@@ -24,6 +31,7 @@ const STATUS: Record<ProblemType, number> = {
   'rate-limited': 429,
   'upstream-unavailable': 502,
   'payment-outcome-unknown': 502,
+  'amount-changed': 409,
   // A capability the configured provider lacks: the resource does not exist here (not a server fault).
   'not-supported': 404,
   internal: 500,

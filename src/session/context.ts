@@ -6,14 +6,17 @@ import type { Capabilities, Checkout, InstalmentEligibility, InstalmentPayment, 
 export interface CheckoutState {
   /** `loading` until capabilities and the checkout are known. */
   phase: 'loading' | 'ready' | 'error';
+  /** The elements' language (`fr`, `pt-BR`…); empty until its catalogue is loaded, and the elements show nothing before. */
   locale: string;
+  /** The page's language (the document's `lang`): content in another language carries its own `lang`. */
+  lang?: string;
   capabilities?: Capabilities;
   checkout?: Checkout;
   /** The call in flight, if any: elements show it and refuse a second one. */
-  busy?: 'lookup' | 'spend' | 'pay' | 'clear';
+  busy?: 'lookup' | 'verify' | 'spend' | 'pay' | 'clear';
   /** The last failure and what was being done. */
   problem?: Problem;
-  failedAction?: 'load' | 'lookup' | 'spend' | 'pay' | 'clear' | 'catalog' | 'instalments';
+  failedAction?: 'load' | 'lookup' | 'verify' | 'spend' | 'pay' | 'clear' | 'catalog' | 'instalments';
   /** A payment was attempted and its outcome is not known (a retry reuses its key). */
   paymentPending?: boolean;
   /** Pay in instalments, when the proxy has an instalment provider. */
@@ -23,7 +26,7 @@ export interface CheckoutState {
 }
 
 /** Recorded at a till (POS mode): a cheque's bank and number, a card's network. */
-export type PaymentDetails = Omit<PaymentRequest, 'method'>;
+export type PaymentDetails = Omit<PaymentRequest, 'method' | 'amount'>;
 
 export interface InstalmentsState {
   /** The last eligibility (offers for `eligibility.amountDue`). */
@@ -39,9 +42,17 @@ export interface InstalmentsState {
 /** The actions elements may ask of their session. */
 export interface CheckoutActions {
   lookup(query: string): Promise<Checkout>;
+  /** Proves the identified customer owns the account with a code only they have (where the provider has one). */
+  verify(code: string): Promise<Checkout>;
   clearCustomer(): Promise<Checkout>;
   setSpend(amount: number): Promise<Checkout>;
+  /**
+   * Settles the amount due: recorded at once when nothing is due or at a till (`method`); on a
+   * web page, handed to the shop's PSP (the checkout then waits for the shop's confirmation).
+   */
   pay(method: PaymentMethod, details?: PaymentDetails): Promise<Checkout>;
+  /** The shopper changes their mind while the shop's PSP is open: the checkout is open again. */
+  cancelPaymentRequest(): Promise<Checkout>;
   /** Checks the instalment offers for the current amount due (abortable). */
   checkEligibility(signal?: AbortSignal): Promise<InstalmentEligibility>;
   /** Chooses an instalment offer by id; `undefined` = pay in full. */
@@ -50,6 +61,8 @@ export interface CheckoutActions {
   payInInstalments(): Promise<InstalmentSession>;
   /** Reads the payment in instalments again (after the return, or to check a pending one). */
   refreshInstalments(): Promise<void>;
+  /** Gives up on the open payment in instalments (to pay another way). */
+  abandonInstalments(): Promise<void>;
   reload(): Promise<void>;
   subscribe(listener: (value: CheckoutContextValue) => void): () => void;
 }

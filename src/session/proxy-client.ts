@@ -1,15 +1,8 @@
-import { IDEMPOTENCY_HEADER, instalmentPaths, paths, problemKind, type PaymentMethod } from '../protocol/contract.js';
+import { IDEMPOTENCY_HEADER, paths, TILL_HEADER, type PaymentMethod } from '../protocol/contract.js';
 import type { PaymentDetails } from './context.js';
-import type { Capabilities, Catalog, Checkout, InstalmentEligibility, InstalmentSession, InstalmentStatus, Problem } from '../protocol/index.js';
-import {
-  CapabilitiesShape,
-  CatalogShape,
-  CheckoutShape,
-  InstalmentEligibilityShape,
-  InstalmentSessionShape,
-  InstalmentStatusShape,
-  ProblemShape,
-} from '../protocol/reply-shapes.js';
+import { kindOf } from './problem-kind.js';
+import type { Capabilities, Catalog, Checkout, Problem } from '../protocol/index.js';
+import { CapabilitiesShape, CatalogShape, CheckoutShape, ProblemShape } from '../protocol/reply-shapes.js';
 import { conforms, type Shape } from '../protocol/shape.js';
 
 /** A failed proxy call, carrying the proxy's problem document (or a synthetic one). */
@@ -21,53 +14,58 @@ export class ProxyError extends Error {
     this.problem = problem;
   }
   get kind() {
-    return problemKind(this.problem);
+    return kindOf(this.problem);
   }
 }
 
-/** Thin, typed client of the proxy's v1 contract; every reply is validated before use. */
+/**
+ * Thin, typed client of the proxy's page API (v1), for one checkout: every call carries the
+ * checkout's client secret (and, at a till, its staff credential); every reply is validated
+ * before use. The page never creates a checkout: the shop's server does, and hands the page
+ * the client secret.
+ */
 export class ProxyClient {
   readonly endpoint: string;
+  readonly #auth: Record<string, string>;
 
-  constructor(endpoint: string) {
+  constructor(endpoint: string, clientSecret: string, tillCredential?: string) {
     this.endpoint = endpoint.replace(/\/+$/, '');
+    this.#auth = { authorization: `Bearer ${clientSecret}`, ...(tillCredential ? { [TILL_HEADER]: tillCredential } : {}) };
   }
 
   capabilities(signal?: AbortSignal): Promise<Capabilities> {
-    return this.#call<Capabilities>('GET', paths.capabilities(), CapabilitiesShape, { signal });
-  }
-  createCheckout(cartId: string, signal?: AbortSignal): Promise<Checkout> {
-    return this.#call<Checkout>('POST', paths.checkouts(), CheckoutShape, { body: { cartId }, signal });
+    return this.request<Capabilities>('GET', paths.capabilities(), CapabilitiesShape, { signal });
   }
   getCheckout(id: string, signal?: AbortSignal): Promise<Checkout> {
-    return this.#call<Checkout>('GET', paths.checkout(id), CheckoutShape, { signal });
+    return this.request<Checkout>('GET', paths.checkout(id), CheckoutShape, { signal });
   }
   identify(id: string, query: string): Promise<Checkout> {
-    return this.#call<Checkout>('POST', paths.customer(id), CheckoutShape, { body: { query } });
+    return this.request<Checkout>('POST', paths.customer(id), CheckoutShape, { body: { query } });
+  }
+  verify(id: string, code: string): Promise<Checkout> {
+    return this.request<Checkout>('POST', paths.verification(id), CheckoutShape, { body: { code } });
   }
   catalog(id: string, signal?: AbortSignal): Promise<Catalog> {
-    return this.#call<Catalog>('GET', paths.catalog(id), CatalogShape, { signal });
+    return this.request<Catalog>('GET', paths.catalog(id), CatalogShape, { signal });
   }
   clearCustomer(id: string): Promise<Checkout> {
-    return this.#call<Checkout>('DELETE', paths.customer(id), CheckoutShape);
+    return this.request<Checkout>('DELETE', paths.customer(id), CheckoutShape);
   }
   setSpend(id: string, amount: number): Promise<Checkout> {
-    return this.#call<Checkout>('PUT', paths.spend(id), CheckoutShape, { body: { amount } });
+    return this.request<Checkout>('PUT', paths.spend(id), CheckoutShape, { body: { amount } });
   }
-  pay(id: string, method: PaymentMethod, idempotencyKey: string, details?: PaymentDetails): Promise<Checkout> {
-    return this.#call<Checkout>('POST', paths.payments(id), CheckoutShape, { body: { method, ...details }, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } });
+  requestPayment(id: string, amount: number): Promise<Checkout> {
+    return this.request<Checkout>('POST', paths.paymentRequest(id), CheckoutShape, { body: { amount } });
   }
-  instalmentStatus(id: string, signal?: AbortSignal): Promise<InstalmentStatus> {
-    return this.#call<InstalmentStatus>('GET', instalmentPaths.status(id), InstalmentStatusShape, { signal });
+  cancelPaymentRequest(id: string): Promise<Checkout> {
+    return this.request<Checkout>('DELETE', paths.paymentRequest(id), CheckoutShape);
   }
-  checkEligibility(id: string, signal?: AbortSignal): Promise<InstalmentEligibility> {
-    return this.#call<InstalmentEligibility>('POST', instalmentPaths.eligibility(id), InstalmentEligibilityShape, { body: {}, signal });
-  }
-  openInstalmentSession(id: string, body: { offerId: string; returnUrl: string; locale?: string }, idempotencyKey: string): Promise<InstalmentSession> {
-    return this.#call<InstalmentSession>('POST', instalmentPaths.session(id), InstalmentSessionShape, { body, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } });
+  pay(id: string, method: PaymentMethod, amount: number, idempotencyKey: string, details?: PaymentDetails): Promise<Checkout> {
+    return this.request<Checkout>('POST', paths.payments(id), CheckoutShape, { body: { method, amount, ...details }, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } });
   }
 
-  async #call<T>(
+  /** Any call of the page API (the instalments chunk makes its own with it). */
+  async request<T>(
     method: string,
     path: string,
     shape: Shape,
@@ -77,7 +75,7 @@ export class ProxyClient {
     try {
       response = await fetch(this.endpoint + path, {
         method,
-        headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
+        headers: { accept: 'application/json', ...this.#auth, ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
         body: init.body ? JSON.stringify(init.body) : undefined,
         signal: init.signal,
         credentials: 'omit',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { lookUp, payButton, receiptHeading, shadowText, useDemo } from './demo-page.js';
+import { checkoutIdOf, confirmAccount, lookUp, payButton, receiptHeading, shadowText, useDemo, webhookListed, webhookTypes } from './demo-page.js';
 
 /**
  * Pay in instalments with FLOA (SPEC §2.5) through the demo page, as a shopper would: the
@@ -16,9 +16,15 @@ const loyalty = () => demo().simulators.floa;
 const floa = () => demo().simulators['floa:instalments'];
 const floaCount = (method: string, path: string | RegExp) => floa().journal.count(method, path) as number;
 
-/** Camille Martin (eligible, 150 points) with the most points applied: 500.00 − 150.00 = 350.00 due. */
+/** Camille Martin (eligible, 150 points), proved with her app code, with the most points applied: 500.00 − 150.00 = 350.00 due. */
 async function camilleWithPoints(page: Page) {
   await lookUp(page, LABEL, '+33 6 12 34 56 78');
+  // A phone number proves nothing: her points show once she gives the code in her app.
+  await page.getByText(/Hello, Ca\*+ M\./).waitFor();
+  assert.match(await shadowText(page, 'loyalty-balance'), /Confirm that this account is yours/);
+  assert.equal(await page.getByRole('button', { name: 'Use the most' }).count(), 0);
+  await confirmAccount(page, '200001');
+  assert.match(await shadowText(page, 'loyalty-balance'), /150 points/);
   await page.getByRole('button', { name: 'Use the most' }).click();
   await page.getByRole('button', { name: 'Use points' }).click();
   // The offers are checked again for the new amount due.
@@ -53,6 +59,10 @@ test('a refused payment records nothing and releases the held points', async () 
   // The points are free again; new offers for the whole amount; paying again is possible.
   await page.getByRole('radio', { name: 'Pay €500.00 now' }).waitFor();
   assert.equal(await payButton(page).innerText(), 'Pay €500.00');
+  // The shop's server is told, by a signed webhook.
+  const id = await checkoutIdOf(page);
+  await webhookListed(page, 'checkout.instalment_refused', id);
+  assert.deepEqual(await webhookTypes(page, id), ['checkout.instalment_refused']);
   await page.close();
 });
 
@@ -86,6 +96,11 @@ test('a retail basket with points applied and the rest in 3x: redirected, paid, 
   const sale = loyalty().journal.entries.filter((e: { path: string }) => e.path === RETAIL).at(-1).body;
   assert.equal(sale.spend, 150, 'the points spent with the sale');
   assert.equal(floaCount('POST', '/v1/payment-sessions'), sessionsBefore + 1);
+  // Paid from a public page only because FLOA confirmed it; the shop learns it by webhook, not by the page's PSP.
+  assert.equal(await page.locator('#event-log [data-event="payment-requested"]').count(), 0, 'the shop\'s PSP is not asked');
+  const id = await checkoutIdOf(page);
+  await webhookListed(page, 'checkout.paid', id);
+  assert.deepEqual(await webhookTypes(page, id), ['checkout.paid']);
   await page.screenshot({ path: 'test-results/floa-3x-receipt.png', fullPage: true });
 
   // Reload, or back to FLOA's page and forward again: the same receipt, nothing paid twice.
@@ -102,7 +117,12 @@ test('a retail basket with points applied and the rest in 3x: redirected, paid, 
 test('a not-eligible shopper is told plainly and can still pay in full', async () => {
   const page = await open('floa');
   const sessionsBefore = floaCount('POST', '/v1/payment-sessions');
+  const checksBefore = floaCount('POST', /\/eligibilities$/);
   await lookUp(page, LABEL, '3000000000024');
+  // A card number proves nothing: FLOA is not asked about this person until he proves the account is his.
+  await page.locator('eligibility-check').getByText('Confirm that this account is yours to see whether you can pay in instalments.').waitFor();
+  assert.equal(floaCount('POST', /\/eligibilities$/), checksBefore, 'no check in an unproven member\'s name');
+  await confirmAccount(page, '200002');
   await page.getByText('did not accept paying this order in instalments, and does not say why').waitFor();
   await page.locator('#event-log [data-event="eligibility-change"]', { hasText: '"reason":"not-eligible"' }).waitFor();
   assert.equal(await page.getByRole('radio').count(), 0, 'no offer to pick');
@@ -115,6 +135,8 @@ test('a record breaking FLOA\'s country rules is explained without calling FLOA'
   const page = await open('floa');
   const before = floaCount('POST', /\/eligibilities$/);
   await lookUp(page, LABEL, '3000000000055');
+  await page.locator('eligibility-check').getByText('Confirm that this account is yours to see whether you can pay in instalments.').waitFor();
+  await confirmAccount(page, '200005');
   const alert = page.locator('eligibility-check').getByRole('alert');
   await alert.waitFor();
   assert.match(await alert.innerText(), /some of your details on file are missing or not valid.+birth zip code/i);
@@ -126,7 +148,8 @@ test('a record breaking FLOA\'s country rules is explained without calling FLOA'
 test('a replayed notification records nothing twice: the journal shows one recording', async () => {
   const page = await open('floa');
   const retailBefore = loyalty().journal.count('POST', RETAIL);
-  await lookUp(page, LABEL, '+33 6 12 34 56 78');
+  // Signed in: the shop vouches for her, FLOA is asked in her name at once.
+  await page.getByLabel('Signed in as').selectOption({ label: 'Camille Martin' });
   await page.getByRole('radio', { name: 'Pay later', exact: false }).waitFor();
   await page.getByRole('radio', { name: 'Pay in 4 instalments', exact: true }).check();
   // A double click opens one session.
@@ -144,13 +167,23 @@ test('a replayed notification records nothing twice: the journal shows one recor
   await page.reload();
   await receiptHeading(page).waitFor();
   assert.equal(loyalty().journal.count('POST', RETAIL), retailBefore + 1);
+  // One event for the shop too, however often FLOA notified.
+  const id = await checkoutIdOf(page);
+  await webhookListed(page, 'checkout.paid', id);
+  assert.deepEqual(await webhookTypes(page, id), ['checkout.paid']);
   await page.close();
 });
 
 test('club membership (Resamania) paid in 4x: recorded in Resamania as CBWeb once FLOA confirmed it', async () => {
   const page = await open('resamania-floa');
   const resamania = demo().simulators['resamania-floa'];
+  const checksBefore = demo().simulators['resamania-floa:instalments'].journal.count('POST', /\/eligibilities$/);
+  // An e-mail address anyone may know: FLOA is not asked in her name. The club has no code a
+  // member could give: she signs in to the shop, which vouches for her.
   await lookUp(page, 'E-mail address', 'camille.martin@example.test');
+  await page.locator('eligibility-check').getByText('Confirm that this account is yours to see whether you can pay in instalments.').waitFor();
+  assert.equal(demo().simulators['resamania-floa:instalments'].journal.count('POST', /\/eligibilities$/), checksBefore);
+  await page.getByLabel('Signed in as').selectOption({ label: 'Camille Martin' });
   await page.getByRole('radio', { name: 'Pay in 4 instalments', exact: true }).check();
   // 39.90 + 79.00 = 118.90, and 2.2 % fees.
   assert.match(await shadowText(page, 'eligibility-check'), /Pay in 4 instalments\s+Total €121\.52, including €2\.62 fees/);

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { lookUp, payButton, receiptHeading, shadowText, useDemo } from './demo-page.js';
+import { CRMCOM_DEMO_PROOFS } from '../../src/simulators/crmcom/simulator.js';
+import { checkoutIdOf, confirmAccount, lookUp, payButton, receiptHeading, shadowText, useDemo, webhookTypes } from './demo-page.js';
 
 /**
  * The framework examples (examples/<framework>/, built by `npm run build:examples`): each page
- * renders the elements with its framework, which sets properties on them and keeps their
- * events in its own state. Against the demo stack's CRM.COM proxy, in Chromium.
+ * gets its checkout's client secret from the demo shop's server, renders the elements with its
+ * framework, which sets properties on them (the client secret too) and keeps their events in
+ * its own state, and answers `payment-requested` with the shop's test PSP before refreshing the
+ * session. Against the demo stack's CRM.COM proxy, in Chromium.
  */
 const { demo, browser } = useDemo();
 const LABEL = 'Loyalty card, phone or app code';
@@ -46,50 +49,71 @@ async function rendered(page: Page, id: string, text: string): Promise<string> {
 }
 
 for (const [framework, name] of Object.entries(FRAMEWORKS)) {
-  test(`${name}: sets properties, receives customer-found and payment-succeeded, one purchase per payment`, async () => {
+  test(`${name}: gets its checkout from the shop, sets properties, receives customer-found, pays on payment-requested, receives payment-succeeded, one purchase per payment`, async () => {
     const { page, errors } = await openExample(framework);
     assert.match(await page.locator('h1').innerText(), new RegExp(name));
 
     // The framework set properties, not attributes: the elements reflect them under their
-    // attribute names, and no lower-cased stand-in attribute (`hidetier`, `cartid`) exists.
+    // attribute names, and no lower-cased stand-in attribute (`hidetier`, `clientsecret`) exists.
     const balance = page.locator('loyalty-balance');
     assert.equal(await balance.evaluate((el) => (el as HTMLElement & { hideTier: boolean }).hideTier), true);
     assert.equal(await balance.getAttribute('hide-tier'), '');
     assert.equal(await balance.getAttribute('hidetier'), null);
+    // The client secret the shop's server handed over, set as a property (not reflected).
     const session = page.locator('checkout-session');
-    assert.equal(await session.evaluate((el) => (el as HTMLElement & { cartId: string }).cartId), 'crm-demo');
-    assert.equal(await session.getAttribute('cart-id'), 'crm-demo');
-    assert.equal(await session.getAttribute('cartid'), null);
+    const id = await checkoutIdOf(page);
+    assert.ok((await session.evaluate((el) => (el as HTMLElement & { clientSecret: string }).clientSecret)).startsWith(`${id}_secret_`), 'the session holds the checkout\'s client secret');
+    assert.equal(await session.getAttribute('client-secret'), null);
+    assert.equal(await session.getAttribute('clientsecret'), null);
     assert.equal(await session.getAttribute('endpoint'), '/api/crmcom');
     assert.equal(await page.locator('#last-event').innerText(), 'No event yet');
 
-    // customer-found reaches the framework's state.
+    // customer-found reaches the framework's state; the wallet shows once the pass code proves the account.
     await lookUp(page, LABEL, '22265577');
     await page.getByText('Hello, Jo** D.').waitFor();
     assert.equal(await rendered(page, 'customer', 'Customer: Jo** D.'), 'Customer: Jo** D.');
     assert.equal(await rendered(page, 'last-event', 'customer-found'), 'Last event: customer-found, Jo** D.');
+    assert.match(await shadowText(page, 'loyalty-balance'), /Confirm that this account is yours/);
+    await confirmAccount(page, CRMCOM_DEMO_PROOFS['22265577'].passCode);
     assert.match(await shadowText(page, 'loyalty-balance'), /Balance\s+€\d+\.\d\d/);
     assert.equal(await page.locator('loyalty-balance [part="level"]').count(), 0, 'hideTier: no level line');
 
-    // payment-succeeded reaches it with the receipt; CRM.COM records exactly one purchase.
+    // payment-requested reaches the framework, which has the shop's PSP take €30.00 and
+    // refreshes the session; payment-succeeded then reaches it with the receipt; CRM.COM
+    // records exactly one purchase and the shop's server gets its webhook.
     const before = purchases();
+    // (Only watches the page's call: the receipt must come from the framework's refresh, not the session's next check.)
+    await session.evaluate((el) => {
+      const target = el as HTMLElement & { refresh(): Promise<unknown> };
+      const refresh = target.refresh.bind(target);
+      target.refresh = () => ((window as unknown as { refreshed: boolean }).refreshed = true) && refresh();
+    });
+    const requested = page.waitForRequest((r) => r.url().endsWith('/shop/psp/pay') && r.method() === 'POST');
     await payButton(page).click();
+    const sent = JSON.parse((await requested).postData() ?? '{}') as { scenario: string; checkoutId: string; amount: unknown; key: string };
+    assert.deepEqual({ ...sent, key: typeof sent.key }, { scenario: 'crmcom', checkoutId: id, amount: { amount: 3000, currency: 'EUR' }, key: 'string', card: '4242424242424242' });
     await receiptHeading(page).waitFor();
     const reference = (await page.locator('checkout-pay .reference').innerText()).trim();
     assert.ok(reference, 'the receipt has a reference');
     assert.equal(await rendered(page, 'last-event', 'payment-succeeded'), `Last event: payment-succeeded, receipt ${reference}`);
+    assert.equal(await page.evaluate(() => (window as unknown as { refreshed?: boolean }).refreshed), true, `${name} refreshed the session once its shop confirmed the payment`);
     assert.equal(purchases(), before + 1, 'one CRM.COM purchase for one payment');
+    await page.waitForFunction(async (checkoutId) => ((await (await fetch('/shop/webhooks')).json()) as { received: Array<{ checkout: string }> }).received.some((w) => w.checkout === checkoutId), id);
+    assert.deepEqual(await webhookTypes(page, id), ['checkout.paid']);
     assert.deepEqual(errors, []);
     await page.screenshot({ path: `test-results/example-${framework}.png`, fullPage: true });
     await page.close();
   });
 }
 
-test('the React example runs under the Content-Security-Policy of the operator guide', async () => {
+test('the React example runs under the Content-Security-Policy of the operator guide, from its shop\'s checkout to the receipt', async () => {
   // (The Vue and Angular examples compile their templates in the browser: they need 'unsafe-eval'.)
   const { page, errors } = await openExample('react', { csp: CSP });
   await lookUp(page, LABEL, '22265577');
   assert.equal(await rendered(page, 'last-event', 'customer-found'), 'Last event: customer-found, Jo** D.');
+  await payButton(page).click();
+  await receiptHeading(page).waitFor();
+  await rendered(page, 'last-event', 'payment-succeeded');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -6,7 +6,8 @@ import { receiptHeading, shadowText, useDemo } from './demo-page.js';
 
 /**
  * The café flow (Russian loyalty API) with the keyboard only: Tab, Shift+Tab, Enter, Space,
- * arrows and typing — no click, no fill. `page.evaluate` only reads where the focus is.
+ * arrows and typing — no click, no fill. `page.evaluate` only reads where the focus is. The
+ * shopper proves the account with the code in her app, and pays in the shop's (test) PSP form.
  */
 const { demo, open } = useDemo();
 const sim = () => demo().simulators['ru-loyalty'];
@@ -89,22 +90,32 @@ test('the café flow with the keyboard only: look up, spend points, pay, see the
   // The header's own controls come first, in reading order.
   assert.deepEqual(
     stops.map((s) => s.replace(/^Tab → /, '').replace(/ ".*$/, '')),
-    ['select#scenario', 'button#new-order', 'a', 'customer-lookup > input#query'],
-    'tab order: scenario, new order, themes link, lookup field',
+    ['select#scenario', 'select#shopper', 'button#new-order', 'a', 'customer-lookup > input#query'],
+    'tab order: scenario, signed-in shopper, new order, themes link, lookup field',
   );
   // Shift+Tab goes back to the header link, Tab returns to the field.
   assert.equal((await press(page, 'Shift+Tab', stops)).path, 'a');
   assert.equal((await press(page, 'Tab', stops)).path, 'customer-lookup > input#query');
 
-  // 2. Type the phone and press Enter; the focus follows to the result ("Not you?").
+  // 2. Type the phone and press Enter; the focus follows to the result: the field for the code
+  //    that proves the account is hers (a phone number proves nothing).
   await page.keyboard.type('+7 920 123-45-67');
   await page.keyboard.press('Enter');
   await page.locator('customer-lookup [part="customer"]').getByText('Hello, Ив** П.').waitFor();
-  await page.waitForFunction(() => document.activeElement?.localName === 'customer-lookup' && !!document.activeElement.shadowRoot?.activeElement);
-  const found = await assertVisible(page, /^customer-lookup > button$/, stops);
-  assert.equal(found.part, 'clear', 'after the lookup, the focus is on "Not you?"');
+  await page.waitForFunction(() => document.activeElement?.localName === 'customer-lookup' && document.activeElement.shadowRoot?.activeElement?.id === 'code');
+  const code = await assertVisible(page, /^customer-lookup > input#code$/, stops);
+  assert.equal(code.part, 'code', 'after the lookup, the focus is on the code field');
+  assert.match(await shadowText(page, 'loyalty-balance'), /Confirm that this account is yours/);
 
-  // 3. Tab to the points slider; End for the most, arrows down and up again.
+  // 3. Type the app code and press Enter; the focus moves on to the result ("Not you?").
+  await page.keyboard.type('100001');
+  await page.keyboard.press('Enter');
+  await page.locator('loyalty-balance [part="balance"]').getByText(/878 points/).waitFor();
+  await page.waitForFunction(() => document.activeElement?.localName === 'customer-lookup' && document.activeElement.shadowRoot?.activeElement?.getAttribute('part') === 'clear');
+  const found = await assertVisible(page, /^customer-lookup > button$/, stops);
+  assert.equal(found.part, 'clear', 'after the proof, the focus is on "Not you?"');
+
+  // 4. Tab to the points slider; End for the most, arrows down and up again.
   const slider = await tabTo(page, (f) => f.path === 'loyalty-balance > input#spend', stops, { max: 3 });
   assert.equal(slider.part, 'input');
   await press(page, 'Home', stops);
@@ -115,7 +126,7 @@ test('the café flow with the keyboard only: look up, spend points, pay, see the
   assert.match(await page.locator('loyalty-balance [part="amount"]').innerText(), /RUB\s499\.00/, 'ArrowRight puts it back: the most, 499 points');
   await page.locator('main').screenshot({ path: 'test-results/screenshots/keyboard-slider.png' });
 
-  // 4. Tab to "Use points" and press Enter: the points are held, the focus stays on the button.
+  // 5. Tab to "Use points" and press Enter: the points are held, the focus stays on the button.
   const apply = await tabTo(page, (f) => f.path === 'loyalty-balance > button' && f.part === 'button', stops, { max: 4 });
   assert.equal(apply.text, 'Use points');
   await page.keyboard.press('Enter');
@@ -124,13 +135,23 @@ test('the café flow with the keyboard only: look up, spend points, pay, see the
   assert.equal(sim().holds().length, 1, 'the chosen points are held');
   assert.equal(sim().holds()[0].amount, 499);
 
-  // 5. Tab to the pay button (it shows the new amount due) and press Space.
+  // 6. Tab to the pay button (it shows the new amount due) and press Space.
   const pay = await tabTo(page, (f) => f.path === 'checkout-pay > button' && f.part === 'button', stops, { max: 4 });
   assert.match(pay.text, /^Pay RUB\s500\.90$/);
   await page.locator('main').screenshot({ path: 'test-results/screenshots/keyboard-pay.png' });
   await page.keyboard.press('Space');
 
-  // 6. The receipt is shown.
+  // 7. The shop's PSP form opens (a modal dialog) with the focus in it; Tab to its pay button, Enter.
+  const psp = page.getByRole('dialog', { name: 'Test PSP — no real money' });
+  await psp.waitFor();
+  await page.waitForFunction(() => !!document.activeElement?.closest('dialog'));
+  await assertVisible(page, /^input#psp-card$/, stops);
+  assert.match(await psp.innerText(), /Amount: RUB\s500\.90/);
+  const confirm = await tabTo(page, (f) => f.path === 'button#psp-pay', stops, { max: 3 });
+  assert.equal(confirm.text, 'Pay with the test card');
+  await page.keyboard.press('Enter');
+
+  // 8. The receipt is shown.
   await receiptHeading(page).waitFor();
   assert.match(await shadowText(page, 'checkout-pay'), /Points used\s+499 points/);
   assert.equal(client.balance, before - 499, 'the points were spent');

@@ -20,6 +20,11 @@ function typeable(identity: Identity): string | undefined {
   return /^[\w+@.\- ]{3,}$/.test(first) ? first : undefined;
 }
 
+/** The code an identity proves its account with (app code, pass code), if the scenario lists one. */
+function proofCode(identity: Identity): string | undefined {
+  return /\b(?:app|pass) code (\d+)/.exec(identity.type)?.[1];
+}
+
 /** The masked name the lookup shows for a person ("Иван Петров" → "Ив** П."). */
 function maskedName(who: string): RegExp {
   const [first, last] = who.split(' ');
@@ -36,6 +41,9 @@ async function settled(page: Page, sessionId = 'checkout'): Promise<void> {
     if (state.capabilities?.instalments && state.checkout?.customer && !state.problem) {
       const eligibility = state.instalments?.eligibility;
       if (!eligibility || eligibility.amountDue.amount !== state.checkout.amountDue.amount) return false;
+      // Checked for the customer as she is now, not before she was found or proved the account hers
+      // (the scenarios' first identities are all known to their instalment provider).
+      if (eligibility.reason === 'no-customer' || (eligibility.reason === 'unverified' && state.checkout.customer.verified)) return false;
     }
     if (state.capabilities?.loyalty.catalog && state.checkout?.customer && id === 'checkout') return !document.getElementById('catalog')?.hidden;
     return true;
@@ -58,6 +66,26 @@ for (const scenario of SCENARIOS) {
       const customer = page.locator('customer-lookup [part="customer"]');
       await customer.waitFor();
       assert.match(await customer.innerText(), maskedName(identity.who), `${scenario.id}: the lookup shows ${identity.who}, masked`);
+      // Show what the account holder sees: proved with the identity's code, or signed in to the
+      // shop where the programme has no code (the shop vouches for its shopper).
+      const code = proofCode(identity);
+      const shopper = scenario.shoppers?.find((s) => s.label === identity.who);
+      // (Points or instalment offers the shopper could only see once signed in: a programme without a code.)
+      const hidden = () =>
+        page.evaluate(() => {
+          const state = (document.getElementById('checkout') as HTMLElement & { state?: any }).state;
+          return (state?.capabilities?.loyalty.spend || state?.capabilities?.instalments) && state.checkout?.customer?.verified === false;
+        });
+      if (code) {
+        const field = page.locator('customer-lookup input[name="code"]');
+        await field.fill(code);
+        await field.press('Enter');
+        await page.locator('loyalty-balance [part="balance"]').getByText(/\d/).waitFor();
+      } else if (shopper && scenario.mode !== 'pos' && (await hidden())) {
+        await page.getByLabel('Signed in as').selectOption({ label: shopper.label });
+        await page.waitForFunction(() => (document.getElementById('checkout') as HTMLElement & { state?: any }).state?.checkout?.customer?.verified === true);
+        await customer.waitFor();
+      }
       await settled(page);
     }
     await page.screenshot({ path: `${SHOTS}/${scenario.id}.png`, fullPage: true });
@@ -138,6 +166,11 @@ test('themes page: three independent checkouts, three looks, under a strict CSP'
     await field.fill(WHO[id]);
     await field.press('Enter');
     await page.locator(`#checkout-${id} customer-lookup [part="customer"]`).getByText('Hello, Ив** П.').waitFor();
+    // The code in his app proves the account is his: then his points show, with the spend controls.
+    const code = page.locator(`#checkout-${id} customer-lookup input[name="code"]`);
+    await code.fill('100001');
+    await code.press('Enter');
+    await code.waitFor({ state: 'detached' });
     await settled(page, `checkout-${id}`);
     assert.match(await page.locator(`#checkout-${id} loyalty-balance [part="balance"]`).innerText(), /878 points/);
   }

@@ -1,10 +1,10 @@
 import { expect, html, oneEvent, waitUntil } from '@open-wc/testing';
 import type { CheckoutSession } from '../../src/elements/checkout-session/checkout-session.js';
 import type { CustomerLookup } from '../../src/elements/customer-lookup/customer-lookup.js';
-import { CASHBACK_PHONE, ENDPOINT, lookUp, sessionFixture, shadow, shadowText } from './helpers.js';
+import { CASHBACK_PHONE, ENDPOINT, lookUp, secretFor, sessionFixture, shadow, shadowText } from './helpers.js';
 
 async function setup() {
-  const session = await sessionFixture(html`<checkout-session endpoint=${ENDPOINT} cart-id="cart-1000"><customer-lookup></customer-lookup></checkout-session>`);
+  const session = await sessionFixture(html`<checkout-session endpoint=${ENDPOINT} client-secret=${await secretFor('cart-1000')}><customer-lookup></customer-lookup></checkout-session>`);
   return { session, lookup: session.querySelector('customer-lookup') as CustomerLookup };
 }
 
@@ -24,12 +24,33 @@ describe('<customer-lookup>', () => {
     const found = oneEvent(lookup, 'customer-found');
     await lookUp(lookup, CASHBACK_PHONE);
     const { detail } = await found;
-    expect(detail.customer).to.deep.equal({ displayName: 'Ив** П.', maskedPhone: '•••• 67' });
+    expect(detail.customer).to.deep.equal({ displayName: 'Ив** П.', maskedPhone: '•••• 67', verified: false });
     const json = JSON.stringify(detail);
     for (const secret of ['79201234567', 'Петров', 'birthday', 'email', 'photo']) expect(json).not.to.contain(secret);
     await lookup.updateComplete;
     expect(shadowText(lookup)).to.contain('Hello, Ив** П.');
-    // Focus moves to the result so keyboard users continue from there.
+    // Focus moves to the next step (the code that proves the account) so keyboard users continue from there.
+    await waitUntil(() => lookup.shadowRoot!.activeElement === shadow(lookup, '#code'));
+  });
+
+  it('asks for the code from the customer\'s app before points can be used: a wrong one is explained, the right one proves it', async () => {
+    const { session, lookup } = await setup();
+    await lookUp(lookup, CASHBACK_PHONE);
+    await waitUntil(() => lookup.shadowRoot!.querySelector('#code'));
+    expect(shadowText(lookup)).to.contain('To use your points, enter the code shown in your app');
+    const code = shadow<HTMLInputElement>(lookup, '#code');
+    code.value = '100002';
+    code.form!.requestSubmit();
+    await waitUntil(() => shadow(lookup, '#code-error').textContent?.includes('This code is not right.'));
+    expect(code.getAttribute('aria-invalid')).to.equal('true');
+    await expect(lookup).to.be.accessible();
+    const proven = oneEvent(lookup, 'customer-found');
+    shadow<HTMLInputElement>(lookup, '#code').value = '100001';
+    shadow<HTMLInputElement>(lookup, '#code').form!.requestSubmit();
+    expect((await proven).detail.customer.verified).to.equal(true);
+    await lookup.updateComplete;
+    expect(lookup.shadowRoot!.querySelector('#code')).to.equal(null);
+    expect((session as CheckoutSession).state.checkout?.loyalty?.balance?.points).to.equal(878);
     await waitUntil(() => lookup.shadowRoot!.activeElement === shadow(lookup, '.clear'));
   });
 

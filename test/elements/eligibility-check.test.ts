@@ -3,7 +3,7 @@ import '../../src/define.js';
 import type { CheckoutPay } from '../../src/elements/checkout-pay/checkout-pay.js';
 import type { CheckoutSession } from '../../src/elements/checkout-session/checkout-session.js';
 import type { EligibilityCheck } from '../../src/elements/eligibility-check/eligibility-check.js';
-import { ENDPOINT, shadow, shadowText } from './helpers.js';
+import { ENDPOINT, secretFor, shadow, shadowText } from './helpers.js';
 
 /** The instalment proxy of the test backend (test/support/instalment-backend.ts): FLOA beside a loyalty programme in euros. */
 const FLOA_ENDPOINT = '/api/floa';
@@ -18,11 +18,12 @@ async function floaCount(path: RegExp): Promise<number> {
 }
 const ELIGIBILITY = /\/eligibilities$/;
 
-async function setup() {
+async function setup(locale = 'en') {
   sessionStorage.clear();
   await fetch('/sim/bike-loyalty/__reset', { method: 'POST' });
+  const secret = await secretFor('bike', { api: 'floa' });
   const session = await fixture<CheckoutSession>(
-    html`<checkout-session endpoint=${FLOA_ENDPOINT} cart-id="bike" currency="EUR" locale="en"><eligibility-check></eligibility-check><checkout-pay></checkout-pay></checkout-session>`,
+    html`<checkout-session endpoint=${FLOA_ENDPOINT} client-secret=${secret} currency="EUR" locale=${locale}><eligibility-check></eligibility-check><checkout-pay></checkout-pay></checkout-session>`,
   );
   await waitUntil(() => session.state.phase === 'ready', 'the session did not load', { timeout: 5000 });
   const check = session.querySelector('eligibility-check') as EligibilityCheck;
@@ -30,13 +31,22 @@ async function setup() {
   return { session, check, pay };
 }
 
+/**
+ * A bike shop member found, then proven theirs with the code in their app (Camille 200001,
+ * Louis 200002, Hugo 200004): only then is their identity checked, and their points usable.
+ */
+async function proven(session: CheckoutSession, query = CAMILLE, code = '200001'): Promise<void> {
+  await session.lookup(query);
+  await session.verify(code);
+}
+
 const offersShown = (check: EligibilityCheck, count: number) => waitUntil(() => check.shadowRoot!.querySelectorAll('input[type=radio]').length === count + 1, `${count} offers`, { timeout: 5000 });
 
 describe('<eligibility-check>', () => {
-  it('says plainly that instalments are not configured, and tells the page', async () => {
+  it('takes no room when instalments are not configured, and tells the page once', async () => {
     sessionStorage.clear();
     const session = document.createElement('checkout-session');
-    Object.assign(session, { endpoint: ENDPOINT, cartId: 'cart-1000' });
+    Object.assign(session, { endpoint: ENDPOINT, clientSecret: await secretFor('cart-1000') });
     const check = document.createElement('eligibility-check') as EligibilityCheck;
     session.append(check);
     const event = oneEvent(check, 'eligibility-change');
@@ -44,8 +54,9 @@ describe('<eligibility-check>', () => {
     const { detail } = await event;
     expect(detail).to.deep.equal({ eligible: false, reason: 'not-configured' });
     await check.updateComplete;
-    expect(shadowText(check)).to.contain('Paying in instalments is not offered here.');
-    await expect(check).to.be.accessible();
+    expect(shadowText(check).trim()).to.equal('');
+    expect(check.hidden).to.equal(true);
+    expect(check.getBoundingClientRect().height).to.equal(0);
     session.remove();
   });
 
@@ -59,10 +70,34 @@ describe('<eligibility-check>', () => {
     expect(await floaCount(ELIGIBILITY)).to.equal(before);
   });
 
+  it('says it is checking, not "find your account", while the check after a lookup runs', async () => {
+    const { session, check } = await setup();
+    await oneEvent(check, 'eligibility-change');
+    await check.updateComplete;
+    expect(shadowText(check)).to.contain('Find your account to see whether you can pay in instalments.');
+    await session.lookup(CAMILLE);
+    await check.updateComplete;
+    expect(shadowText(check)).to.contain('Checking whether you can pay in instalments');
+    expect(shadowText(check)).not.to.contain('Find your account');
+    await expect(check).to.be.accessible();
+    // Found by phone, not proven: her identity is not checked in her name until she gives her app's code.
+    await waitUntil(() => shadowText(check).includes('Confirm that this account is yours to see whether you can pay in instalments.'), 'asks for the proof', { timeout: 5000 });
+    await session.verify('200001');
+    await offersShown(check, 4);
+  });
+
+  it('speaks the page\'s language from its first words: the instalment messages come in their own chunk, before the checkout shows', async () => {
+    const { check } = await setup('fr');
+    await oneEvent(check, 'eligibility-change');
+    await check.updateComplete;
+    expect(shadowText(check)).to.contain('Retrouvez votre compte pour savoir si vous pouvez payer en plusieurs fois.');
+    await expect(check).to.be.accessible();
+  });
+
   it('shows every offer with its fees, total and schedule; choosing one tells the page and the pay button', async () => {
     const { session, check, pay } = await setup();
     const known = oneEvent(check, 'eligibility-change');
-    await session.lookup(CAMILLE);
+    await proven(session);
     let { detail } = await known;
     while (!detail.eligible) ({ detail } = await oneEvent(check, 'eligibility-change'));
     expect(detail.offers!.map((o) => o.id)).to.deep.equal(['floa-94', 'floa-81', 'floa-63', 'floa-98']);
@@ -93,7 +128,7 @@ describe('<eligibility-check>', () => {
 
   it('checks again when points change the amount due: once after the changes settle, for the new amount', async () => {
     const { session, check } = await setup();
-    await session.lookup(CAMILLE);
+    await proven(session);
     await offersShown(check, 4);
     shadow<HTMLInputElement>(check, '#offer-floa-63').click();
     const before = await floaCount(ELIGIBILITY);
@@ -110,7 +145,7 @@ describe('<eligibility-check>', () => {
 
   it('says plainly why a shopper is not eligible, with no retry', async () => {
     const { session, check } = await setup();
-    await session.lookup(LOUIS);
+    await proven(session, LOUIS, '200002');
     await waitUntil(() => shadowText(check).includes('does not say why'), 'the reason', { timeout: 5000 });
     expect(shadowText(check)).to.contain('You can still pay in full.');
     expect(check.shadowRoot!.querySelector('button')).to.equal(null);
@@ -122,7 +157,7 @@ describe('<eligibility-check>', () => {
     const { session, check, pay } = await setup();
     const redirected: string[] = [];
     pay.redirect = (url) => redirected.push(url);
-    await session.lookup(CAMILLE);
+    await proven(session);
     await offersShown(check, 4);
     shadow<HTMLInputElement>(check, '#offer-floa-81').click();
     await pay.updateComplete;
@@ -149,7 +184,7 @@ describe('<eligibility-check>', () => {
   // Last: FLOA's time-outs open the proxy's circuit breaker for FLOA for a few seconds.
   it('a transient failure is explained, with a retry that checks again', async () => {
     const { session, check } = await setup();
-    await session.lookup(HUGO);
+    await proven(session, HUGO, '200004');
     await waitUntil(() => check.shadowRoot!.querySelector('[role=alert]'), 'the failure', { timeout: 5000 });
     expect(shadowText(check)).to.contain('The financing company is not answering right now.');
     await expect(check).to.be.accessible();

@@ -3,7 +3,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import type { CheckoutPay } from '../../src/elements/checkout-pay/checkout-pay.js';
 import type { CheckoutSession } from '../../src/elements/checkout-session/checkout-session.js';
 import type { CustomerLookup } from '../../src/elements/customer-lookup/customer-lookup.js';
-import { shadow, shadowText } from './helpers.js';
+import { newCheckout, secretFor, shadow, shadowText } from './helpers.js';
 
 /** The club proxy of test/support/backend.ts (Resamania: cash, cheque, card with its network). */
 const CLUB = '/api/resamania';
@@ -14,8 +14,10 @@ const PAYMENTS = /\/sales\/\d+\/payments$/;
 async function till(cartId = 'towel-1', mode = 'pos') {
   sessionStorage.clear();
   await fetch('/sim/resamania/__journal', { method: 'DELETE' });
+  // The shop's till server rings the sale up at till-1 and gives the till its staff credential.
+  const { clientSecret, tillCredential } = await newCheckout(cartId, { api: 'resamania', till: 'till-1' });
   const session = await fixture<CheckoutSession>(
-    html`<checkout-session mode=${mode} endpoint=${CLUB} cart-id=${cartId}><customer-lookup></customer-lookup><checkout-pay></checkout-pay></checkout-session>`,
+    html`<checkout-session mode=${mode} endpoint=${CLUB} client-secret=${clientSecret} till-credential=${tillCredential!}><customer-lookup></customer-lookup><checkout-pay></checkout-pay></checkout-session>`,
   );
   await waitUntil(() => session.state.phase === 'ready', 'the session did not load', { timeout: 5000 });
   if (mode === 'pos') await waitUntil(() => session.state.pos, 'the POS chunk did not load');
@@ -123,8 +125,8 @@ describe('POS mode', () => {
     expect(marked, 'the receipt is marked to print alone').to.equal(true);
     expect(pay.hasAttribute('data-checkout-print')).to.equal(false);
 
-    // The page starts the next sale: a new cart.
-    session.cartId = 'towel-4';
+    // The page starts the next sale: a new checkout from the shop's till server.
+    session.clientSecret = await secretFor('towel-4', { api: 'resamania', till: 'till-1' });
     const input = () => lookup.shadowRoot!.querySelector('input');
     await waitUntil(() => input() && lookup.shadowRoot!.activeElement === input(), 'the lookup field has no focus for the next sale', { timeout: 5000 });
     expect(shadowText(pay)).to.not.contain('Print receipt');

@@ -545,18 +545,15 @@ describe('CareCloud unknown outcomes settle through the bill_id guard (exactly o
       carts: { 'cc-settle': { currency: 'CZK', lines: [{ sku: 'cake', name: 'Cake', quantity: 2, unitPrice: 8990 }] } },
     });
     try {
-      const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-        const response = await fetch(proxy.base + path, { method, headers: { 'content-type': 'application/json', ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-        return { status: response.status, body: (await response.json()) as Record<string, any> };
-      };
-      const id = (await call('POST', '/checkouts', { cartId: 'cc-settle' })).body.id as string;
-      assert.equal((await call('POST', `/checkouts/${id}/customer`, { query: JANA.card })).status, 200);
-      assert.equal((await call('PUT', `/checkouts/${id}/spend`, { amount: 4000 })).status, 200);
+      // The shop's server vouches for Jana; its PSP takes the rest and it confirms the payment.
+      const checkout = await proxy.checkout({ cartId: 'cc-settle', customer: { query: JANA.card } });
+      const id = checkout.id;
+      assert.equal((await checkout.page('PUT', '/spend', { amount: 4000 })).status, 200);
       sim.faults.add({ kind: 'commit-then-drop', method: 'POST', path: SEND, times: 1 }, { kind: 'reset', method: 'POST', path: SEND, times: 1 });
-      const paid = await call('POST', `/checkouts/${id}/payments`, { method: 'card' }, { 'Idempotency-Key': `pay-${id}` });
+      const paid = await proxy.server('POST', `/checkouts/${id}/payments`, { method: 'external', amount: { amount: 13980, currency: 'CZK' }, pspReference: 'psp-1' }, { 'Idempotency-Key': `pay-${id}` });
       assert.equal(paid.status, 502);
       assert.match(String(paid.body.type), /payment-outcome-unknown/);
-      const read = await call('GET', `/checkouts/${id}`);
+      const read = await checkout.page('GET', '');
       assert.equal(read.body.status, 'paid');
       assert.deepEqual(read.body.receipt.spent, { value: { amount: 4000, currency: 'CZK' }, points: 40 });
       assert.equal(purchasesOf(`co-${id}`).length, 1);

@@ -499,7 +499,7 @@ describe('CRM.COM adapter over HTTP', () => {
       earn: true,
       debt: false,
       catalog: false,
-      paymentMethods: ['card', 'cash'],
+      paymentMethods: ['card', 'cash', 'external'],
       proof: 'none',
     });
   });

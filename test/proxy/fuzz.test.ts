@@ -8,6 +8,7 @@ import { parseConfig } from '../../src/proxy/config.js';
 import { createProxyFromConfig } from '../../src/proxy/create.js';
 import { createFloaSimulator, floaDemoOptions } from '../../src/simulators/floa/simulator.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../../src/simulators/ru-loyalty/simulator.js';
+import { TEST_SECRET_KEY } from '../support/start-proxy.js';
 
 /**
  * Property-based fuzzing of every route of the proxy (the loyalty routes and, with FLOA
@@ -29,6 +30,10 @@ const onUnhandled = (reason: unknown) => void unhandled.push(reason);
 const logged: string[] = [];
 /** Open checkouts: some fresh, some with a customer (the routes then reach the provider). */
 const ids: string[] = [];
+/** Their client secrets: `send` adds the right one to a page call, as the page would. */
+const secrets = new Map<string, string>();
+const SERVER = { authorization: `Bearer ${TEST_SECRET_KEY}` };
+let till = '';
 let sent = 0;
 
 before(async () => {
@@ -37,6 +42,7 @@ before(async () => {
   floaServer = await listen(floa.app);
   const proxy = createProxyFromConfig(
     parseConfig({
+      secretKeys: [TEST_SECRET_KEY],
       allowedOrigins: [ORIGIN],
       loyalty: { provider: 'ru-loyalty', baseUrl: upstream.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, currency: 'EUR', timeoutMs: 2000 },
       instalments: floaDemoOptions(floaServer.url, { categories: { bike: ['Sport', 'Bikes'] }, timeoutMs: 2000 }),
@@ -53,9 +59,10 @@ before(async () => {
   );
   app = proxy.app;
   closeProxy = proxy.close;
+  till = ((await (await send('POST', '/checkout-api/v1/server/till-credentials', { ...SERVER, 'content-type': 'application/json' }, JSON.stringify({ till: 't1' }))).json()) as { credential: string }).credential;
   for (const cartId of ['bike', 'bike', 'small', 'rub']) ids.push(await createCheckout(cartId));
   for (const [index, query] of [[0, '+33 6 12 34 56 78'], [1, '3000000000024'], [2, '3000000000031']] as const) {
-    assert.equal((await send('POST', `/checkout-api/v1/checkouts/${ids[index]}/customer`, { 'content-type': 'application/json' }, JSON.stringify({ query }))).status, 200);
+    assert.equal((await send('POST', `/checkout-api/v1/checkouts/${ids[index]}/customer`, { 'content-type': 'application/json', 'Checkout-Till-Credential': till }, JSON.stringify({ query }))).status, 200);
   }
 });
 after(async () => {
@@ -65,14 +72,20 @@ after(async () => {
   await upstream.close();
 });
 
+/** A checkout the shop's server creates, rung up at till t1 (so card and cash can be recorded). */
 async function createCheckout(cartId: string): Promise<string> {
-  const response = await send('POST', '/checkout-api/v1/checkouts', { 'content-type': 'application/json' }, JSON.stringify({ cartId }));
-  return ((await response.json()) as { id: string }).id;
+  const response = await send('POST', '/checkout-api/v1/server/checkouts', { ...SERVER, 'content-type': 'application/json' }, JSON.stringify({ cartId, till: 't1' }));
+  const { checkout, clientSecret } = (await response.json()) as { checkout: { id: string }; clientSecret: string };
+  secrets.set(checkout.id, clientSecret);
+  return checkout.id;
 }
 
 function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Response> {
   sent++;
-  const init: RequestInit = { method, headers, ...(body !== undefined && method !== 'GET' && method !== 'HEAD' ? { body } : {}) };
+  // A page call carries its checkout's client secret, unless the generated headers say otherwise.
+  const secret = secrets.get(decodeURIComponent(/\/v1\/checkouts\/([^/]+)/.exec(path)?.[1] ?? ''));
+  const withSecret = secret && !('authorization' in headers) ? { ...headers, authorization: `Bearer ${secret}` } : headers;
+  const init: RequestInit = { method, headers: withSecret, ...(body !== undefined && method !== 'GET' && method !== 'HEAD' ? { body } : {}) };
   return Promise.resolve(app.fetch(new Request(`http://proxy.test${path}`, init)));
 }
 
@@ -85,14 +98,11 @@ const id = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...Array.from({ leng
 const route = fc.oneof(
   fc.constant('/v1/capabilities'),
   fc.constant('/v1/checkouts'),
-  id.map((x) => `/v1/checkouts/${encodeURIComponent(x)}`),
-  id.map((x) => `/v1/checkouts/${encodeURIComponent(x)}/customer`),
-  id.map((x) => `/v1/checkouts/${encodeURIComponent(x)}/spend`),
-  id.map((x) => `/v1/checkouts/${encodeURIComponent(x)}/payments`),
-  id.map((x) => `/v1/checkouts/${encodeURIComponent(x)}/catalog`),
-  fc.tuple(id, fc.constantFrom('', '/eligibility', '/payment-session', '/callback/notification', '/callback/return', '/callback/back', '/callback/other')).map(
-    ([x, tail]) => `/v1/checkouts/${encodeURIComponent(x)}/instalments${tail}`,
-  ),
+  fc.tuple(id, fc.constantFrom('', '/customer', '/customer/verification', '/spend', '/payments', '/payment-request', '/catalog')).map(([x, tail]) => `/v1/checkouts/${encodeURIComponent(x)}${tail}`),
+  fc.tuple(id, fc.constantFrom('', '/eligibility', '/payment-session', '/payment-session/abandon')).map(([x, tail]) => `/v1/checkouts/${encodeURIComponent(x)}/instalments${tail}`),
+  fc.tuple(id, fc.constantFrom('/notification', '/return', '/back', '/other')).map(([x, tail]) => `/v1/callbacks/instalments/${encodeURIComponent(x)}${tail}`),
+  fc.constantFrom('/v1/server/checkouts', '/v1/server/till-credentials', '/v1/server/webhook-events', '/v1/server/webhook-events?status=failed', '/v1/server/webhook-events/x/redeliver'),
+  fc.tuple(id, fc.constantFrom('', '/cancel', '/payments', '/resolve')).map(([x, tail]) => `/v1/server/checkouts/${encodeURIComponent(x)}${tail}`),
   fc.webPath().map((p) => `/v1${p.startsWith('/') ? p : `/${p}`}`),
   fc.webPath(),
 );
@@ -103,7 +113,10 @@ const body = fc.oneof(
   fc.record({ cartId: fc.oneof(fc.constantFrom('bike', 'small', 'empty', 'rub', 'missing'), fc.string({ maxLength: 200 }), fc.jsonValue()) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
   fc.record({ query: fc.oneof(fc.constantFrom('+33 6 12 34 56 78', '3000000000017', '3000000000024', '3000000000031', '200005'), fc.string({ unit: 'grapheme', maxLength: 120 }), fc.jsonValue()) }).map((v) => JSON.stringify(v)),
   fc.record({ amount: money }).map((v) => JSON.stringify(v)),
-  fc.record({ method: fc.oneof(fc.constantFrom('card', 'cash', 'cheque', 'external', 'bitcoin'), fc.jsonValue()) }).map((v) => JSON.stringify(v)),
+  fc.record({ method: fc.oneof(fc.constantFrom('card', 'cash', 'cheque', 'external', 'none', 'bitcoin'), fc.jsonValue()), amount: money }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+  fc.record({ method: fc.constant('external'), amount: fc.record({ amount: money, currency: fc.constantFrom('EUR', 'RUB', 'eur', '') }), pspReference: fc.string({ maxLength: 140 }) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+  fc.record({ cart: fc.oneof(fc.jsonValue(), fc.record({ currency: fc.constantFrom('EUR', 'XXX', 'eu'), lines: fc.array(fc.record({ sku: fc.string(), name: fc.string(), quantity: money, unitPrice: money, data: fc.jsonValue() }, { requiredKeys: [] }), { maxLength: 3 }) })), reference: fc.string({ maxLength: 140 }), customer: fc.jsonValue(), till: fc.string(), metadata: fc.jsonValue() }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+  fc.record({ code: fc.oneof(fc.string({ maxLength: 70 }), fc.jsonValue()), outcome: fc.constantFrom('recorded', 'not-recorded', 'x'), till: fc.string({ maxLength: 140 }), ttlSeconds: money }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
   fc.record(
     {
       offerId: fc.oneof(fc.constantFrom('floa-81', 'floa-63', 'floa-98', 'floa-94', 'floa-00'), fc.string({ maxLength: 80 }), fc.jsonValue()),
@@ -127,6 +140,9 @@ const headers = fc.record(
     origin: fc.oneof(fc.constantFrom(ORIGIN, 'https://evil.example', 'null'), headerValue),
     'sec-fetch-site': fc.constantFrom('same-origin', 'same-site', 'cross-site', 'none'),
     'content-length': fc.nat({ max: 100_000 }).map(String),
+    // The shop's key (server routes get past their check), a forged one, or anything.
+    authorization: fc.oneof(fc.constant(SERVER.authorization), fc.constantFrom('Bearer sk_forged_00000000000000000000', 'Bearer '), headerValue),
+    'Checkout-Till-Credential': fc.oneof(fc.constant('').map(() => till), headerValue),
   },
   { requiredKeys: [] },
 );
@@ -139,7 +155,7 @@ async function checkReply(response: Response, label: string): Promise<void> {
   const text = await response.text();
   statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
   if (response.status < 400) {
-    const route = label.split(' ').slice(0, 2).join(' ').replace(/\/checkouts\/[^/ ]+/, '/checkouts/:id').replace('/checkout-api', '');
+    const route = label.split(' ').slice(0, 2).join(' ').replace(/\/(checkouts|instalments)\/[^/ ]+/, '/$1/:id').replace('/checkout-api', '');
     successes.set(route, (successes.get(route) ?? 0) + 1);
   }
   assert.ok(response.status < 500, `${response.status} for ${label}: ${text}`);
@@ -168,7 +184,9 @@ test('fuzz: ≥ 10,000 hostile requests over every route, zero 5xx, zero unhandl
   const operation = fc.oneof(
     { weight: 3, arbitrary: fc.tuple(fc.constant(['POST', 'customer'] as const), json(fc.record({ query: fc.oneof(fc.constantFrom('+33 6 12 34 56 78', '3000000000024', '3000000000031', '3000000000055'), fc.string({ maxLength: 120 })) }))) },
     { weight: 3, arbitrary: fc.tuple(fc.constant(['PUT', 'spend'] as const), json(fc.record({ amount: fc.oneof(fc.integer({ min: 0, max: 600 }).map((n) => n * 100), money) }))) },
-    { weight: 3, arbitrary: fc.tuple(fc.constant(['POST', 'payments'] as const), json(fc.record({ method: fc.oneof(fc.constantFrom('card', 'cash'), fc.jsonValue()) }))) },
+    { weight: 3, arbitrary: fc.tuple(fc.constant(['POST', 'payments'] as const), json(fc.record({ method: fc.oneof(fc.constantFrom('card', 'cash', 'none'), fc.jsonValue()), amount: fc.oneof(fc.constantFrom(0, 50000, 40000, 1200), money) }))) },
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(['POST', 'payment-request'] as const, ['DELETE', 'payment-request'] as const), json(fc.record({ amount: fc.oneof(fc.constantFrom(50000, 1200), money) }))) },
+    { weight: 1, arbitrary: fc.tuple(fc.constant(['POST', 'customer/verification'] as const), json(fc.record({ code: fc.oneof(fc.constantFrom('200001', '200002'), fc.string({ maxLength: 70 })) }))) },
     { weight: 2, arbitrary: fc.tuple(fc.constantFrom(['POST', 'instalments/eligibility'] as const, ['GET', 'instalments'] as const), body) },
     {
       weight: 2,
@@ -180,16 +198,16 @@ test('fuzz: ≥ 10,000 hostile requests over every route, zero 5xx, zero unhandl
     {
       weight: 1,
       arbitrary: fc.tuple(
-        fc.constantFrom(['DELETE', 'customer'] as const, ['GET', ''] as const, ['GET', 'catalog'] as const, ['POST', 'instalments/callback/notification'] as const, ['GET', 'instalments/callback/return'] as const, ['POST', 'instalments/callback/back'] as const),
+        fc.constantFrom(['DELETE', 'customer'] as const, ['GET', ''] as const, ['GET', 'catalog'] as const, ['POST', 'instalments/payment-session/abandon'] as const),
         body,
       ),
     },
   );
-  const deep = fc.tuple(operation, id, fc.stringMatching(/^[\x21-\x7e]{8,40}$/));
+  const deep = fc.tuple(operation, id, fc.stringMatching(/^[\x21-\x7e]{8,40}$/), fc.boolean());
   await fc.assert(
-    fc.asyncProperty(deep, async ([[[m, tail], b], checkout, key]) => {
+    fc.asyncProperty(deep, async ([[[m, tail], b], checkout, key, atTill]) => {
       const path = `/checkout-api/v1/checkouts/${encodeURIComponent(checkout)}${tail ? `/${tail}` : ''}`;
-      const response = await send(m, path, { 'content-type': 'application/json', origin: ORIGIN, 'Idempotency-Key': key }, b);
+      const response = await send(m, path, { 'content-type': 'application/json', origin: ORIGIN, 'Idempotency-Key': key, ...(atTill ? { 'Checkout-Till-Credential': till } : {}) }, b);
       await checkReply(response, `${m} ${path} ${b.slice(0, 200)}`);
       // Paid checkouts refuse everything: replace them so the deep routes stay reachable.
       if (m === 'POST' && tail === 'payments' && response.status === 201) {
@@ -215,12 +233,12 @@ test('fuzz: ≥ 10,000 hostile requests over every route, zero 5xx, zero unhandl
       const json = { 'content-type': 'application/json', origin: ORIGIN };
       const base = `/checkout-api/v1/checkouts/${checkout}`;
       const steps: Array<[string, string, Record<string, string>, string | undefined]> = [
-        ['POST', `${base}/customer`, json, JSON.stringify({ query: f.query })],
+        ['POST', `${base}/customer`, { ...json, 'Checkout-Till-Credential': till }, JSON.stringify({ query: f.query })],
         ['PUT', `${base}/spend`, json, JSON.stringify({ amount: f.spend })],
         ['POST', `${base}/instalments/eligibility`, json, undefined],
         ['POST', `${base}/instalments/payment-session`, { ...json, 'Idempotency-Key': `session-${checkout}` }, JSON.stringify({ offerId: f.offerId, returnUrl: f.returnUrl, locale: f.locale })],
-        ['POST', `${base}/instalments/callback/notification`, { 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams(f.notification).toString()],
-        ['GET', `${base}/instalments/callback/return`, {}, undefined],
+        ['POST', `/checkout-api/v1/callbacks/instalments/${checkout}/notification`, { 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams(f.notification).toString()],
+        ['GET', `/checkout-api/v1/callbacks/instalments/${checkout}/return`, {}, undefined],
         ['GET', `${base}/instalments`, {}, undefined],
       ];
       for (const [m, path, h, b] of steps) await checkReply(await send(m, path, h, b), `${m} ${path} ${b ?? ''}`);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { localizer, registerLocale, type Params } from '../../src/i18n/localize.js';
+import { enInstalments } from '../../src/i18n/locales/en-instalments.js';
 import { enPos } from '../../src/i18n/locales/en-pos.js';
 import { en as enMain, type Catalogue, type MessageKey } from '../../src/i18n/locales/en.js';
 import { fr } from '../../src/i18n/locales/fr.js';
@@ -9,12 +10,27 @@ import { it } from '../../src/i18n/locales/it.js';
 import { pt } from '../../src/i18n/locales/pt.js';
 import { ru } from '../../src/i18n/locales/ru.js';
 import { cs } from '../../src/i18n/locales/cs.js';
+import { frInstalments } from '../../src/i18n/locales/fr-instalments.js';
+import { esInstalments } from '../../src/i18n/locales/es-instalments.js';
+import { itInstalments } from '../../src/i18n/locales/it-instalments.js';
+import { ptInstalments } from '../../src/i18n/locales/pt-instalments.js';
+import { ruInstalments } from '../../src/i18n/locales/ru-instalments.js';
+import { csInstalments } from '../../src/i18n/locales/cs-instalments.js';
 
+/** Each language in two chunks, like English: the drop-in's messages, and pay in instalments'. */
+const parts: Record<string, [Partial<Catalogue>, Partial<Catalogue>]> = {
+  fr: [fr, frInstalments],
+  es: [es, esInstalments],
+  it: [it, itInstalments],
+  pt: [pt, ptInstalments],
+  ru: [ru, ruInstalments],
+  cs: [cs, csInstalments],
+};
 /** The bundled catalogues against the English reference, and the lookup/fallback rules of `localizer`. */
-const locales: Record<string, Catalogue> = { fr, es, it, pt, ru, cs };
-/** The whole English reference: the drop-in's messages and POS mode's (registered by its chunk). */
-const en = { ...enMain, ...enPos };
-registerLocale('en', enPos);
+const locales: Record<string, Catalogue> = Object.fromEntries(Object.entries(parts).map(([lang, [main, instalments]]) => [lang, { ...main, ...instalments } as Catalogue]));
+/** The whole English reference: the drop-in's messages, POS mode's and instalments' (registered by their chunks). */
+const en = { ...enMain, ...enPos, ...enInstalments };
+registerLocale('en', { ...enPos, ...enInstalments });
 for (const [lang, catalogue] of Object.entries(locales)) registerLocale(lang, catalogue);
 
 type Message = string | Partial<Record<string, string>>;
@@ -29,8 +45,11 @@ const paramsFor = (key: MessageKey): Params => Object.fromEntries(sorted(allPlac
 for (const [lang, catalogue] of Object.entries(locales)) {
   const categories = sorted(new Intl.PluralRules(lang).resolvedOptions().pluralCategories);
 
-  test(`${lang}: has every key of en and no other`, () => {
+  test(`${lang}: has every key of en and no other, each in the chunk of its English one`, () => {
     assert.deepEqual(sorted(Object.keys(catalogue)), sorted(keys));
+    const [main, instalments] = parts[lang]!;
+    assert.deepEqual(sorted(Object.keys(instalments)), sorted(Object.keys(enInstalments)), `${lang}-instalments.ts`);
+    assert.equal(Object.keys(main).length + Object.keys(instalments).length, keys.length, `${lang}.ts holds no instalment message`);
   });
 
   test(`${lang}: every message has the same kind and placeholders as en`, () => {
@@ -76,13 +95,13 @@ const points = (lang: string, ...counts: number[]) => counts.map((count) => loca
 test('ru: points take the right word form for 1, 2, 5, 21 and more', () => {
   assert.deepEqual(points('ru', 1, 2, 5, 21), ['1 балл', '2 балла', '5 баллов', '21 балл']);
   assert.deepEqual(points('ru', 0, 4, 11, 12, 14, 22, 25, 101, 111), ['0 баллов', '4 балла', '11 баллов', '12 баллов', '14 баллов', '22 балла', '25 баллов', '101 балл', '111 баллов']);
-  assert.equal(localizer('ru').t('loyalty.points', { count: 1.5 }), '1.5 балла');
+  assert.equal(localizer('ru').t('loyalty.points', { count: 1.5 }), '1,5 балла');
 });
 
 test('cs: points take the right word form for 1, 2, 5, 21 and more', () => {
   assert.deepEqual(points('cs', 1, 2, 5, 21), ['1 bod', '2 body', '5 bodů', '21 bodů']);
   assert.deepEqual(points('cs', 0, 3, 4, 11, 22), ['0 bodů', '3 body', '4 body', '11 bodů', '22 bodů']);
-  assert.equal(localizer('cs').t('loyalty.points', { count: 1.5 }), '1.5 bodu');
+  assert.equal(localizer('cs').t('loyalty.points', { count: 1.5 }), '1,5 bodu');
 });
 
 test('other languages: singular and plural points', () => {
@@ -91,9 +110,24 @@ test('other languages: singular and plural points', () => {
   assert.deepEqual(points('it', 1, 2, 5, 21), ['1 punto', '2 punti', '5 punti', '21 punti']);
   assert.deepEqual(points('pt', 1, 2, 5, 21), ['1 ponto', '2 pontos', '5 pontos', '21 pontos']);
   assert.deepEqual(points('en', 1, 2, 5, 21), ['1 point', '2 points', '5 points', '21 points']);
-  // 'many' (1000000 in fr/es/it/pt) reads like 'other' with digits.
-  assert.deepEqual(points('fr', 1000000), ['1000000 points']);
-  assert.deepEqual(points('es', 1000000), ['1000000 puntos']);
+  // 'many' (1000000 in fr/es/it/pt) reads like 'other', with the digits grouped as the language groups them.
+  assert.deepEqual(points('fr', 1000000), ['1\u202f000\u202f000 points']);
+  assert.deepEqual(points('es', 1000000), ['1.000.000 puntos']);
+});
+
+test('counts are digit-grouped for the language in every catalogue\'s plural messages ("1245 points" → "1,245 points")', () => {
+  assert.deepEqual(points('en', 1245), ['1,245 points']);
+  assert.deepEqual(points('fr', 1245), ['1\u202f245 points']);
+  assert.deepEqual(points('ru', 1245), ['1\u00a0245 баллов']);
+  assert.deepEqual(points('cs', 12345), ['12\u00a0345 bodů']);
+  for (const [lang, catalogue] of Object.entries({ en, ...locales })) {
+    const grouped = new Intl.NumberFormat(lang).format(123456);
+    for (const key of keys) {
+      if (typeof catalogue[key] === 'string') continue;
+      const text = localizer(lang).t(key, { ...paramsFor(key), count: 123456 });
+      assert.ok(text.includes(grouped), `${lang} ${key}: "${text}" has no "${grouped}"`);
+    }
+  }
 });
 
 test('placeholders are substituted', () => {
@@ -105,7 +139,7 @@ test('placeholders are substituted', () => {
 test('a regional tag falls back to its language, an unknown one to en', () => {
   assert.equal(localizer('fr-CH').t('lookup.submit'), fr['lookup.submit']);
   assert.equal(localizer('fr-CH').t('lookup.submit'), 'Rechercher');
-  assert.equal(localizer('pt-BR').t('pay.retry'), pt['pay.retry']);
+  assert.equal(localizer('pt-BR').t('error.retry'), pt['error.retry']);
   assert.equal(localizer('ru-RU').t('loyalty.points', { count: 3 }), '3 балла');
   assert.equal(localizer('cs-CZ').t('loyalty.points', { count: 2 }), '2 body');
   assert.equal(localizer('xx').t('lookup.submit'), en['lookup.submit']);

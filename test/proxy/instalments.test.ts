@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { BIKE_SHOP_FLOA_LINKS, bikeShopMembers, demoInstalmentCustomers } from '../../demo/instalment-customers.js';
 import { listen, type RunningServer } from '../../src/node/listen.js';
-import { isInstalmentCallback } from '../../src/proxy/instalments.js';
 import { createFloaSimulator, FLOA_DEMO_HMAC_SECRET, floaDemoOptions } from '../../src/simulators/floa/simulator.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../../src/simulators/ru-loyalty/simulator.js';
 import { startProxy, type RunningProxy } from '../support/start-proxy.js';
@@ -60,10 +59,14 @@ beforeEach(async () => {
   logged.length = 0;
 });
 
+/** Client secrets of the checkouts the shop's server created, by id: the page sends its own. */
+const secrets = new Map<string, string>();
+
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const secret = secrets.get(/^\/checkouts\/([^/]+)/.exec(path)?.[1] ?? '');
   const response = await fetch(base + path, {
     method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(secret ? { authorization: `Bearer ${secret}` } : {}), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
     redirect: 'manual',
   });
@@ -77,12 +80,12 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
   return { status: response.status, headers: response.headers, text, body: parsed };
 }
 
+/** A checkout the shop's server created, for its logged-in shopper `query` (vouched: points can be spent). */
 async function checkout(query?: string, cartId = 'bike'): Promise<string> {
-  const created = await call('POST', '/checkouts', { cartId });
-  assert.equal(created.status, 201);
-  const id = created.body.id as string;
-  if (query) assert.equal((await call('POST', `/checkouts/${id}/customer`, { query })).status, 200);
-  return id;
+  const created = await proxy.server('POST', '/checkouts', { cartId, ...(query ? { customer: { query } } : {}) });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  secrets.set(created.body.checkout.id, created.body.clientSecret);
+  return created.body.checkout.id as string;
 }
 
 const check = (id: string) => call('POST', `/checkouts/${id}/instalments/eligibility`, {});
@@ -218,7 +221,7 @@ describe('payment', () => {
     assert.deepEqual(opened.body.payment, { status: 'redirected', offer, url: opened.body.url });
     const sent = floaSim.journal.entries.find((e) => e.path === SESSIONS)!.body as any;
     assert.equal(sent.orderData.amount, offer.total.amount, 'FLOA collects the total with fees');
-    assert.match(sent.configuration.notificationUrl, new RegExp(`^${proxy.url}/checkout-api/v1/checkouts/${id}/instalments/callback/notification$`));
+    assert.match(sent.configuration.notificationUrl, new RegExp(`^${proxy.url}/checkout-api/v1/callbacks/instalments/${id}/notification$`));
     assert.equal(sent.configuration.culture, 'fr-FR');
 
     // Double click, reload, back button: the same session, never a second one.
@@ -227,8 +230,8 @@ describe('payment', () => {
     assert.equal(floaSim.journal.count('POST', SESSIONS), 1);
     const other = await openSession(id, 'floa-63');
     assert.equal(other.status, 409, 'another offer while one is open');
-    const byCard = await call('POST', `/checkouts/${id}/payments`, { method: 'card' }, { 'Idempotency-Key': `card-${Date.now()}-x` });
-    assert.equal(byCard.status, 409, 'no card payment beside an open payment in instalments');
+    const byCard = await proxy.server('POST', `/checkouts/${id}/payments`, { method: 'external', amount: eur(35000), pspReference: 'psp-x' }, { 'Idempotency-Key': `card-${Date.now()}-x` });
+    assert.equal(byCard.status, 409, 'no PSP payment beside an open payment in instalments');
     assert.match(byCard.body.detail, /instalments is open/);
     assert.equal(loyaltySim.holds().length, 1, 'the points stay held while the shopper pays');
 
@@ -281,7 +284,7 @@ describe('payment', () => {
     const session = floaSim.sessions().find((s) => opened.body.url.endsWith(s.id))!;
     const fields: Array<[string, string]> = [['orderRef', session.orderRef], ['amount', String(session.amount)], ['returnCode', '0']];
     fields.push(['hmac', computeSeal(fields.map(([, v]) => v), sealKey(FLOA_DEMO_HMAC_SECRET, 'hex'))]);
-    const reply = await fetch(`${base}/checkouts/${id}/instalments/callback/notification`, { method: 'POST', body: new URLSearchParams(fields) });
+    const reply = await fetch(`${base}/callbacks/instalments/${id}/notification`, { method: 'POST', body: new URLSearchParams(fields) });
     assert.equal(reply.status, 200);
     assert.equal(loyaltySim.journal.count('POST', RETAIL), 0);
     assert.equal(floaSim.journal.count('GET', /paymentResult\/$/), 1);
@@ -319,7 +322,7 @@ describe('payment', () => {
     const { id } = await withPointsChecked();
     const opened = await openSession(id, 'floa-94');
     const next = await act(opened.body.url, 'cancel');
-    assert.match(next.to, /\/instalments\/callback\/back$/);
+    assert.match(next.to, /\/callbacks\/instalments\/[^/]+\/back$/);
     const landed = await land(next);
     assert.equal(landed.status, 303);
     assert.equal(landed.headers.get('location'), page());
@@ -364,10 +367,71 @@ describe('payment', () => {
   });
 
   test('callbacks are the only cross-origin writes allowed', async () => {
-    assert.equal(isInstalmentCallback('/checkout-api/v1/checkouts/abc/instalments/callback/return'), true);
-    assert.equal(isInstalmentCallback('/checkout-api/v1/checkouts/abc/instalments/payment-session'), false);
     const id = await checkout(CAMILLE);
     const crossSite = await call('POST', `/checkouts/${id}/instalments/eligibility`, {}, { origin: 'https://evil.example' });
     assert.equal(crossSite.status, 403);
+  });
+});
+
+describe('guests, abandoned and cancelled payments', () => {
+  const camilleIdentity = async () => (await import('../../src/simulators/floa/demo-customers.js')).floaDemoIdentities().find((i) => i.customer.reference === 'FR-0001')!.customer;
+
+  /** A checkout for a shopper with no loyalty account: the shop's server passes the identity FLOA scores. */
+  async function guestCheckout() {
+    const created = await proxy.server('POST', '/checkouts', { cartId: 'bike', instalmentIdentity: await camilleIdentity() });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    secrets.set(created.body.checkout.id, created.body.clientSecret);
+    return created.body.checkout.id as string;
+  }
+
+  test('a guest pays in instalments: the checkout is paid, no loyalty sale is recorded (there is no member)', async () => {
+    const id = await guestCheckout();
+    const eligibility = await check(id);
+    assert.equal(eligibility.body.eligible, true, JSON.stringify(eligibility.body));
+    const opened = await openSession(id, 'floa-63');
+    assert.equal(opened.status, 201, opened.text);
+    await land(await act(opened.body.url, 'pay'));
+    const paid = await call('GET', `/checkouts/${id}`);
+    assert.equal(paid.body.status, 'paid');
+    assert.deepEqual(paid.body.receipt.paid, eur(50000));
+    assert.equal(loyaltySim.journal.count('POST', RETAIL), 0);
+  });
+
+  test('the shopper gives up on FLOA\'s page: the checkout is free again; a late "paid" goes to review, never beside another payment', async () => {
+    const { id } = await withPointsChecked();
+    const opened = await openSession(id, 'floa-81');
+    assert.equal((await call('PUT', `/checkouts/${id}/spend`, { amount: 0 })).status, 409, 'locked while the page is open');
+    const abandoned = await call('POST', `/checkouts/${id}/instalments/payment-session/abandon`);
+    assert.equal(abandoned.status, 200, abandoned.text);
+    assert.equal(abandoned.body.payment.status, 'cancelled');
+    assert.equal(abandoned.body.payment.url, undefined);
+    assert.equal((await call('PUT', `/checkouts/${id}/spend`, { amount: 0 })).status, 200, 'free again');
+    // FLOA's page was still open in another tab: the shopper pays there after all.
+    await act(opened.body.url, 'pay');
+    const status = await call('GET', `/checkouts/${id}`);
+    assert.equal(status.body.status, 'review');
+    assert.equal(loyaltySim.journal.count('POST', RETAIL), 0, 'nothing recorded beside an order that changed');
+    assert.ok(logged.some((line) => /to review/.test(line)), logged.join('\n'));
+  });
+
+  test('the shop cancels the checkout while FLOA\'s page is open: a late "paid" goes to review', async () => {
+    const { id } = await withPointsChecked();
+    const opened = await openSession(id, 'floa-81');
+    assert.equal((await proxy.server('POST', `/checkouts/${id}/cancel`)).body.status, 'cancelled');
+    await act(opened.body.url, 'pay');
+    assert.equal((await call('GET', `/checkouts/${id}`)).body.status, 'review');
+    assert.equal(loyaltySim.journal.count('POST', RETAIL), 0);
+  });
+});
+
+describe('whose identity is checked', () => {
+  test('a member found by phone but not proven: no check in their name (the shop\'s hook is not asked), said why', async () => {
+    const created = await proxy.server('POST', '/checkouts', { cartId: 'bike' });
+    secrets.set(created.body.checkout.id, created.body.clientSecret);
+    const id = created.body.checkout.id as string;
+    assert.equal((await call('POST', `/checkouts/${id}/customer`, { query: CAMILLE })).status, 200);
+    const reply = await check(id);
+    assert.deepEqual(reply.body, { eligible: false, amountDue: eur(50000), offers: [], reason: 'unverified' });
+    assert.equal(floaSim.journal.count('POST', ELIGIBILITY), 0);
   });
 });

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { listen, type RunningServer } from '../../src/node/listen.js';
-import { parseConfig } from '../../src/proxy/config.js';
-import { createProxyFromConfig } from '../../src/proxy/create.js';
-import { maskDigits, maskName, publicCustomer } from '../../src/proxy/privacy.js';
-import { createRateLimiter } from '../../src/proxy/rate-limit.js';
+import { publicCustomer } from '../../src/proxy/checkout/view.js';
+import { maskDigits, maskName } from '../../src/proxy/privacy.js';
+import { createRateLimiter } from '../../src/proxy/rate-limits.js';
 import { ProblemError } from '../../src/proxy/problems.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../../src/simulators/ru-loyalty/simulator.js';
+import { startProxy as start, TEST_SECRET_KEY, type RunningProxy } from '../support/start-proxy.js';
 
 /**
  * What the issue asks of a public, hostile-input-proof proxy beyond `app.test.ts`: lookups
@@ -19,43 +19,24 @@ const ORIGIN = 'https://shop.example';
 const CLIENT = '/integration/general/client';
 const simulator = createRuLoyaltySimulator();
 let upstream: RunningServer;
-const running: Array<{ server: RunningServer; close: () => Promise<void> }> = [];
+const running: RunningProxy[] = [];
+const CART = { currency: 'RUB', lines: [{ sku: 'a', name: 'A', quantity: 1, unitPrice: 100000 }] };
 
 before(async () => {
   upstream = await listen(simulator.app);
 });
 after(async () => {
-  for (const proxy of running) {
-    await proxy.server.close();
-    await proxy.close();
-  }
+  for (const proxy of running) await proxy.close();
   await upstream.close();
 });
 beforeEach(() => fetch(`${upstream.url}/__reset`, { method: 'POST' }));
 
 async function startProxy(extra: Record<string, unknown> = {}) {
-  const proxy = createProxyFromConfig(
-    parseConfig({
-      allowedOrigins: [ORIGIN],
-      loyalty: { provider: 'ru-loyalty', baseUrl: upstream.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT },
-      carts: { c1: { currency: 'RUB', lines: [{ sku: 'a', name: 'A', quantity: 1, unitPrice: 100000 }] } },
-      ...extra,
-    }),
-    { log: () => {} },
-  );
-  const server = await listen(proxy.app);
-  running.push({ server, close: proxy.close });
-  const base = `${server.url}/checkout-api/v1`;
-  return async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-    const response = await fetch(base + path, {
-      method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined, text };
-  };
+  const proxy = await start({ allowedOrigins: [ORIGIN], loyalty: { provider: 'ru-loyalty', baseUrl: upstream.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT }, ...extra });
+  running.push(proxy);
+  return proxy;
 }
+const text = (reply: { body: unknown }) => JSON.stringify(reply.body);
 
 /** What must never leave the proxy for Ivan: full phone, surname, birthday, e-mail, photo, provider id, search. */
 const IVAN_PRIVATE = ['79201234567', '7920123456', 'Петров', '1990-03-29', 'hidden@example.test', 'photo.jpeg', '62a000000000000000000001', '2000000000018', 'search'];
@@ -65,12 +46,12 @@ const assertNothingPrivate = (text: string, allow: string[] = []) => {
 
 describe('lookup rate limits', () => {
   test('per client IP, across checkouts: 429 with Retry-After, and no upstream call', async () => {
-    const call = await startProxy({ lookupRateLimit: { perClient: 3, perCheckout: 100, windowMs: 60_000 } });
+    const proxy = await startProxy({ lookupRateLimit: { perClient: 3, perCheckout: 100, windowMs: 60_000 } });
     const statuses = [];
     let last;
     for (let i = 0; i < 5; i++) {
-      const { body } = await call('POST', '/checkouts', { cartId: 'c1' });
-      last = await call('POST', `/checkouts/${body.id}/customer`, { query: '2000000000018' });
+      const checkout = await proxy.checkout({ cart: CART });
+      last = await checkout.page('POST', '/customer', { query: '2000000000018' });
       statuses.push(last.status);
     }
     assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
@@ -81,61 +62,74 @@ describe('lookup rate limits', () => {
   });
 
   test('the window is configurable and frees the client when it ends', async () => {
-    const call = await startProxy({ lookupRateLimit: { perClient: 1, perCheckout: 1, windowMs: 300 } });
-    const { body } = await call('POST', '/checkouts', { cartId: 'c1' });
-    assert.equal((await call('POST', `/checkouts/${body.id}/customer`, { query: '0000000' })).status, 404);
-    assert.equal((await call('POST', `/checkouts/${body.id}/customer`, { query: '0000000' })).status, 429);
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    assert.equal((await call('POST', `/checkouts/${body.id}/customer`, { query: '2000000000018' })).status, 200);
+    const proxy = await startProxy({ lookupRateLimit: { perClient: 1, perCheckout: 1, windowMs: 1000 } });
+    const checkout = await proxy.checkout({ cart: CART });
+    assert.equal((await checkout.page('POST', '/customer', { query: '0000000' })).status, 404);
+    assert.equal((await checkout.page('POST', '/customer', { query: '0000000' })).status, 429);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.equal((await checkout.page('POST', '/customer', { query: '2000000000018' })).status, 200);
   });
 
-  test('the limiter counts per key and keeps its memory bounded', () => {
-    const limiter = createRateLimiter({ limit: 2, windowMs: 60_000, maxKeys: 100 });
-    limiter.take('a');
-    limiter.take('a');
-    assert.throws(() => limiter.take('a'), (e: ProblemError) => e.status === 429 && Number(e.headers?.['Retry-After']) === 60);
-    limiter.take('b');
-    for (let i = 0; i < 1000; i++) limiter.take(`flood-${i}`);
-    assert.doesNotThrow(() => limiter.take('fresh'));
+  test('the limiter counts per key', async () => {
+    const limiter = createRateLimiter({ limit: 2, windowMs: 60_000, what: 'lookups', keyPrefix: 'test' });
+    await limiter.take('a');
+    await limiter.take('a');
+    await assert.rejects(limiter.take('a'), (e: ProblemError) => e.status === 429 && Number(e.headers?.['Retry-After']) > 0 && Number(e.headers?.['Retry-After']) <= 60);
+    await limiter.take('b');
+  });
+
+  test('behind a trusted reverse proxy, each shopper has their own bucket (X-Forwarded-For); untrusted, the header is ignored', async () => {
+    const trusting = await startProxy({ trustProxy: 1, lookupRateLimit: { perClient: 1, perCheckout: 100, windowMs: 60_000 } });
+    const one = await trusting.checkout({ cart: CART });
+    // The load balancer appends the address it saw; what the client wrote before it is not believed.
+    const lookup = (checkout: typeof one, ip: string) => checkout.page('POST', '/customer', { query: '2000000000018' }, { 'x-forwarded-for': `198.51.100.7, ${ip}` });
+    assert.equal((await lookup(one, '203.0.113.1')).status, 200);
+    assert.equal((await lookup(one, '203.0.113.2')).status, 200, 'another shopper behind the same load balancer');
+    assert.equal((await lookup(one, '203.0.113.1')).status, 429);
+    const naive = await startProxy({ lookupRateLimit: { perClient: 1, perCheckout: 100, windowMs: 60_000 } });
+    const two = await naive.checkout({ cart: CART });
+    assert.equal((await lookup(two, '203.0.113.1')).status, 200);
+    assert.equal((await lookup(two, '203.0.113.2')).status, 429, 'a forged X-Forwarded-For buys nothing without trustProxy');
   });
 });
 
 describe('nothing private leaves the proxy', () => {
   test('lookup, checkout, spend, payment and receipt: masked name and phone only', async () => {
-    const call = await startProxy();
-    const created = await call('POST', '/checkouts', { cartId: 'c1' });
-    const id = created.body.id as string;
+    const proxy = await startProxy();
+    const till = (await proxy.server('POST', '/till-credentials', { till: 't1' })).body.credential;
+    const checkout = await proxy.checkout({ cart: CART, till: 't1' });
+    const headers = { 'Checkout-Till-Credential': till };
     const replies = [
-      await call('POST', `/checkouts/${id}/customer`, { query: '+7 920 123-45-67' }),
-      await call('GET', `/checkouts/${id}`),
-      await call('PUT', `/checkouts/${id}/spend`, { amount: 10000 }),
-      await call('POST', `/checkouts/${id}/payments`, { method: 'card' }, { 'Idempotency-Key': `private-${id}` }),
-      await call('GET', `/checkouts/${id}`),
+      await checkout.page('POST', '/customer', { query: '+7 920 123-45-67' }, headers),
+      await checkout.page('GET', ''),
+      await checkout.page('PUT', '/spend', { amount: 10000 }, headers),
+      await checkout.page('POST', '/payments', { method: 'card', amount: 90000 }, { ...headers, 'Idempotency-Key': `private-${checkout.id}` }),
+      await checkout.page('GET', ''),
     ];
     for (const reply of replies) {
-      assert.ok(reply.status < 300, reply.text);
-      assert.deepEqual(reply.body.customer, { displayName: 'Ив** П.', maskedPhone: '•••• 67' });
-      assertNothingPrivate(reply.text);
+      assert.ok(reply.status < 300, text(reply));
+      assert.deepEqual(reply.body.customer, { displayName: 'Ив** П.', maskedPhone: '•••• 67', verified: true });
+      assertNothingPrivate(text(reply));
     }
     assert.equal(replies[4]!.body.receipt.spent.points, 100);
   });
 
   test('problems say what went wrong without echoing what was typed or the provider\'s data', async () => {
-    const call = await startProxy();
-    const { body } = await call('POST', '/checkouts', { cartId: 'c1' });
-    const missing = await call('POST', `/checkouts/${body.id}/customer`, { query: '79209999999' });
+    const proxy = await startProxy();
+    const checkout = await proxy.checkout({ cart: CART });
+    const missing = await checkout.page('POST', '/customer', { query: '79209999999' });
     assert.equal(missing.status, 404);
-    assert.ok(!missing.text.includes('79209999999'), missing.text);
-    assertNothingPrivate(missing.text);
+    assert.ok(!text(missing).includes('79209999999'), text(missing));
+    assertNothingPrivate(text(missing));
   });
 
   test('the operator may reveal the full name (a till), never the rest', async () => {
-    const call = await startProxy({ privacy: { revealName: true } });
-    const { body } = await call('POST', '/checkouts', { cartId: 'c1' });
-    const reply = await call('POST', `/checkouts/${body.id}/customer`, { query: '2000000000018' });
+    const proxy = await startProxy({ privacy: { revealName: true } });
+    const checkout = await proxy.checkout({ cart: CART });
+    const reply = await checkout.page('POST', '/customer', { query: '2000000000018' });
     assert.equal(reply.body.customer.displayName, 'Иван Петров');
-    assertNothingPrivate(reply.text, ['Петров', '2000000000018']);
-    assert.ok(!reply.text.includes('2000000000018'), 'the card typed is not echoed');
+    assertNothingPrivate(text(reply), ['Петров', '2000000000018']);
+    assert.ok(!text(reply).includes('2000000000018'), 'the card typed is not echoed');
   });
 
   test('masks hold for short, single and non-Latin names, and for short numbers', () => {
@@ -146,53 +140,65 @@ describe('nothing private leaves the proxy', () => {
     assert.equal(maskName('李小龙'), '李小*');
     assert.equal(maskDigits('+7 (920) 123-45-67', 2), '•••• 67');
     assert.equal(maskDigits('12', 2), '••');
-    const shown = publicCustomer({ providerId: 'p', name: 'Ann Lee', phone: '5551234', card: '4000123412341234', email: 'a@b.c', data: { birthday: '2000-01-01' } });
-    assert.deepEqual(shown, { displayName: 'An* L.', maskedPhone: '•••• 34', maskedCard: '•••• 1234' });
+    const ann = { providerId: 'p', name: 'Ann Lee', phone: '5551234', card: '4000123412341234', email: 'a@b.c', debt: { amount: 4500, currency: 'EUR' }, data: { birthday: '2000-01-01' } };
+    assert.deepEqual(publicCustomer(ann, true), { displayName: 'An* L.', maskedPhone: '•••• 34', maskedCard: '•••• 1234', verified: true, inDebt: true, debt: { amount: 4500, currency: 'EUR' } });
+    // Unverified: that there is a debt (no sale is possible), never how much.
+    assert.deepEqual(publicCustomer(ann, false), { displayName: 'An* L.', maskedPhone: '•••• 34', maskedCard: '•••• 1234', verified: false, inDebt: true });
   });
 });
 
 describe('browser-side guards', () => {
   test('state changes need an allowed Origin; a cross-site call without one is refused', async () => {
-    const call = await startProxy();
+    const proxy = await startProxy();
+    const checkout = await proxy.checkout({ cart: CART });
     const cases: Array<[Record<string, string>, number]> = [
-      [{ origin: ORIGIN, 'sec-fetch-site': 'cross-site' }, 201],
-      [{ 'sec-fetch-site': 'same-origin' }, 201],
-      [{}, 201], // a server-side client (no browser headers)
+      [{ origin: ORIGIN, 'sec-fetch-site': 'cross-site' }, 200],
+      [{ 'sec-fetch-site': 'same-origin' }, 200],
+      [{}, 200], // a client without browser headers
       [{ 'sec-fetch-site': 'cross-site' }, 403],
       [{ origin: 'null' }, 403],
       [{ origin: 'https://shop.example.evil.test' }, 403],
       [{ origin: 'https://evil.example', 'sec-fetch-site': 'same-site' }, 403],
     ];
     for (const [headers, status] of cases) {
-      const reply = await call('POST', '/checkouts', { cartId: 'c1' }, headers);
+      const reply = await checkout.page('DELETE', '/customer', undefined, headers);
       assert.equal(reply.status, status, JSON.stringify(headers));
       assert.notEqual(reply.headers.get('access-control-allow-origin'), '*');
     }
-    const id = (await call('POST', '/checkouts', { cartId: 'c1' })).body.id;
     for (const [method, path, body] of [
-      ['DELETE', `/checkouts/${id}/customer`, undefined],
-      ['PUT', `/checkouts/${id}/spend`, { amount: 0 }],
-      ['POST', `/checkouts/${id}/payments`, { method: 'card' }],
+      ['POST', '/customer', { query: '2000000000018' }],
+      ['PUT', '/spend', { amount: 0 }],
+      ['POST', '/payments', { method: 'none', amount: 0 }],
     ] as const) {
-      assert.equal((await call(method, path, body, { 'sec-fetch-site': 'cross-site', 'Idempotency-Key': 'cross-site-key' })).status, 403, `${method} ${path}`);
+      assert.equal((await checkout.page(method, path, body, { 'sec-fetch-site': 'cross-site', 'Idempotency-Key': 'cross-site-key' })).status, 403, `${method} ${path}`);
     }
-    const preflight = await fetch(`${running.at(-1)!.server.url}/checkout-api/v1/checkouts`, {
+    const preflight = await fetch(`${proxy.base}/checkouts/${checkout.id}`, {
       method: 'OPTIONS',
       headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
     });
     assert.equal(preflight.headers.get('access-control-allow-origin'), null);
   });
 
+  test('behind a TLS terminator, the same-origin page is allowed once the forwarded scheme is trusted', async () => {
+    const naive = await startProxy();
+    const trusting = await startProxy({ trustProxy: 1 });
+    for (const [proxy, status] of [[naive, 403], [trusting, 200]] as const) {
+      const checkout = await proxy.checkout({ cart: CART });
+      const host = new URL(proxy.url).host;
+      const reply = await checkout.page('DELETE', '/customer', undefined, { origin: `https://${host}`, 'x-forwarded-proto': 'https' });
+      assert.equal(reply.status, status);
+    }
+  });
+
   test('a chunked body over the limit (no Content-Length) is a 413 too', async () => {
-    await startProxy({});
-    const { url } = running.at(-1)!.server;
+    const proxy = await startProxy({});
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${url}/checkout-api/v1/checkouts`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+      const req = httpRequest(`${proxy.base}/server/checkouts`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', authorization: `Bearer ${TEST_SECRET_KEY}` } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
       req.on('error', reject);
-      req.write('{"cartId":"c1","padding":"');
+      req.write('{"cartId":"c1","reference":"');
       for (let i = 0; i < 20; i++) req.write('x'.repeat(1024));
       req.end('"}');
     });

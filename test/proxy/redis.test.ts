@@ -3,8 +3,8 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { listen, type RunningServer } from '../../src/node/listen.js';
 import { buildCart, MemoryCartSource } from '../../src/proxy/carts.js';
-import { CheckoutService } from '../../src/proxy/checkout-service.js';
-import type { CheckoutRecord } from '../../src/proxy/checkouts.js';
+import { CheckoutService } from '../../src/proxy/checkout/service.js';
+import type { CheckoutRecord } from '../../src/proxy/checkout/record.js';
 import { parseConfig } from '../../src/proxy/config.js';
 import { createProxyFromConfig } from '../../src/proxy/create.js';
 import { RedisIdempotencyStore } from '../../src/proxy/idempotency/redis.js';
@@ -13,6 +13,8 @@ import { RuLoyaltyAdapter, RuLoyaltyOptions } from '../../src/proxy/providers/ru
 import { RedisCheckoutStore } from '../../src/proxy/stores/redis.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../../src/simulators/ru-loyalty/simulator.js';
 import { startRedis, type RunningRedis } from '../support/redis.js';
+import { clients as proxyClients, TEST_SECRET_KEY, type TestCheckout } from '../support/start-proxy.js';
+import { startWebhookReceiver, TEST_WEBHOOK_SECRET } from '../support/webhook-receiver.js';
 
 /**
  * Several proxy instances sharing one real `redis-server` (started here on a free port) and
@@ -83,7 +85,7 @@ describe('Redis idempotency store', () => {
 });
 
 describe('Redis checkout store', () => {
-  const record = (id: string): CheckoutRecord => ({ id, cartId: 'c1', status: 'open', spend: 0, createdAt: Date.now() });
+  const record = (id: string): CheckoutRecord => ({ id, clientSecret: `${id}_secret_x`, cartId: 'c1', status: 'open', spend: 0, createdAt: Date.now() });
 
   test('records round-trip and expire with the checkout', async () => {
     const redis = connect();
@@ -117,13 +119,13 @@ describe('Redis checkout store', () => {
 
   test('the lock is renewed while held, released by token only, and a dead holder\'s lock lapses', async () => {
     const redis = connect();
-    const a = new RedisCheckoutStore(redis, { lockTtlMs: 150 });
-    const b = new RedisCheckoutStore(connect(), { lockTtlMs: 150 });
+    const a = new RedisCheckoutStore(redis, { lockTtlMs: 400 });
+    const b = new RedisCheckoutStore(connect(), { lockTtlMs: 400 });
     const order: string[] = [];
     // A outlives its lock's TTL three times over; the renewal keeps B out until A ends.
     const slow = a.withLock('renew', async () => {
       order.push('a-start');
-      await sleep(500);
+      await sleep(1200);
       order.push('a-end');
     });
     await sleep(30);
@@ -147,23 +149,54 @@ describe('Redis checkout store', () => {
     const impatient = new RedisCheckoutStore(redis, { lockWaitMs: 100 });
     await assert.rejects(impatient.withLock('token', async () => undefined), (e: ProblemError) => e.kind === 'conflict' && e.retryable && e.status === 409);
   });
+
+  test('fencing: a holder whose lock lapsed (a long pause) cannot overwrite its successor\'s write', async () => {
+    const redis = connect();
+    const a = new RedisCheckoutStore(redis, { lockTtlMs: 100 });
+    const b = new RedisCheckoutStore(connect(), { lockTtlMs: 100 });
+    await a.save(record('fenced'));
+    const paused = a.withLock('fenced', async () => {
+      // The renewal cannot reach Redis while this instance is frozen: simulate it by dropping the lock.
+      await redis.del('checkout:lock:fenced');
+      await sleep(80);
+      await a.save({ ...record('fenced'), spend: 111 });
+    });
+    await sleep(20);
+    await b.withLock('fenced', async () => b.save({ ...record('fenced'), spend: 222 }));
+    await assert.rejects(paused, (e: ProblemError) => e.retryable && e.status === 503);
+    assert.equal((await b.get('fenced'))?.spend, 222);
+  });
+
+  test('an order reference is tied to one checkout across instances', async () => {
+    const [a, b] = [new RedisCheckoutStore(connect()), new RedisCheckoutStore(connect())];
+    const owners = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).claimReference('order-42', `checkout-${i}`, 60_000)));
+    assert.equal(new Set(owners).size, 1);
+    await a.releaseReference('order-42', 'someone-else');
+    assert.equal(await b.claimReference('order-42', 'late', 60_000), owners[0]);
+    await a.releaseReference('order-42', owners[0]!);
+    assert.equal(await b.claimReference('order-42', 'late', 60_000), 'late');
+  });
 });
 
 describe('two proxy instances sharing Redis', () => {
   const simulator = createRuLoyaltySimulator();
   let upstream: RunningServer;
+  let webhooks: Awaited<ReturnType<typeof startWebhookReceiver>>;
   const proxies: Array<{ server: RunningServer; close: () => Promise<void>; base: string }> = [];
+  const CART = { currency: 'RUB', lines: [{ sku: 'a', name: 'A', quantity: 1, unitPrice: 100000 }] };
 
   before(async () => {
     upstream = await listen(simulator.app);
+    webhooks = await startWebhookReceiver();
     for (let i = 0; i < 2; i++) {
       const proxy = createProxyFromConfig(
         parseConfig(
           {
+            secretKeys: [TEST_SECRET_KEY],
             loyalty: { provider: 'ru-loyalty', baseUrl: upstream.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT },
-            carts: { c1: { currency: 'RUB', lines: [{ sku: 'a', name: 'A', quantity: 1, unitPrice: 100000 }] } },
             redis: { url: redisServer.url },
-            lookupRateLimit: { perClient: 1000, perCheckout: 1000, windowMs: 60_000 },
+            lookupRateLimit: { perClient: 1000, perCheckout: 4, windowMs: 60_000 },
+            webhooks: { url: webhooks.url, secrets: [TEST_WEBHOOK_SECRET], retryScheduleMs: [0, 100, 100] },
           },
           {},
         ),
@@ -178,63 +211,60 @@ describe('two proxy instances sharing Redis', () => {
       await proxy.server.close();
       await proxy.close();
     }
+    await webhooks.close();
     await upstream.close();
   });
   beforeEach(() => fetch(`${upstream.url}/__reset`, { method: 'POST' }));
 
-  async function call(instance: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-    const response = await fetch(proxies[instance]!.base + path, {
-      method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-  }
+  const instance = (i: number) => proxyClients(proxies[i]!.base);
+  /** The same checkout's page client on instance `i`. */
+  const on = (i: number, checkout: TestCheckout) => instance(i).pageOf(checkout.id, checkout.clientSecret);
+  /** The shop's server confirms its PSP's payment through instance `i`. */
+  const confirm = (i: number, checkout: TestCheckout, key: string, amount = 100000) =>
+    instance(i).server('POST', `/checkouts/${checkout.id}/payments`, { method: 'external', amount: { amount, currency: 'RUB' }, pspReference: `psp-${key}` }, { 'Idempotency-Key': key });
 
-  /** A checkout made on instance 0, with Ivan (878 points, 10 % cashback) identified on instance 1. */
+  /** A checkout the shop made on instance 0 for Ivan (878 points, 10 % cashback), whom it vouches for. */
   async function checkoutWithIvan() {
-    const created = await call(0, 'POST', '/checkouts', { cartId: 'c1' });
-    assert.equal(created.status, 201);
-    const identified = await call(1, 'POST', `/checkouts/${created.body.id}/customer`, { query: '2000000000018' });
-    assert.equal(identified.status, 200, JSON.stringify(identified.body));
-    return created.body.id as string;
+    return instance(0).checkout({ cart: CART, customer: { query: '2000000000018' } });
   }
 
   test('a checkout made on one instance is read and changed on the other, hold included', async () => {
-    const id = await checkoutWithIvan();
-    const spent = await call(0, 'PUT', `/checkouts/${id}/spend`, { amount: 20000 });
+    const checkout = await checkoutWithIvan();
+    const spent = await on(0, checkout)('PUT', '/spend', { amount: 20000 });
     assert.equal(spent.status, 200);
-    const read = await call(1, 'GET', `/checkouts/${id}`);
+    const read = await on(1, checkout)('GET', '');
     assert.equal(read.body.loyalty.hold.amount.points, 200);
     assert.equal(read.body.amountDue.amount, 80000);
   });
 
-  test('50 concurrent payments with one key spread over both instances: one retail, one result for all', async () => {
-    const id = await checkoutWithIvan();
-    const replies = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => call(i % 2, 'POST', `/checkouts/${id}/payments`, { method: 'card' }, { 'Idempotency-Key': `burst-${id}` })),
-    );
+  test('50 concurrent confirmations with one key spread over both instances: one retail, one result for all', async () => {
+    const checkout = await checkoutWithIvan();
+    const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => confirm(i % 2, checkout, `burst-${checkout.id}`)));
     assert.equal(simulator.journal.count('POST', RETAIL), 1);
     assert.deepEqual(new Set(replies.map((r) => r.status)), new Set([201]));
     for (const reply of replies) assert.deepEqual(reply.body, replies[0]!.body);
     assert.equal(replies.filter((r) => r.headers.get('idempotency-replayed') === 'true').length, 49);
     assert.equal(replies[0]!.body.receipt.balanceAfter.points, 978);
     assert.equal(simulator.client(IVAN)!.balance, 978);
+    // One webhook, through the shared (BullMQ) outbox, whichever instance recorded it.
+    await webhooks.next('checkout.paid', checkout.id);
+    await sleep(150);
+    assert.equal(webhooks.received.filter((w) => w.type === 'checkout.paid' && w.data.checkout.id === checkout.id).length, 1);
   });
 
   test('commit then drop on the retail call: retries with the same key recover the sale, never a second retail', async () => {
-    const id = await checkoutWithIvan();
-    const key = { 'Idempotency-Key': `drop-${id}` };
+    const checkout = await checkoutWithIvan();
+    const key = `drop-${checkout.id}`;
     simulator.faults.add({ kind: 'commit-then-drop', path: RETAIL, times: 1 });
-    const first = await call(0, 'POST', `/checkouts/${id}/payments`, { method: 'card' }, key);
+    const first = await confirm(0, checkout, key);
     assert.equal(first.status, 502);
     assert.equal(first.body.type, '/problems/payment-outcome-unknown');
     assert.equal(simulator.journal.count('POST', RETAIL), 1);
     assert.equal(simulator.client(IVAN)!.balance, 978, 'the simulator did commit');
+    await webhooks.next('checkout.outcome_unknown', checkout.id);
 
-    // The client retries with the same key, from both instances at once.
-    const retries = await Promise.all(Array.from({ length: 10 }, (_, i) => call(i % 2, 'POST', `/checkouts/${id}/payments`, { method: 'card' }, key)));
+    // The shop's server retries with the same key, from both instances at once.
+    const retries = await Promise.all(Array.from({ length: 10 }, (_, i) => confirm(i % 2, checkout, key)));
     assert.deepEqual(new Set(retries.map((r) => r.status)), new Set([201]));
     for (const reply of retries) assert.deepEqual(reply.body, retries[0]!.body);
     assert.equal(retries[0]!.body.status, 'paid');
@@ -243,44 +273,63 @@ describe('two proxy instances sharing Redis', () => {
     assert.equal(simulator.journal.count('POST', RETAIL), 1, 'no second retail');
     assert.equal(simulator.client(IVAN)!.balance, 978);
     // Another key cannot pay it again either.
-    assert.equal((await call(1, 'POST', `/checkouts/${id}/payments`, { method: 'card' }, { 'Idempotency-Key': `other-${id}` })).status, 409);
+    assert.equal((await confirm(1, checkout, `other-${checkout.id}`)).status, 409);
     assert.equal(simulator.journal.count('POST', RETAIL), 1);
+    await webhooks.next('checkout.paid', checkout.id);
   });
 
   test('after a dropped spend, reading the checkout settles it as paid; the retry then gets that receipt', async () => {
-    const id = await checkoutWithIvan();
-    assert.equal((await call(0, 'PUT', `/checkouts/${id}/spend`, { amount: 20000 })).status, 200);
-    const key = { 'Idempotency-Key': `spend-drop-${id}` };
+    const checkout = await checkoutWithIvan();
+    assert.equal((await on(0, checkout)('PUT', '/spend', { amount: 20000 })).status, 200);
+    const key = `spend-drop-${checkout.id}`;
     simulator.faults.add({ kind: 'commit-then-drop', path: RETAIL, times: 1 });
-    assert.equal((await call(1, 'POST', `/checkouts/${id}/payments`, { method: 'cash' }, key)).status, 502);
+    assert.equal((await confirm(1, checkout, key, 80000)).status, 502);
     // What the widget does after an unknown outcome: ask for the status (any instance).
-    const status = await call(0, 'GET', `/checkouts/${id}`);
+    const status = await on(0, checkout)('GET', '');
     assert.equal(status.body.status, 'paid');
     assert.equal(status.body.receipt.spent.points, 200);
     assert.equal(status.body.receipt.balanceAfter.points, 678);
     assert.deepEqual(status.body.amountDue, { amount: 80000, currency: 'RUB' });
-    const retry = await call(1, 'POST', `/checkouts/${id}/payments`, { method: 'cash' }, key);
+    const retry = await confirm(1, checkout, key, 80000);
     assert.equal(retry.status, 201);
     assert.deepEqual(retry.body.receipt, status.body.receipt);
     assert.equal(simulator.journal.count('POST', RETAIL), 1);
     assert.equal(simulator.client(IVAN)!.balance, 678);
   });
 
-  test('an unknown outcome blocks every change and payment until it is settled', async () => {
-    const id = await checkoutWithIvan();
+  test('an unknown outcome blocks every change and payment until it is settled — or an operator resolves it', async () => {
+    const checkout = await checkoutWithIvan();
     // A 503 before the handler: nothing committed, but the proxy cannot know that.
     simulator.faults.add({ kind: 'status', status: 503, path: RETAIL, times: 1 });
-    const key = { 'Idempotency-Key': `unsettled-${id}` };
-    assert.equal((await call(0, 'POST', `/checkouts/${id}/payments`, { method: 'card' }, key)).body.type, '/problems/payment-outcome-unknown');
+    const key = `unsettled-${checkout.id}`;
+    assert.equal((await confirm(0, checkout, key)).body.type, '/problems/payment-outcome-unknown');
     // The balance is unchanged, but "not recorded" is trusted only after the settle time (30 s).
-    assert.equal((await call(1, 'GET', `/checkouts/${id}`)).body.status, 'outcome-unknown');
-    const retry = await call(1, 'POST', `/checkouts/${id}/payments`, { method: 'card' }, key);
+    assert.equal((await on(1, checkout)('GET', '')).body.status, 'outcome-unknown');
+    const retry = await confirm(1, checkout, key);
     assert.equal(retry.status, 502);
     assert.equal(retry.headers.get('retry-after'), '5');
-    assert.equal((await call(0, 'PUT', `/checkouts/${id}/spend`, { amount: 10000 })).status, 502);
-    assert.equal((await call(0, 'POST', `/checkouts/${id}/payments`, { method: 'card' }, { 'Idempotency-Key': `new-${id}` })).status, 502);
+    assert.equal((await on(0, checkout)('PUT', '/spend', { amount: 10000 })).status, 502);
+    assert.equal((await confirm(0, checkout, `new-${checkout.id}`)).status, 502);
     assert.equal(simulator.journal.count('POST', RETAIL), 1, 'only the failed attempt');
     assert.equal(simulator.client(IVAN)!.balance, 878);
+    // The operator looked in the provider's back office: not recorded. Money was collected by the PSP: to review.
+    const resolved = await instance(1).server('POST', `/checkouts/${checkout.id}/resolve`, { outcome: 'not-recorded' });
+    assert.equal(resolved.body.status, 'review');
+    await webhooks.next('checkout.review', checkout.id);
+  });
+
+  test('lookup limits hold across instances: N instances are not N× the limit', async () => {
+    const checkout = await instance(0).checkout({ cart: CART });
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await on(i % 2, checkout)('POST', '/customer', { query: '0000000' })).status);
+    assert.deepEqual(statuses, [404, 404, 404, 404, 429, 429]);
+  });
+
+  test('one order, one checkout, whichever instance the shop\'s server reaches', async () => {
+    const reference = `order-${Date.now()}`;
+    const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => instance(i % 2).server('POST', '/checkouts', { cart: CART, reference })));
+    assert.equal(new Set(replies.map((r) => r.body.checkout.id)).size, 1);
+    assert.equal(replies.filter((r) => r.status === 201).length, 1);
   });
 });
 
@@ -301,13 +350,14 @@ describe('reconciliation that finds nothing recorded (service with Redis, settle
     const carts = new MemoryCartSource({});
     carts.set(buildCart('c1', 'RUB', [{ sku: 'a', name: 'A', quantity: 1, unitPrice: 100000 }]));
     const service = new CheckoutService({ carts, checkouts: new RedisCheckoutStore(connect()), loyalty: adapter, unknownOutcomeSettleMs: 0 });
-    const { id } = await service.create('c1');
-    await service.identify(id, '2000000000018', {});
+    const { record: { id } } = await service.create({ cartId: 'c1', till: 't1' }, {});
+    const till = { kind: 'till' as const, till: 't1' };
+    await service.identify(id, '2000000000018', till, {});
     simulator.faults.add({ kind: 'reset', path: RETAIL, times: 1 });
-    await assert.rejects(service.pay(id, 'card', { idempotencyKey: 'k1-abcdef' }), (e: ProblemError) => e.kind === 'payment-outcome-unknown');
+    await assert.rejects(service.pay(id, { method: 'card', amount: 100000 }, till, { idempotencyKey: 'k1-abcdef' }), (e: ProblemError) => e.kind === 'payment-outcome-unknown');
     // The balance did not move: nothing recorded. The checkout is open again.
     assert.equal((await service.get(id)).status, 'open');
-    const paid = await service.pay(id, 'card', { idempotencyKey: 'k1-abcdef' });
+    const paid = await service.pay(id, { method: 'card', amount: 100000 }, till, { idempotencyKey: 'k1-abcdef' });
     assert.equal(paid.status, 'paid');
     assert.equal(simulator.journal.entries.filter((e) => e.path === RETAIL && e.status === 200).length, 1);
     assert.equal(simulator.client(IVAN)!.balance, 978);
@@ -318,13 +368,14 @@ describe('reconciliation that finds nothing recorded (service with Redis, settle
     const carts = new MemoryCartSource({});
     carts.set(buildCart('c1', 'RUB', [{ sku: 'a', name: 'A', quantity: 1, unitPrice: 100000 }]));
     const service = new CheckoutService({ carts, checkouts: new RedisCheckoutStore(connect()), loyalty: adapter, unknownOutcomeSettleMs: 0 });
-    const { id } = await service.create('c1');
-    await service.identify(id, '2000000000018', {});
+    const { record: { id } } = await service.create({ cartId: 'c1', till: 't1' }, {});
+    const till = { kind: 'till' as const, till: 't1' };
+    await service.identify(id, '2000000000018', till, {});
     simulator.faults.add({ kind: 'reset', path: RETAIL, times: 1 });
-    await assert.rejects(service.pay(id, 'card', { idempotencyKey: 'k2-abcdef' }), (e: ProblemError) => e.kind === 'payment-outcome-unknown');
+    await assert.rejects(service.pay(id, { method: 'card', amount: 100000 }, till, { idempotencyKey: 'k2-abcdef' }), (e: ProblemError) => e.kind === 'payment-outcome-unknown');
     simulator.client(IVAN)!.balance += 7; // another till
     assert.equal((await service.get(id)).status, 'outcome-unknown');
-    await assert.rejects(service.pay(id, 'card', { idempotencyKey: 'k2-abcdef' }), (e: ProblemError) => e.kind === 'payment-outcome-unknown');
+    await assert.rejects(service.pay(id, { method: 'card', amount: 100000 }, till, { idempotencyKey: 'k2-abcdef' }), (e: ProblemError) => e.kind === 'payment-outcome-unknown');
     assert.equal(simulator.journal.count('POST', RETAIL), 1);
   });
 });

@@ -1,14 +1,30 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { generateReplyShapes } from '../../scripts/gen-reply-shapes.js';
+import { generateReplyShapes, REPLY_SHAPES, replySchemas } from '../../scripts/gen-reply-shapes.js';
+import * as instalmentShapes from '../../src/protocol/instalment-reply-shapes.js';
+import * as pageShapes from '../../src/protocol/reply-shapes.js';
 import { CheckoutShape, ProblemShape } from '../../src/protocol/reply-shapes.js';
 import { conforms } from '../../src/protocol/shape.js';
 import { Checkout } from '../../src/protocol/schemas.js';
 
 /** The widget checks replies with shapes generated from the zod schemas: they must not drift. */
-test('src/protocol/reply-shapes.ts is what the zod schemas generate (run npm run gen:shapes)', () => {
-  assert.equal(readFileSync('src/protocol/reply-shapes.ts', 'utf8'), generateReplyShapes());
+for (const file of Object.keys(REPLY_SHAPES) as Array<keyof typeof REPLY_SHAPES>) {
+  test(`${file} is what the zod schemas generate (run npm run gen:shapes)`, () => {
+    assert.equal(readFileSync(file, 'utf8'), generateReplyShapes(file));
+  });
+}
+
+test('the shapes as built at run time are the JSON Schema of the zod schemas (the part conforms reads)', () => {
+  const built = { 'src/protocol/reply-shapes.ts': pageShapes, 'src/protocol/instalment-reply-shapes.ts': instalmentShapes } as Record<string, Record<string, unknown>>;
+  for (const file of Object.keys(REPLY_SHAPES) as Array<keyof typeof REPLY_SHAPES>) {
+    for (const [name, schema] of replySchemas(file)) assert.deepEqual(built[file]![`${name}Shape`], schema, `${file} ${name}`);
+  }
+});
+
+test('each part written once stands for all its occurrences: Money is one object', () => {
+  const checkout = CheckoutShape as { properties: Record<string, { properties?: unknown }> };
+  assert.equal(checkout.properties.amountDue, (checkout.properties.cart as { properties: Record<string, unknown> }).properties.total);
 });
 
 const money = (amount: number) => ({ amount, currency: 'EUR' });
@@ -19,6 +35,7 @@ const checkout = {
   customer: null,
   loyalty: null,
   amountDue: money(100),
+  paymentRequest: null,
   receipt: null,
 };
 

@@ -11,6 +11,7 @@ import { ResamaniaAdapter, ResamaniaOptions } from '../../src/proxy/providers/re
 import { RedisSaleLedger } from '../../src/proxy/providers/resamania/redis-sale-ledger.js';
 import type { SaleLedgerEntry } from '../../src/proxy/providers/resamania/sale-ledger.js';
 import { createResamaniaSimulator, RESAMANIA_DEMO } from '../../src/simulators/resamania/simulator.js';
+import { clients, TEST_SECRET_KEY } from '../support/start-proxy.js';
 import { startRedis, type RunningRedis } from '../support/redis.js';
 
 /**
@@ -142,6 +143,7 @@ describe('Resamania on several instances sharing Redis', () => {
         const proxy = createProxyFromConfig(
           parseConfig(
             {
+              secretKeys: [TEST_SECRET_KEY],
               loyalty: options(upstream.url),
               carts: { towel: { currency: 'EUR', lines: [{ sku: TOWEL, name: 'Towel', quantity: 1, unitPrice: 1200 }] } },
               redis: { url: redisServer.url, prefix },
@@ -162,21 +164,16 @@ describe('Resamania on several instances sharing Redis', () => {
       }
       await upstream.close();
     });
-    const call = async (instance: number, method: string, path: string, body?: unknown, key?: string) => {
-      const response = await fetch(proxies[instance]!.base + path, {
-        method,
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(key ? { 'Idempotency-Key': key } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: response.status, body: (await response.json()) as Record<string, any> };
-    };
-    const id = (await call(0, 'POST', '/checkouts', { cartId: 'towel' })).body.id as string;
-    assert.equal((await call(0, 'POST', `/checkouts/${id}/customer`, { query: 'camille.martin@example.test' })).status, 200);
+    // The shop's server vouches for Camille, and confirms what its PSP took (12.00 €) through either instance.
+    const checkout = await clients(proxies[0]!.base).checkout({ cartId: 'towel', customer: { query: 'camille.martin@example.test' } });
+    const id = checkout.id;
+    const confirm = (instance: number) =>
+      clients(proxies[instance]!.base).server('POST', `/checkouts/${id}/payments`, { method: 'external', amount: { amount: 1200, currency: 'EUR' }, pspReference: 'psp-1' }, { 'Idempotency-Key': 'key-redis-1' });
     sim.failNextPayment('commit-then-504');
-    assert.equal((await call(0, 'POST', `/checkouts/${id}/payments`, { method: 'external' }, 'key-redis-1')).body.type, '/problems/payment-outcome-unknown');
+    assert.equal((await confirm(0)).body.type, '/problems/payment-outcome-unknown');
     // The other instance finds the sale (shared ledger) and its payment: paid, never paid again.
-    assert.equal((await call(1, 'GET', `/checkouts/${id}`)).body.status, 'paid');
-    assert.equal((await call(1, 'POST', `/checkouts/${id}/payments`, { method: 'external' }, 'key-redis-1')).status, 201);
+    assert.equal((await clients(proxies[1]!.base).pageOf(id, checkout.clientSecret)('GET', '')).body.status, 'paid');
+    assert.equal((await confirm(1)).status, 201);
     assert.equal(sim.journal.count('POST', PAYMENTS), 1);
   });
 });

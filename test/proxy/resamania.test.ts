@@ -5,6 +5,8 @@ import type { Cart, PaymentMethod } from '../../src/protocol/index.js';
 import { createCheckoutProxy } from '../../src/proxy/app.js';
 import { MemoryCartSource } from '../../src/proxy/carts.js';
 import { ProblemError } from '../../src/proxy/problems.js';
+import { issueTillCredential } from '../../src/proxy/auth/secrets.js';
+import { TEST_SECRET_KEY } from '../support/start-proxy.js';
 import { parseConfig } from '../../src/proxy/config.js';
 import type { CustomerRecord, RecordSaleInput } from '../../src/proxy/providers/provider.js';
 import { ResamaniaAdapter, ResamaniaOptions } from '../../src/proxy/providers/resamania/adapter.js';
@@ -71,28 +73,50 @@ function adapterOptions(serverUrl: string, extra: Partial<Record<string, unknown
   });
 }
 
-/** The checkout proxy in front of `adapter`, with a membership and a towel cart; `call` sends JSON with an optional key. */
+/**
+ * The checkout proxy in front of `adapter`, with a membership and a towel cart. `create` is
+ * the shop's server creating a checkout rung up at till t1; `call` is the page at that till
+ * (the checkout's client secret and the till's credential; `key` is the Idempotency-Key; a
+ * payment without `amount` pays the amount due); `confirm` is the shop's server confirming
+ * what its PSP took.
+ */
 function throughProxy(adapter: ResamaniaAdapter, options: { unknownOutcomeSettleMs?: number } = {}) {
   const carts = new MemoryCartSource({
     membership: { currency: 'EUR', lines: [{ sku: offer(MONTHLY), name: 'Mensuel', quantity: 1, unitPrice: 3990 }] },
     towel: { currency: 'EUR', lines: [{ sku: offer(TOWEL), name: 'Serviette', quantity: 1, unitPrice: 1200 }] },
   });
-  const proxy = createCheckoutProxy({ loyalty: adapter, carts, ...options });
-  const call = async (method: string, path: string, body?: unknown, key?: string) => {
-    const response = await proxy.request(path, {
-      method,
-      headers: { 'content-type': 'application/json', ...(key ? { 'Idempotency-Key': key } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
+  const proxy = createCheckoutProxy({ secretKeys: [TEST_SECRET_KEY], loyalty: adapter, carts, ...options });
+  const shop = { authorization: `Bearer ${TEST_SECRET_KEY}` };
+  const till = issueTillCredential('t1', 3600, [TEST_SECRET_KEY]).credential;
+  const secrets = new Map<string, string>();
+  const send = async (method: string, path: string, body: unknown, headers: Record<string, string>) => {
+    const response = await proxy.request(path, { method, headers: { 'content-type': 'application/json', ...headers }, ...(body ? { body: JSON.stringify(body) } : {}) });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
-  /** A checkout for `cartId` with Camille identified. */
+  const call = async (method: string, path: string, body?: Record<string, unknown>, key?: string) => {
+    const id = /\/v1\/checkouts\/([^/]+)/.exec(path)?.[1] ?? '';
+    const headers = { authorization: `Bearer ${secrets.get(id)}`, 'Checkout-Till-Credential': till, ...(key ? { 'Idempotency-Key': key } : {}) };
+    const pay = path.endsWith('/payments') && body && !('amount' in body);
+    const payment = pay ? { ...body, amount: (await send('GET', `/v1/checkouts/${id}`, undefined, headers)).body.amountDue.amount } : body;
+    return send(method, path, payment, headers);
+  };
+  const create = async (cartId: string) => {
+    const created = await send('POST', '/v1/server/checkouts', { cartId, till: 't1' }, shop);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    secrets.set(created.body.checkout.id, created.body.clientSecret);
+    return created.body.checkout.id as string;
+  };
+  /** A checkout for `cartId` with Camille identified at the till. */
   const open = async (cartId: string) => {
-    const id = (await call('POST', '/v1/checkouts', { cartId })).body.id as string;
+    const id = await create(cartId);
     assert.equal((await call('POST', `/v1/checkouts/${id}/customer`, { query: CAMILLE })).status, 200);
     return id;
   };
-  return { call, open };
+  const confirm = async (id: string, key: string) => {
+    const due = (await call('GET', `/v1/checkouts/${id}`)).body.amountDue;
+    return send('POST', `/v1/server/checkouts/${id}/payments`, { method: 'external', amount: due, pspReference: `psp-${key}` }, { ...shop, 'Idempotency-Key': key });
+  };
+  return { call, open, create, confirm };
 }
 
 function cart(lines: Array<{ offer: number; price: number; quantity?: number; data?: Record<string, string> }>): Cart {
@@ -508,22 +532,22 @@ test('saleListsPayments false: an unknown payment is never settled as not record
 
 test('through the proxy: an unknown payment outcome settles on the next read, paid or open again', async (t) => {
   const { adapter, sim, advance } = await start(t);
-  const { call, open } = throughProxy(adapter, { unknownOutcomeSettleMs: 0 });
+  const { call, open, confirm } = throughProxy(adapter, { unknownOutcomeSettleMs: 0 });
 
   // Committed, reply lost: the next read finds the payment.
   const lost = await open('towel');
   sim.failNextPayment('commit-then-504');
-  assert.equal((await call('POST', `/v1/checkouts/${lost}/payments`, { method: 'external' }, 'key-lost-1')).body.type, '/problems/payment-outcome-unknown');
+  assert.equal((await confirm(lost, 'key-lost-1')).body.type, '/problems/payment-outcome-unknown');
   assert.equal((await call('GET', `/v1/checkouts/${lost}`)).body.status, 'paid');
 
   // Nothing recorded: unknown until a late commit would have shown, then open; the retry pays once.
   const failed = await open('towel');
   sim.failNextPayment('fail-before-commit');
-  assert.equal((await call('POST', `/v1/checkouts/${failed}/payments`, { method: 'external' }, 'key-failed-1')).status, 502);
+  assert.equal((await confirm(failed, 'key-failed-1')).status, 502);
   assert.equal((await call('GET', `/v1/checkouts/${failed}`)).body.status, 'outcome-unknown');
   advance(61_000);
   assert.equal((await call('GET', `/v1/checkouts/${failed}`)).body.status, 'open');
-  const retried = await call('POST', `/v1/checkouts/${failed}/payments`, { method: 'external' }, 'key-failed-1');
+  const retried = await confirm(failed, 'key-failed-1');
   assert.equal(retried.status, 201, JSON.stringify(retried.body));
   assert.equal(sim.payments().length, 2, 'one payment per checkout');
   assert.deepEqual(sim.payments().map((p) => p.mean), ['CBWeb', 'CBWeb']);
@@ -708,9 +732,9 @@ test('simulator: gateway key, bearer and club header are required; bare ids get 
 
 test('through the proxy: one payment for a repeated Idempotency-Key and for a new one; debt refused', async (t) => {
   const { adapter, sim } = await start(t);
-  const { call } = throughProxy(adapter);
+  const { call, create } = throughProxy(adapter);
 
-  const checkout = (await call('POST', '/v1/checkouts', { cartId: 'membership' })).body.id as string;
+  const checkout = await create('membership');
   const found = await call('POST', `/v1/checkouts/${checkout}/customer`, { query: CAMILLE });
   assert.equal(found.status, 200);
   assert.equal(found.body.amountDue.amount, 3990);
@@ -723,7 +747,7 @@ test('through the proxy: one payment for a repeated Idempotency-Key and for a ne
   assert.equal(another.status, 409);
   assert.equal(sim.journal.count('POST', PAYMENTS), 1);
 
-  const debtor = (await call('POST', '/v1/checkouts', { cartId: 'towel' })).body.id as string;
+  const debtor = await create('towel');
   const julien = await call('POST', `/v1/checkouts/${debtor}/customer`, { query: JULIEN });
   assert.deepEqual(julien.body.customer.debt, { amount: 4500, currency: 'EUR' });
   const refused = await call('POST', `/v1/checkouts/${debtor}/payments`, { method: 'cash' }, 'pay-key-0003');
@@ -761,4 +785,30 @@ test('POS: a cheque with its bank and number, and a card network, reach the paym
   assert.equal(card.status, 201, JSON.stringify(card.body));
   const cardBody = sim.journal.entries.filter((e) => PAYMENTS.test(e.path)).at(-1)!.body as { paymentCards: unknown };
   assert.deepEqual(cardBody.paymentCards, [{ amount: 1200, network: 'AmEx' }]);
+});
+
+test('through the proxy: a sale the club refuses at check is refused when the page asks for payment, before the PSP takes anything; a good one is prepared once and paid once', async (t) => {
+  const { adapter, sim } = await start(t);
+  const { call, create, confirm } = throughProxy(adapter);
+  // Léo (13) and the 16+ monthly membership: the club's check refuses it (:139-234: 400 shown, no payment attempted).
+  const refused = await create('membership');
+  assert.equal((await call('POST', `/v1/checkouts/${refused}/customer`, { query: LEO })).status, 200);
+  const asked = await call('POST', `/v1/checkouts/${refused}/payment-request`, { amount: 3990 });
+  assert.equal(asked.status, 422, JSON.stringify(asked.body));
+  assert.equal(asked.body.type, '/problems/rejected');
+  assert.equal((await call('GET', `/v1/checkouts/${refused}`)).body.status, 'open', 'no payment asked of the PSP');
+  assert.equal(sim.journal.count('POST', PAYMENTS), 0);
+
+  // Camille: the sale is prepared (created, articles, check) when the page asks, then paid once when the shop confirms.
+  const good = await create('membership');
+  await call('POST', `/v1/checkouts/${good}/customer`, { query: CAMILLE });
+  const requested = await call('POST', `/v1/checkouts/${good}/payment-request`, { amount: 3990 });
+  assert.equal(requested.status, 200, JSON.stringify(requested.body));
+  assert.equal(requested.body.status, 'awaiting-payment');
+  const sales = sim.journal.count('POST', `/prod/${CT}/sales`);
+  const paid = await confirm(good, 'psp-prepared-1');
+  assert.equal(paid.status, 201, JSON.stringify(paid.body));
+  assert.equal(sim.journal.count('POST', `/prod/${CT}/sales`), sales, 'the prepared sale is the one paid');
+  assert.equal(sim.payments().length, 1);
+  assert.equal(sim.payments()[0]!.mean, 'CBWeb');
 });

@@ -5,7 +5,9 @@ import { UpstreamClient, type UpstreamOptions } from '../../src/proxy/http/upstr
 import { ProblemError } from '../../src/proxy/problems.js';
 import { Faults } from '../../src/simulators/faults.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../../src/simulators/ru-loyalty/simulator.js';
-import { startProxy, type RunningProxy } from '../support/start-proxy.js';
+import { createIdempotencyGuard } from '../../src/proxy/idempotency/guard.js';
+import { MemoryIdempotencyStore } from '../../src/proxy/idempotency/store.js';
+import { startProxy, type RunningProxy, type TestCheckout } from '../support/start-proxy.js';
 
 /**
  * Failing providers, made to fail on purpose by the simulator's fault injection: the HTTP
@@ -183,7 +185,7 @@ describe('UpstreamClient', () => {
 
 describe('the proxy in front of a failing provider', () => {
   let proxy: RunningProxy;
-  let base: string;
+  let till: Record<string, string>;
 
   before(async () => {
     proxy = await startProxy({
@@ -191,21 +193,18 @@ describe('the proxy in front of a failing provider', () => {
       carts: { c1: { currency: 'RUB', lines: [{ sku: 'a', name: 'A', quantity: 1, unitPrice: 100000 }] } },
       lookupRateLimit: { perClient: 1000, perCheckout: 1000, windowMs: 60_000 },
     });
-    base = proxy.base;
+    till = { 'Checkout-Till-Credential': (await proxy.server('POST', '/till-credentials', { till: 't1' })).body.credential };
   });
   after(() => proxy.close());
 
-  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-    const response = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-  }
-  const newCheckout = async () => (await call('POST', '/checkouts', { cartId: 'c1' })).body.id as string;
+  /** A checkout rung up at till t1 (whose cashier records the card payment). */
+  const newCheckout = () => proxy.checkout({ cartId: 'c1', till: 't1' });
+  const payByCard = (checkout: TestCheckout, key: string) => checkout.page('POST', '/payments', { method: 'card', amount: 100000 }, { ...till, 'Idempotency-Key': key });
 
   test('a slow lookup is retried within its timeout and the shopper never notices', async () => {
-    const id = await newCheckout();
+    const checkout = await newCheckout();
     simulator.faults.add({ kind: 'latency', ms: 400, path: CLIENT, times: 1 });
-    const reply = await call('POST', `/checkouts/${id}/customer`, { query: '2000000000018' });
+    const reply = await checkout.page('POST', '/customer', { query: '2000000000018' });
     assert.equal(reply.status, 200);
     assert.equal(reply.body.customer.displayName, 'Ив** П.');
     // The abandoned slow attempt still ends on the simulator: let it, before the next test.
@@ -213,39 +212,38 @@ describe('the proxy in front of a failing provider', () => {
   });
 
   test('a malformed or unexpected provider reply is a 502 problem, and nothing is recorded', async () => {
-    const id = await newCheckout();
+    const checkout = await newCheckout();
     for (const fault of [{ kind: 'malformed' as const }, { kind: 'reply' as const, body: { success: true, client: { id: 42 } } }]) {
       simulator.faults.add({ ...fault, path: CLIENT, times: 3 });
-      const reply = await call('POST', `/checkouts/${id}/customer`, { query: '2000000000018' });
+      const reply = await checkout.page('POST', '/customer', { query: '2000000000018' });
       assert.equal(reply.status, 502, JSON.stringify(reply.body));
       assert.equal(reply.body.type, '/problems/upstream-unavailable');
       assert.doesNotMatch(reply.body.detail, /127\.0\.0\.1|apikey|demo-ru/);
       simulator.faults.clear();
-      assert.equal((await call('GET', `/checkouts/${id}`)).body.customer, null);
+      assert.equal((await checkout.page('GET', '')).body.customer, null);
     }
   });
 
   test('a provider that is down: a retryable 502, then the same lookup works when it is back', async () => {
-    const id = await newCheckout();
+    const checkout = await newCheckout();
     simulator.faults.add({ kind: 'status', status: 500, path: CLIENT, times: 3 });
-    const down = await call('POST', `/checkouts/${id}/customer`, { query: '2000000000018' });
+    const down = await checkout.page('POST', '/customer', { query: '2000000000018' });
     assert.equal(down.status, 502);
     assert.equal(down.body.retryable, true);
     assert.equal(simulator.journal.count('POST', CLIENT), 3, 'first attempt and two retries');
-    assert.equal((await call('POST', `/checkouts/${id}/customer`, { query: '2000000000018' })).status, 200);
+    assert.equal((await checkout.page('POST', '/customer', { query: '2000000000018' })).status, 200);
   });
 
   test('a 429 on the payment: nothing was recorded, so the same key may pay once the provider lets us', async () => {
-    const id = await newCheckout();
-    await call('POST', `/checkouts/${id}/customer`, { query: '2000000000018' });
+    const checkout = await newCheckout();
+    await checkout.page('POST', '/customer', { query: '2000000000018' }, till);
     simulator.faults.add({ kind: 'rate-limit', retryAfter: 3, path: RETAIL, times: 1 });
-    const key = { 'Idempotency-Key': `busy-${id}` };
-    const busy = await call('POST', `/checkouts/${id}/payments`, { method: 'card' }, key);
+    const busy = await payByCard(checkout, `busy-${checkout.id}`);
     assert.equal(busy.status, 503);
     assert.equal(busy.headers.get('retry-after'), '3');
     assert.equal(busy.body.retryable, true);
-    assert.equal((await call('GET', `/checkouts/${id}`)).body.status, 'open');
-    const paid = await call('POST', `/checkouts/${id}/payments`, { method: 'card' }, key);
+    assert.equal((await checkout.page('GET', '')).body.status, 'open');
+    const paid = await payByCard(checkout, `busy-${checkout.id}`);
     assert.equal(paid.status, 201);
     assert.equal(paid.headers.get('idempotency-replayed'), null, 'ran again: the 503 was not stored as final');
     assert.equal(simulator.journal.entries.filter((e) => e.path === RETAIL && e.status === 200).length, 1);
@@ -253,15 +251,46 @@ describe('the proxy in front of a failing provider', () => {
   });
 
   test('a refused payment (422) is final: replayed under its key, the checkout stays open for a new attempt', async () => {
-    const id = await newCheckout();
-    await call('POST', `/checkouts/${id}/customer`, { query: '2000000000018' });
+    const checkout = await newCheckout();
+    await checkout.page('POST', '/customer', { query: '2000000000018' }, till);
     simulator.faults.add({ kind: 'reply', status: 422, body: { client: 'Client not found.' }, path: RETAIL, times: 1 });
-    const key = { 'Idempotency-Key': `refused-${id}` };
-    const refused = await call('POST', `/checkouts/${id}/payments`, { method: 'card' }, key);
+    const refused = await payByCard(checkout, `refused-${checkout.id}`);
     assert.equal(refused.status, 404);
-    const again = await call('POST', `/checkouts/${id}/payments`, { method: 'card' }, key);
+    const again = await payByCard(checkout, `refused-${checkout.id}`);
     assert.equal(again.headers.get('idempotency-replayed'), 'true');
-    assert.equal((await call('GET', `/checkouts/${id}`)).body.status, 'open');
-    assert.equal((await call('POST', `/checkouts/${id}/payments`, { method: 'card' }, { 'Idempotency-Key': `second-${id}` })).status, 201);
+    assert.equal((await checkout.page('GET', '')).body.status, 'open');
+    assert.equal((await payByCard(checkout, `second-${checkout.id}`)).status, 201);
+  });
+});
+
+describe('the idempotency guard never keeps a transient failure as a key\'s answer', () => {
+  test('an unexpected exception (a 500) gives the key back: the same request runs again', async () => {
+    const guard = createIdempotencyGuard({ store: new MemoryIdempotencyStore() });
+    let runs = 0;
+    const request = { key: 'transient-key-1', scope: 'page:c1', method: 'POST', path: '/p', body: {} };
+    const handler = async () => {
+      runs += 1;
+      if (runs === 1) throw new Error('Redis went away');
+      return Response.json({ ok: true }, { status: 201 });
+    };
+    await assert.rejects(guard(request, handler));
+    const second = await guard(request, handler);
+    assert.equal(second.status, 201);
+    assert.equal(runs, 2);
+    const replay = await guard(request, handler);
+    assert.equal(replay.headers.get('idempotency-replayed'), 'true');
+    assert.equal(runs, 2);
+  });
+
+  test('a 5xx response is not stored either; a key is scoped to its caller', async () => {
+    const guard = createIdempotencyGuard({ store: new MemoryIdempotencyStore() });
+    let runs = 0;
+    const handler = async () => new Response('{}', { status: ++runs === 1 ? 503 : 201 });
+    const request = { key: 'transient-key-2', scope: 'server', method: 'POST', path: '/p', body: {} };
+    assert.equal((await guard(request, handler)).status, 503);
+    assert.equal((await guard(request, handler)).status, 201);
+    // The same key from a page (another scope) is another key: no mismatch, no replay of the shop's answer.
+    assert.equal((await guard({ ...request, scope: 'page:c1', body: { other: true } }, handler)).status, 201);
+    assert.equal(runs, 3);
   });
 });

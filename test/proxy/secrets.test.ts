@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
@@ -7,6 +7,9 @@ import { SCENARIOS } from '../../demo/scenarios.js';
 import { listen } from '../../src/node/listen.js';
 import { parseConfig } from '../../src/proxy/config.js';
 import { createProxyFromConfig } from '../../src/proxy/create.js';
+import { browserFiles } from '../../scripts/sri.js';
+import { TEST_SECRET_KEY } from '../support/start-proxy.js';
+import { TEST_WEBHOOK_SECRET } from '../support/webhook-receiver.js';
 
 /**
  * Secrets and provider addresses stay on the server: the drop-in bundle built from
@@ -27,13 +30,9 @@ function configuredSecrets(): string[] {
     }
   };
   for (const scenario of SCENARIOS) walk(scenario.loyalty(FAKE_PROVIDER_URL), 'loyalty');
+  // The shop's own secrets: its key for the server API and its webhook signing secret.
+  found.add(TEST_SECRET_KEY).add(TEST_WEBHOOK_SECRET);
   return [...found];
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(entries.map((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)])));
-  return nested.flat();
 }
 
 test('the built drop-in bundle holds no configured secret, provider URL or provider API path', async () => {
@@ -43,7 +42,9 @@ test('the built drop-in bundle holds no configured secret, provider URL or provi
     for (const output of ([] as OutputOptions[]).concat(config.output ?? [])) await bundle.write(output);
     await bundle.close();
   }
-  const files = await filesUnder('dist');
+  // What a browser loads: the drop-in, its chunks and the per-element entries (not the compiled
+  // server in dist/server, nor the types).
+  const files = browserFiles('dist').map((file) => join('dist', file));
   assert.ok(files.some((f) => f.endsWith('checkout-elements.js')), `built: ${files.join(', ')}`);
   const secrets = configuredSecrets();
   assert.ok(secrets.length >= 8, `found only ${secrets.join(', ')}`);
@@ -69,26 +70,31 @@ test('a failing provider or Redis: no secret, provider URL or Redis password in 
   const carts = { c1: { currency: 'RUB', lines: [{ sku: 'a', name: 'A', quantity: 1, unitPrice: 100 }] } };
   const loyalty = { provider: 'ru-loyalty', baseUrl: providerUrl, apiKey, pointId: 'point-secret-1234', timeoutMs: 500 };
 
-  const proxy = createProxyFromConfig(parseConfig({ loyalty, carts }), { log });
+  const shop = { authorization: `Bearer ${TEST_SECRET_KEY}` };
+  const proxy = createProxyFromConfig(parseConfig({ secretKeys: [TEST_SECRET_KEY], loyalty, carts }), { log });
   const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     proxy.app.fetch(new Request(`http://proxy.test/checkout-api/v1${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) }));
-  const created = (await (await send('POST', '/checkouts', { cartId: 'c1' })).json()) as { id: string };
-  const lookup = await send('POST', `/checkouts/${created.id}/customer`, { query: '2000000000018' });
+  const created = (await (await send('POST', '/server/checkouts', { cartId: 'c1' }, shop)).json()) as { checkout: { id: string }; clientSecret: string };
+  const lookup = await send('POST', `/checkouts/${created.checkout.id}/customer`, { query: '2000000000018' }, { authorization: `Bearer ${created.clientSecret}` });
   assert.equal(lookup.status, 502);
   const texts = [await lookup.text()];
+  // The shop's server vouching for a customer the provider cannot be asked about.
+  const vouched = await send('POST', '/server/checkouts', { cartId: 'c1', customer: { query: '2000000000018' } }, shop);
+  assert.ok([502, 503].includes(vouched.status), String(vouched.status));
+  texts.push(await vouched.text());
   await proxy.close();
 
   const redisPassword = 'redis-pass-5e4d3c';
-  const withRedis = createProxyFromConfig(parseConfig({ loyalty, carts, redis: { url: `redis://:${redisPassword}@${new URL(closed.url).host}/0` } }), { log });
+  const withRedis = createProxyFromConfig(parseConfig({ secretKeys: [TEST_SECRET_KEY], loyalty, carts, redis: { url: `redis://:${redisPassword}@${new URL(closed.url).host}/0` } }), { log });
   const send2 = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     withRedis.app.fetch(new Request(`http://proxy.test/checkout-api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }));
-  const failed = await send2('/checkouts', { cartId: 'c1' });
+  const failed = await send2('/server/checkouts', { cartId: 'c1', reference: 'order-1' }, shop);
   assert.equal(failed.status, 500, 'no store, no checkout');
   texts.push(await failed.text());
   await withRedis.close();
 
   assert.ok(logs.some((l) => /Redis/.test(l)), `logs: ${logs.join(' | ')}`);
   for (const text of [...texts, ...logs]) {
-    for (const secret of [apiKey, 'point-secret-1234', 'tenant-7731', closed.url, redisPassword]) assert.ok(!text.includes(secret), `"${secret}" in: ${text}`);
+    for (const secret of [apiKey, 'point-secret-1234', 'tenant-7731', closed.url, redisPassword, TEST_SECRET_KEY, created.clientSecret]) assert.ok(!text.includes(secret), `"${secret}" in: ${text}`);
   }
 });

@@ -5,6 +5,7 @@ import { parseConfig } from '../../src/proxy/config.js';
 import { createProxyFromConfig } from '../../src/proxy/create.js';
 import { createFloaSimulator, floaDemoOptions } from '../../src/simulators/floa/simulator.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../../src/simulators/ru-loyalty/simulator.js';
+import { TEST_SECRET_KEY } from './start-proxy.js';
 
 /**
  * For the instalment element tests: the FLOA simulator and a loyalty programme in euros (the
@@ -20,8 +21,9 @@ export async function startInstalmentBackend() {
   const floaServer = await listen(floa.app);
   const proxy = createProxyFromConfig(
     parseConfig({
+      secretKeys: [TEST_SECRET_KEY],
       basePath: '/api/floa',
-      loyalty: { provider: 'ru-loyalty', baseUrl: loyaltyServer.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, currency: 'EUR' },
+      loyalty: { provider: 'ru-loyalty', baseUrl: loyaltyServer.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, currency: 'EUR', appCodeProvesOwnership: true },
       instalments: floaDemoOptions(floaServer.url, { timeoutMs: 800 }),
       carts: { bike: { currency: 'EUR', lines: [{ sku: 'bike', name: 'City bike', quantity: 1, unitPrice: 44900 }, { sku: 'helmet', name: 'Helmet', quantity: 1, unitPrice: 5100 }] } },
       lookupRateLimit: { perClient: 1000, perCheckout: 100, windowMs: 60_000 },

@@ -1,22 +1,26 @@
 import { html, nothing } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
 import { emit } from '../../events.js';
 import { PAYMENT_METHODS } from '../../protocol/contract.js';
-import type { Checkout, InstalmentOffer, PaymentMethod, Receipt } from '../../protocol/index.js';
+import type { Checkout, PaymentMethod, Receipt } from '../../protocol/index.js';
 import type { CheckoutState } from '../../session/context.js';
 import { ProxyError } from '../../session/proxy-client.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { CheckoutElement } from '../shared/checkout-element.js';
-import { offerCost, offerName, paymentWaiting } from '../shared/instalment-text.js';
+import { instalments } from '../shared/instalments-hook.js';
 import { pos } from '../shared/pos-hook.js';
 import { describeProblem } from '../shared/problem-message.js';
 import { checkoutPayStyles } from './checkout-pay.styles.js';
 
 /**
  * The order summary (total, level discount, points used, amount due, method) and the pay
- * button, then the receipt. The button cannot submit twice: it is locked while a payment
- * runs, the session shares one in-flight payment, and each attempt carries one idempotency key
- * kept across reloads until its outcome is known.
+ * button, then the receipt. On a web page the amount due is taken by the shop's own PSP:
+ * pressing pay fires `payment-requested` (amount, currency, checkout id, key) for the page to
+ * open its PSP, and the element waits — "waiting for your payment" — until the shop's server
+ * has confirmed the payment to the proxy, then shows the receipt. When nothing is due (points
+ * cover the order) or at a till (POS mode: cash, cheque, card), the payment is recorded at
+ * once. The button cannot submit twice: it is locked while a payment runs, the session shares
+ * one in-flight payment, and each attempt carries one idempotency key kept across reloads
+ * until its outcome is known.
  *
  * With an instalment offer chosen in `<eligibility-check>`, paying opens that offer's payment
  * session and sends the shopper to the provider's page; back on the page, the session restores
@@ -26,6 +30,7 @@ import { checkoutPayStyles } from './checkout-pay.styles.js';
  *
  * @tagname checkout-pay
  * @summary Summary, pay action and receipt.
+ * @fires payment-requested - The shopper pressed pay: the page's PSP takes `detail.amount` now; the shop's server confirms it with `detail.key`.
  * @fires payment-succeeded - The sale is recorded; `detail.receipt`.
  * @fires payment-failed - The payment failed or its outcome is unknown; `detail.problem`.
  * @csspart summary - The summary list.
@@ -39,15 +44,17 @@ import { checkoutPayStyles } from './checkout-pay.styles.js';
  */
 export class CheckoutPay extends CheckoutElement {
   static override styles = [baseStyles, checkoutPayStyles];
+  static override properties = { method: { reflect: true } };
 
-  /** How the amount due is paid: `card` or `cash` at the till, `cheque`, or `external` (the page's PSP). */
-  @property({ reflect: true }) method: PaymentMethod = 'card';
+  /** At a till (POS mode), how the amount due is paid: `card`, `cash` or `cheque`. On a web page the shop's PSP takes it. */
+  method: PaymentMethod = 'card';
 
-  @query('.receipt') private receiptBlock?: HTMLElement;
-  @query('.error') private errorBlock?: HTMLElement;
-
-  /** The shopper is on the way to the provider's payment page. */
-  @state() private redirecting = false;
+  private get receiptBlock() {
+    return this.renderRoot.querySelector<HTMLElement>('.receipt');
+  }
+  private get errorBlock() {
+    return this.renderRoot.querySelector<HTMLElement>('.error');
+  }
 
   /** How the shopper is sent to the provider's payment page (a test or a single-page app may replace it). */
   redirect: (url: string) => void = (url) => window.location.assign(url);
@@ -56,14 +63,15 @@ export class CheckoutPay extends CheckoutElement {
   async pay(): Promise<Checkout | undefined> {
     const state = this.checkoutState;
     if (!this.context || state.busy === 'pay' || !this.#canPay(state)) return undefined;
-    if (this.#offer(state) || paymentWaiting(state.instalments?.payment?.status)) return this.#payInInstalments();
+    if (instalments.pay?.active(state)) return instalments.pay.go(this);
     if (!(PAYMENT_METHODS as readonly string[]).includes(this.method)) {
       console.warn(`Bad method ${this.method}`);
       return undefined;
     }
     try {
       const checkout = await this.context.actions.pay(this.method, pos.d?.(this));
-      if (checkout.receipt) emit(this, 'payment-succeeded', { checkoutId: checkout.id, receipt: checkout.receipt });
+      if (checkout.paymentRequest) emit(this, 'payment-requested', { checkoutId: checkout.id, ...checkout.paymentRequest });
+      else if (checkout.receipt) emit(this, 'payment-succeeded', { checkoutId: checkout.id, receipt: checkout.receipt });
       return checkout;
     } catch (error) {
       if (error instanceof ProxyError) {
@@ -73,93 +81,54 @@ export class CheckoutPay extends CheckoutElement {
     }
   }
 
-  /** The instalment path: open the offer's session (or find the open one) and go to the provider's page. */
-  async #payInInstalments(): Promise<undefined> {
-    try {
-      const { url } = await this.context!.actions.payInInstalments();
-      this.redirecting = true;
-      this.redirect(url);
-    } catch (error) {
-      if (error instanceof ProxyError) emit(this, 'payment-failed', { problem: error.problem, outcomeUnknown: error.problem.status === 0 });
-    }
-    return undefined;
-  }
-
-  /** The chosen instalment offer, or the one of the open payment in instalments. */
-  #offer(state: CheckoutState): InstalmentOffer | undefined {
-    const { chosen, eligibility, payment } = state.instalments ?? {};
-    if (payment && paymentWaiting(payment.status)) return payment.offer;
-    return chosen ? eligibility?.offers.find((o) => o.id === chosen) : undefined;
-  }
-
-  /** An offer is chosen but its cost is being checked again for a new amount due: wait, never pay in full instead. */
-  #offerStale(state: CheckoutState): boolean {
-    const { chosen, eligibility } = state.instalments ?? {};
-    return !!chosen && eligibility?.amountDue.amount !== state.checkout?.amountDue.amount;
-  }
-
   protected override stateChanged(previous: CheckoutState | undefined, next: CheckoutState): void {
-    if (next.phase === 'loading') this.redirecting = false;
-    const payment = next.instalments?.payment;
-    // Back from the provider's page: tell the page how it ended, once.
-    if (payment && next.instalments?.returned && !previous?.instalments?.returned && next.checkout) {
-      if (payment.status === 'paid' && next.checkout.receipt) emit(this, 'payment-succeeded', { checkoutId: next.checkout.id, receipt: next.checkout.receipt });
-      else if (payment.status !== 'paid') emit(this, 'payment-failed', { problem: { type: '/problems/rejected', title: `The payment in instalments ended: ${payment.status}.`, status: 422 }, outcomeUnknown: false });
-      void this.updateComplete.then(() => (payment.status === 'paid' ? this.receiptBlock : this.errorBlock)?.focus());
-    }
-    if (previous?.busy === 'pay' && !next.busy) {
+    instalments.pay?.changed(this, previous, next);
+    if (previous?.busy === 'pay' && !next.busy && next.checkout?.status !== 'awaiting-payment') {
       void this.updateComplete.then(() => (next.checkout?.status === 'paid' ? this.receiptBlock : this.errorBlock)?.focus());
     }
+    // The shop's server confirmed its PSP's payment (or a settled outcome): the backend paid it.
+    const was = previous?.checkout?.status;
+    if ((was === 'awaiting-payment' || was === 'outcome-unknown') && next.checkout?.status === 'paid' && next.checkout.receipt && !next.busy && previous?.busy !== 'pay') {
+      emit(this, 'payment-succeeded', { checkoutId: next.checkout.id, receipt: next.checkout.receipt });
+      void this.updateComplete.then(() => this.receiptBlock?.focus());
+    }
   }
 
-  protected override render() {
-    const state = this.checkoutState;
+  protected override select(state: CheckoutState) {
+    const { busy } = state;
+    return [state.checkout, state.capabilities, state.instalments, state.pos, state.paymentPending, !busy, busy === 'pay', state.failedAction === 'pay' && state.problem];
+  }
+
+  protected override renderState(state: CheckoutState) {
     const checkout = state.checkout;
     const { t } = this.l10n;
-    if (!checkout) {
-      const problem = state.failedAction === 'load' ? state.problem : undefined;
-      return problem
-        ? html`<div class="card"><p class="error" part="error" role="alert">${describeProblem(problem, this.l10n).message}</p>
-            <button type="button" class="secondary" @click=${() => this.context?.actions.reload()}>${t('error.retry')}</button></div>`
-        : html`<p class="card muted" role="status">${t('session.loading')}</p>`;
-    }
+    if (!checkout) return html`<p class="card muted" role="status">${t('session.loading')}</p>`;
     if (checkout.status === 'paid' && checkout.receipt) return this.#renderReceipt(checkout.receipt);
+    // Money taken but the order needs the shop's attention, or the shop cancelled it: nothing to pay here.
+    if (checkout.status === 'review' || checkout.status === 'cancelled') {
+      const message = checkout.status === 'cancelled' ? t('pay.cancelled') : (instalments.pay?.notice(this) ?? t('pay.review'));
+      return html`<div class="card"><p class="error" part="error" role="alert" tabindex="-1">${message}</p></div>`;
+    }
     const busy = state.busy === 'pay';
     const problem = state.failedAction === 'pay' ? state.problem : undefined;
     const described = problem && describeProblem(problem, this.l10n);
     const spend = checkout.loyalty?.spend;
     const discount = checkout.loyalty?.discount;
     const blocked = !this.#canPay(state);
-    const offer = this.#offer(state);
-    const hint = !checkout.customer ? 'pay.needCustomer' : checkout.customer.debt ? 'pay.debt' : this.#offerStale(state) ? 'eligibility.updating' : undefined;
-    const open = paymentWaiting(state.instalments?.payment?.status);
-    const ended = state.instalments?.payment?.status;
-    const notice = open
-      ? t('pay.instalmentsOpen')
-      : ended === 'refused' || ended === 'cancelled' || ended === 'review'
-        ? t(ended === 'refused' ? 'pay.instalmentsRefused' : ended === 'cancelled' ? 'pay.instalmentsCancelled' : 'pay.instalmentsReview')
-        : undefined;
-    const label = this.redirecting
-      ? t('pay.redirecting')
-      : open
-        ? t('pay.continueOffer')
-        : offer
-          ? t('pay.submitOffer', { offer: offerName(offer, this.l10n), total: this.l10n.money(offer.total) })
-          : undefined;
+    const plan = instalments.pay;
+    const hint = !checkout.customer && state.capabilities?.loyalty.customerRequired ? 'pay.needCustomer' : checkout.customer?.inDebt ? 'pay.debt' : plan?.hint(state);
+    const waiting = checkout.status === 'awaiting-payment';
+    const label = plan?.label(this) ?? (waiting ? t('pay.continue') : checkout.amountDue.amount === 0 ? t('pay.submitNothingDue') : undefined);
     return html`<div class="card">
       <dl part="summary">
         <dt>${t('pay.total')}</dt>
         <dd>${this.l10n.money(checkout.cart.total)}</dd>
         ${discount && discount.amount > 0 ? html`<dt>${t('pay.discount')}</dt><dd>−${this.l10n.money(discount)}</dd>` : nothing}
         ${spend && spend.value.amount > 0 ? html`<dt>${t('pay.points')}</dt><dd>−${this.l10n.money(spend.value)}</dd>` : nothing}
-        <dt>${t('pay.method')}</dt>
-        <dd>${offer ? offerName(offer, this.l10n) : t(`pay.method.${this.method}`)}</dd>
+        ${pos.m?.(this)}
         <dt class="due">${t('pay.due')}</dt>
         <dd class="due" part="amount">${this.l10n.money(checkout.amountDue)}</dd>
-        ${offer
-          ? html`<dt>${t('pay.fees')}</dt><dd>${this.l10n.money(offer.fees)}</dd>
-              <dt>${t('pay.totalWithFees')}</dt><dd part="total">${this.l10n.money(offer.total)}</dd>`
-          : nothing}
+        ${plan?.rows(this)}
       </dl>
       ${pos.c?.(this)}
       <button
@@ -173,16 +142,16 @@ export class CheckoutPay extends CheckoutElement {
         ${busy ? t('pay.pending') : (label ?? (state.paymentPending && problem ? t('pay.checkStatus') : t('pay.submit', { amount: this.l10n.money(checkout.amountDue) })))}
       </button>
       ${blocked && !busy && hint ? html`<p id="hint" class="muted">${t(hint)}</p>` : nothing}
-      <p class="error" part="error" role="alert" tabindex="-1">${described?.message ?? notice ?? nothing}</p>
-      ${open ? html`<button type="button" class="secondary" @click=${() => this.context?.actions.refreshInstalments().catch(() => {})}>${t('pay.checkStatus')}</button>` : nothing}
+      ${waiting ? html`<p class="muted" role="status">${t('pay.waiting', { amount: this.l10n.money(checkout.amountDue) })}</p>
+            <button type="button" class="secondary" ?disabled=${busy} @click=${() => this.context?.actions.cancelPaymentRequest().catch(() => {})}>${t('pay.changeOrder')}</button>` : nothing}
+      <p class="error" part="error" role="alert" tabindex="-1">${described?.message ?? plan?.notice(this) ?? nothing}</p>
+      ${plan?.buttons(this)}
     </div>`;
   }
 
   #renderReceipt(receipt: Receipt) {
     const { t, money } = this.l10n;
     const points = (value: Receipt['spent']) => (value.points === undefined ? money(value.value) : t('loyalty.points', { count: value.points }));
-    const payment = this.checkoutState.instalments?.payment;
-    const plan = payment?.status === 'paid' ? payment.offer : undefined;
     return html`<section class="card receipt" part="receipt" tabindex="-1" role="status" aria-labelledby="receipt-title">
       <h2 id="receipt-title">${t('receipt.title')}</h2>
       <dl>
@@ -190,7 +159,7 @@ export class CheckoutPay extends CheckoutElement {
         <dd class="reference">${receipt.reference}</dd>
         <dt>${t('receipt.paid')}</dt>
         <dd>${money(receipt.paid)}</dd>
-        ${plan ? html`<dt>${t('receipt.instalments')}</dt><dd class="plan">${offerName(plan, this.l10n)} — ${offerCost(plan, this.l10n)}</dd>` : nothing}
+        ${instalments.pay?.receipt(this)}
         ${receipt.spent.value.amount > 0 ? html`<dt>${t('receipt.spent')}</dt><dd>${points(receipt.spent)}</dd>` : nothing}
         ${receipt.earned ? html`<dt>${t('receipt.earned')}</dt><dd>${points(receipt.earned)}</dd>` : nothing}
         ${receipt.balanceAfter ? html`<dt>${t('receipt.balance')}</dt><dd class="balance-after">${points(receipt.balanceAfter)}</dd>` : nothing}
@@ -200,14 +169,14 @@ export class CheckoutPay extends CheckoutElement {
 
   #canPay(state: CheckoutState): boolean {
     const customer = state.checkout?.customer;
+    const status = state.checkout?.status;
     return (
       state.phase === 'ready' &&
-      !!customer &&
-      !customer.debt &&
-      state.checkout?.status === 'open' &&
+      (!!customer || !state.capabilities?.loyalty.customerRequired) &&
+      !customer?.inDebt &&
+      (status === 'open' || status === 'awaiting-payment') &&
       !(state.busy && state.busy !== 'pay') &&
-      state.instalments?.payment?.status !== 'review' &&
-      !this.#offerStale(state)
+      !instalments.pay?.blocked(state)
     );
   }
 }

@@ -1,5 +1,4 @@
 import { html, nothing } from 'lit';
-import { property, state } from 'lit/decorators.js';
 import { emit } from '../../events.js';
 import type { Loyalty, LoyaltyValue } from '../../protocol/index.js';
 import type { CheckoutState } from '../../session/context.js';
@@ -27,40 +26,47 @@ import { loyaltyBalanceStyles } from './loyalty-balance.styles.js';
  */
 export class LoyaltyBalance extends CheckoutElement {
   static override styles = [baseStyles, loyaltyBalanceStyles];
+  static override properties = { hideTier: { type: Boolean, attribute: 'hide-tier', reflect: true }, draft: { attribute: false, state: true } };
 
   /** Hide the level/tier line. */
-  @property({ type: Boolean, attribute: 'hide-tier', reflect: true }) hideTier = false;
+  hideTier = false;
 
   /** The spend the customer is choosing (minor units), before they apply it. */
-  @state() private draft?: number;
+  private draft?: number;
 
   protected override stateChanged(previous: CheckoutState | undefined, next: CheckoutState): void {
     if (previous?.checkout?.loyalty?.spend.value.amount !== next.checkout?.loyalty?.spend.value.amount) this.draft = undefined;
   }
 
-  protected override render() {
-    const state = this.checkoutState;
+  protected override select(state: CheckoutState) {
+    const capabilities = state.capabilities?.loyalty;
+    // A provider without points (a club's CRM) has no balance to show: hide, don't say "0".
+    if (capabilities && !capabilities.spend && !capabilities.earn) return undefined;
+    const { checkout } = state;
+    return [capabilities, checkout?.loyalty, checkout?.status, state.busy === 'spend', state.failedAction === 'spend' ? state.problem : undefined];
+  }
+
+  protected override renderState(state: CheckoutState) {
     const loyalty = state.checkout?.loyalty;
     const { t } = this.l10n;
     const capabilities = state.capabilities?.loyalty;
-    // A provider without points (a club's CRM) has no balance to show: hide, don't say "0".
-    this.hidden = !!capabilities && !capabilities.spend && !capabilities.earn;
-    if (this.hidden) return nothing;
     if (!loyalty || !state.capabilities) {
       return html`<div class="card muted" part="empty">${t('loyalty.empty')}</div>`;
     }
     const paid = state.checkout?.status === 'paid';
+    // No proof yet that the account is the shopper's: no amount about it, only what the order earns.
+    const unverified = !loyalty.balance;
     return html`<section class="card" aria-labelledby="balance-label">
       <dl>
         <dt id="balance-label">${t('loyalty.balance')}</dt>
-        <dd part="balance">${this.#value(loyalty.balance)}</dd>
+        <dd part="balance">${loyalty.balance ? this.#value(loyalty.balance) : t(capabilities?.proof === 'none' ? 'loyalty.unverifiedShop' : 'loyalty.unverified')}</dd>
         ${loyalty.level && !this.hideTier
           ? html`<dt>${t('loyalty.level')}</dt>
               <dd part="level">${t(loyalty.level.type === 'cashback' ? 'loyalty.levelCashback' : 'loyalty.levelDiscount', { name: loyalty.level.name, percent: loyalty.level.percent })}</dd>`
           : nothing}
       </dl>
       ${loyalty.discount.amount > 0 ? html`<p class="note">${t('loyalty.discount', { discount: this.l10n.money(loyalty.discount) })}</p>` : nothing}
-      ${state.capabilities.loyalty.spend && !paid ? this.#renderSpend(loyalty, state) : nothing}
+      ${state.capabilities.loyalty.spend && !paid && !unverified ? this.#renderSpend(loyalty, state) : nothing}
       ${loyalty.earn && !paid ? html`<p class="note earn" part="earn">${t('loyalty.earn', { earn: this.#value(loyalty.earn) })}</p>` : nothing}
       ${loyalty.hold && !paid
         ? html`<p class="muted" part="hold">${t('loyalty.held', { amount: this.#value(loyalty.hold.amount), time: this.l10n.time(loyalty.hold.expiresAt) })}</p>`

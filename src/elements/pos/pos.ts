@@ -137,6 +137,11 @@ pos.s = (element, previous) => {
   }
 };
 
+pos.m = (element) => {
+  const el = element as Element;
+  return inPos(el) ? html`<dt>${el.l10n.t('pay.method')}</dt><dd>${el.l10n.t(`pay.method.${el.method}`)}</dd>` : undefined;
+};
+
 pos.c = (element) => {
   if (!inPos(element)) return undefined;
   const el = element as Element;

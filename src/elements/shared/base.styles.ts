@@ -1,4 +1,4 @@
-import { css } from 'lit';
+import { css } from './css.js';
 
 /**
  * Design tokens shared by all elements. Every visual choice reads a `--checkout-*` custom
@@ -20,7 +20,9 @@ export const baseStyles = css`
     --_success: var(--checkout-color-success, light-dark(#146c2e, #7fd18b));
     --_radius: var(--checkout-radius, 8px);
     --_space: var(--checkout-spacing, 0.75rem);
-    --_focus: var(--checkout-focus-ring, 0 0 0 3px color-mix(in srgb, var(--_accent) 45%, transparent));
+    /* A solid accent ring outside a gap of surface colour: 3:1 or more against the surface in
+       both schemes (WCAG 1.4.11), and distinct from an accent-filled button it surrounds. */
+    --_focus: var(--checkout-focus-ring, 0 0 0 2px var(--_bg), 0 0 0 4px var(--_accent));
     display: block;
     box-sizing: border-box;
     font-family: var(--checkout-font-family, system-ui, sans-serif);
@@ -118,13 +120,5 @@ export const baseStyles = css`
     margin: 0;
     text-align: end;
     font-variant-numeric: tabular-nums;
-  }
-  .visually-hidden {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
   }
 `;

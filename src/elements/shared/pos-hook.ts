@@ -9,6 +9,8 @@ import type { CheckoutState } from '../../session/context.js';
 export const pos: {
   /** Every element, on each state change (the previous state given): large targets, focus on the lookup field. */
   s?(element: HTMLElement, previous: CheckoutState | undefined): void;
+  /** `<checkout-pay>`: the payment method's row in the summary. */
+  m?(element: HTMLElement): unknown;
   /** `<checkout-pay>`: the method choice and its details under the summary; the "Print receipt" button under the receipt. */
   c?(element: HTMLElement): unknown;
   /** `<checkout-pay>`: the details of the chosen method, sent with the payment. */

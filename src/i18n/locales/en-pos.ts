@@ -3,6 +3,11 @@
  * kept in this module of their own so they travel in the POS chunk (which registers them) rather than in the drop-in.
  */
 export const enPos = {
+  'pay.method.card': 'Card',
+  'pay.method.cash': 'Cash',
+  'pay.method.cheque': 'Cheque',
+  'pay.method.external': 'Online payment',
+  'pay.method.none': 'Nothing to pay',
   'pos.bank': 'Bank',
   'pos.number': 'Cheque number',
   'pos.network': 'Card network',

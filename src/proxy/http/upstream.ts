@@ -15,6 +15,7 @@ import {
   type IPolicy,
   type IRetryBackoffContext,
 } from 'cockatiel';
+import { channel } from 'node:diagnostics_channel';
 import { setMaxListeners } from 'node:events';
 import { Agent, request as undiciRequest } from 'undici';
 import { ProblemError } from '../problems.js';
@@ -22,6 +23,8 @@ import { ProblemError } from '../problems.js';
 export interface UpstreamOptions {
   /** Provider name, used in error messages (never the URL: it can carry an account token). */
   name: string;
+  /** The provider's id in logs and metrics (`ru-loyalty`, `floa`…); default: `name`. */
+  provider?: string;
   baseUrl: string;
   /** Per-attempt timeout, including connection and body. */
   timeoutMs?: number;
@@ -102,6 +105,26 @@ interface RawResponse {
   text: string;
 }
 
+/** What an upstream call came to, published for logs and metrics (no URL, no body: nothing secret or personal). */
+export interface UpstreamEvent {
+  provider: string;
+  method: string;
+  /** The path with its ids replaced by `:id`. */
+  route: string;
+  outcome: 'ok' | 'http-4xx' | 'http-5xx' | 'timeout' | 'unreachable' | 'circuit-open' | 'unreadable' | 'aborted';
+  status?: number;
+  durationMs: number;
+}
+/** Every upstream call's outcome (`UpstreamEvent`), for the observability module to count and log. */
+export const upstreamCalls = channel('checkout-elements:upstream');
+/** Circuit breaker changes: `{ provider, state }`. */
+export const circuitChanges = channel('checkout-elements:circuit');
+
+/** A path as a metric label: numbers, UUIDs, IRIs' ids and long tokens become `:id`. */
+export function routeOf(pathname: string): string {
+  return pathname.replace(/\/(?:[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-f]{24}|\d+|[A-Za-z0-9_-]{20,})(?=\/|$)/gi, '/:id');
+}
+
 /**
  * One pooled keep-alive HTTP client per provider, with its resilience policies (cockatiel):
  * a timeout per attempt, retries only for calls marked `safe`, a 429's `Retry-After` honoured
@@ -112,6 +135,7 @@ interface RawResponse {
  */
 export class UpstreamClient {
   readonly #name: string;
+  readonly #provider: string;
   readonly #baseUrl: string;
   readonly #headers: Record<string, string>;
   readonly #agent: Agent;
@@ -123,6 +147,7 @@ export class UpstreamClient {
 
   constructor(options: UpstreamOptions) {
     this.#name = options.name;
+    this.#provider = options.provider ?? options.name;
     this.#baseUrl = options.baseUrl.replace(/\/?$/, '/');
     this.#headers = options.headers ?? {};
     this.#agent = new Agent({ connections: options.connections ?? 64, keepAliveTimeout: 30_000, pipelining: 1 });
@@ -139,7 +164,12 @@ export class UpstreamClient {
       handleWhen((e) => e instanceof TransportFailure).orWhenResult((r) => (r as RawResponse).status >= 500),
       { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(threshold) },
     );
-    this.#breaker.onBreak(() => (this.#openedAt = Date.now()));
+    this.#breaker.onBreak(() => {
+      this.#openedAt = Date.now();
+      if (circuitChanges.hasSubscribers) circuitChanges.publish({ provider: this.#provider, state: 'open' });
+    });
+    this.#breaker.onHalfOpen(() => circuitChanges.hasSubscribers && circuitChanges.publish({ provider: this.#provider, state: 'half-open' }));
+    this.#breaker.onReset(() => circuitChanges.hasSubscribers && circuitChanges.publish({ provider: this.#provider, state: 'closed' }));
 
     const exponential = new ExponentialBackoff({ initialDelay: initialDelayMs, maxDelay: maxDelayMs });
     const retryPolicy = retry(
@@ -190,10 +220,17 @@ export class UpstreamClient {
         : new ProblemError('upstream-unavailable', `${this.#name} ${what}.`, { cause });
 
     const policy = init.safe && !init.unsafe ? this.#retried : this.#once;
+    const started = performance.now();
+    const observe = (outcome: UpstreamEvent['outcome'], status?: number) => {
+      if (!upstreamCalls.hasSubscribers) return;
+      const event: UpstreamEvent = { provider: this.#provider, method, route: routeOf(url.pathname), outcome, ...(status ? { status } : {}), durationMs: performance.now() - started };
+      upstreamCalls.publish(event);
+    };
     let response: RawResponse;
     try {
       response = await policy.execute(({ signal }) => this.#send(url, { method, headers, body }, signal, init.signal), init.signal ?? NO_SIGNAL);
     } catch (error) {
+      observe(error instanceof BrokenCircuitError ? 'circuit-open' : error instanceof TransportFailure ? (error.what === 'did not answer in time' ? 'timeout' : 'unreachable') : 'aborted');
       if (error instanceof BrokenCircuitError) {
         // Nothing was sent: safe to retry later, even for a payment.
         const wait = Math.max(1, Math.ceil((this.#openedAt + this.#halfOpenAfterMs - Date.now()) / 1000));
@@ -212,10 +249,12 @@ export class UpstreamClient {
       try {
         parsed = JSON.parse(response.text);
       } catch (cause) {
+        observe('unreadable', response.status);
         if (response.status >= 500 || init.unsafe) throw failure(cause, `sent an unreadable reply (HTTP ${response.status})`);
         throw new ProblemError('upstream-unavailable', `${this.#name} sent a reply that is not JSON.`, { cause, retryable: false });
       }
     }
+    observe(response.status >= 500 ? 'http-5xx' : response.status >= 400 ? 'http-4xx' : 'ok', response.status);
     return { status: response.status, headers: response.headers, body: parsed };
   }
 

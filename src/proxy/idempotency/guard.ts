@@ -35,20 +35,26 @@ export function fingerprint(method: string, path: string, body: unknown): string
  * the stored response (`Idempotency-Replayed: true`), a repeat with a different request is a
  * 422, and a concurrent repeat waits for the first one (409 after `waitMs`).
  *
- * Final answers are stored, errors included (a refusal is as final as a success). Two kinds
- * of problem are not final and give the key back instead (its fingerprint kept):
+ * Final answers are stored, refusals included (a refusal is as final as a success). What is
+ * not final gives the key back instead (its fingerprint kept), so the same request can run
+ * again:
  * - `payment-outcome-unknown`: the provider may have committed. Replaying this error forever
  *   would leave the shopper stuck; instead the retry with the same key runs the handler
  *   again, and the checkout, marked `outcome-unknown` before the upstream call, reconciles
  *   with the provider first: it never sends a second payment while the first may exist.
  * - retryable problems (provider unreachable before anything was sent, circuit open, 429):
- *   nothing happened, so the same request may succeed later.
+ *   nothing happened, so the same request may succeed later;
+ * - any 5xx and any unexpected exception: a transient fault must not become the key's answer
+ *   for a day (the widget reuses its key until the outcome is known).
+ *
+ * Keys live in a `scope` (the page's checkout, or the shop's server), so one caller's keys
+ * can never collide with — or spoil — another's.
  */
 export function createIdempotencyGuard(options: IdempotencyOptions) {
   const { store, lockMs = 2 * 60_000, retentionMs = 24 * 3600_000, waitMs = 15_000 } = options;
 
   return async function idempotent(
-    request: { key: string | undefined; method: string; path: string; body: unknown },
+    request: { key: string | undefined; scope: string; method: string; path: string; body: unknown },
     handler: () => Promise<Response>,
   ): Promise<Response> {
     const parsedKey = IdempotencyKey.safeParse(request.key);
@@ -57,7 +63,7 @@ export function createIdempotencyGuard(options: IdempotencyOptions) {
         errors: [{ field: IDEMPOTENCY_HEADER, message: parsedKey.error.issues[0]?.message ?? 'Required.' }],
       });
     }
-    const key = parsedKey.data;
+    const key = `${request.scope}:${parsedKey.data}`;
     const print = fingerprint(request.method, request.path, request.body);
     const deadline = Date.now() + waitMs;
     let claim: Claim;
@@ -76,11 +82,15 @@ export function createIdempotencyGuard(options: IdempotencyOptions) {
     try {
       response = await handler();
     } catch (error) {
-      if (error instanceof ProblemError && (error.kind === 'payment-outcome-unknown' || error.retryable)) {
+      if (!(error instanceof ProblemError) || error.kind === 'payment-outcome-unknown' || error.retryable || error.status >= 500) {
         await store.release(key, claim, retentionMs);
         throw error;
       }
       response = problemResponse(error);
+    }
+    if (response.status >= 500) {
+      await store.release(key, claim, retentionMs);
+      return response;
     }
     const stored: StoredResponse = {
       status: response.status,
@@ -91,6 +101,8 @@ export function createIdempotencyGuard(options: IdempotencyOptions) {
     return new Response(stored.body, { status: stored.status, headers: stored.headers });
   };
 }
+
+export type IdempotencyGuard = ReturnType<typeof createIdempotencyGuard>;
 
 function replay(stored: StoredResponse): Response {
   return new Response(stored.body, { status: stored.status, headers: { ...stored.headers, 'Idempotency-Replayed': 'true' } });

@@ -56,6 +56,12 @@ type Entry = { fingerprint: string; expiresAt: number } & (
 
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly #entries = new Map<string, Entry>();
+  #nextSweep = 0;
+
+  /** Keys kept (for tests and metrics). */
+  get size(): number {
+    return this.#entries.size;
+  }
 
   async begin(key: string, fingerprint: string, lockMs: number): Promise<BeginResult> {
     const now = Date.now();
@@ -87,8 +93,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return !entry || entry.expiresAt <= Date.now() || (entry.state === 'in-progress' && entry.token === claim.token);
   }
 
+  /** At most once a minute, whatever the traffic: one pass over the keys, not one per request. */
   #sweep(now: number): void {
-    if (this.#entries.size < 10_000) return;
+    if (now < this.#nextSweep) return;
+    this.#nextSweep = now + 60_000;
     for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
   }
 }

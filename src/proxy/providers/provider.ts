@@ -74,7 +74,8 @@ export interface RecordSaleInput extends QuoteInput {
 
 export type SaleRecord = Pick<Receipt, 'reference' | 'spent' | 'earned' | 'balanceAfter' | 'discount'>;
 
-export type LoyaltyCapabilities = Capabilities['loyalty'];
+/** What an adapter declares; `customerRequired` defaults to false (guests can pay). */
+export type LoyaltyCapabilities = Omit<Capabilities['loyalty'], 'customerRequired'> & { customerRequired?: boolean };
 
 /** What a provider says about a sale whose outcome was unknown. */
 export type SaleOutcome = { state: 'recorded'; sale: SaleRecord } | { state: 'not-recorded' } | { state: 'unknown' };
@@ -119,6 +120,13 @@ export interface LoyaltyProvider {
   verify?(customer: CustomerRecord, code: string, ctx: CallContext): Promise<boolean>;
   /** Offers this customer may buy now (only when `capabilities.catalog`). Safe to repeat. */
   catalog?(customer: CustomerRecord, ctx: CallContext, filter?: CatalogFilter): Promise<CatalogOffer[]>;
+  /**
+   * Before the money is taken elsewhere (the shop's PSP, an instalment provider): prepares and
+   * checks the sale the provider will record, so a sale it refuses is refused before anyone
+   * pays (Resamania: create the sale, add its articles, `check` it, compare its total).
+   * Records no payment; safe to repeat; `recordSale` later completes the same sale.
+   */
+  prepareSale?(input: RecordSaleInput, ctx: CallContext): Promise<void>;
   /** Records the sale (spend or earn) once. Moves money: always called with an idempotency key. */
   recordSale(input: RecordSaleInput, ctx: CallContext): Promise<SaleRecord>;
   /**
@@ -127,6 +135,12 @@ export interface LoyaltyProvider {
    * unknown outcome stays unknown until an operator settles it.
    */
   saleOutcome?(input: RecordSaleInput, ctx: CallContext): Promise<SaleOutcome>;
+  /**
+   * Tries the configured credentials without moving money or reading anyone's data (a login,
+   * or a lookup of nobody); resolves with what was checked, throws a `ProblemError` saying what
+   * is wrong. For `checkout-proxy check`.
+   */
+  checkCredentials?(ctx: CallContext): Promise<string>;
   /** Stops timers and closes pooled connections. */
   close?(): Promise<void>;
 }
@@ -155,5 +169,7 @@ export interface InstalmentProvider {
   verifyNotification(fields: NotificationFields): InstalmentNotification;
   /** The payment's state at the provider: what to trust before recording a sale. Safe to repeat. */
   paymentResult(ref: InstalmentPaymentRef, ctx: CallContext): Promise<InstalmentPaymentResult>;
+  /** Tries the configured credentials without moving money (see `LoyaltyProvider.checkCredentials`). */
+  checkCredentials?(ctx: CallContext): Promise<string>;
   close?(): Promise<void>;
 }

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { LocalQueue, type CheckoutRecord, type CheckoutStore } from '../checkouts.js';
+import { CHECKOUT_TTL_MS, heldLock, LocalQueue, type CheckoutRecord, type CheckoutStore } from '../checkout/record.js';
 import { ProblemError } from '../problems.js';
 import { redisScript } from './redis-script.js';
 
@@ -18,6 +17,18 @@ export interface RedisCheckoutStoreOptions {
   lockWaitMs?: number;
 }
 
+/**
+ * Takes the lock and hands out the next fencing token: `INCR` of the checkout's fence, kept
+ * beside the lock, so every holder gets a larger number than the one before.
+ */
+const ACQUIRE = `
+if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+  local fence = redis.call('INCR', KEYS[2])
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  return fence
+end
+return 0
+`;
 /** Deletes the lock only if it still holds our token (not a lock someone took after ours lapsed). */
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -28,13 +39,29 @@ const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
 `;
+/** Writes the record only while our fencing token is the latest: a holder whose lock lapsed (a long GC pause) cannot overwrite its successor's work. */
+const FENCED_SET = `
+if tonumber(redis.call('GET', KEYS[2]) or '0') ~= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+`;
+/** Ties a reference to a checkout unless tied already; returns the checkout it is tied to. */
+const CLAIM = `
+local current = redis.call('GET', KEYS[1])
+if current then return current end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]
+`;
 
 /**
  * Checkouts in Redis, for several proxy instances behind a load balancer: the record (with
  * its customer, quote, hold and payment attempt, so a hold survives the instance that made
  * it) as one JSON string expiring with the checkout, and a distributed lock per checkout:
- * `SET NX PX` with a random token, renewed while held, released by a Lua compare-and-delete.
- * Calls on one instance queue locally first, so an instance waits on Redis once at a time.
+ * `SET NX PX` with a random token and a fencing token, renewed while held, released by a Lua
+ * compare-and-delete. Writes under the lock are fenced; a renewal that fails (the lock was
+ * lost, or Redis is gone) stops the work at its next write instead of letting two instances
+ * act on one checkout. Calls on one instance queue locally first, so an instance waits on
+ * Redis once at a time.
  */
 export class RedisCheckoutStore implements CheckoutStore {
   readonly #redis: Redis;
@@ -43,17 +70,23 @@ export class RedisCheckoutStore implements CheckoutStore {
   readonly #lockTtlMs: number;
   readonly #lockWaitMs: number;
   readonly #queue = new LocalQueue();
+  readonly #acquire: (...args: Array<string | number>) => Promise<unknown>;
   readonly #release: (...args: Array<string | number>) => Promise<unknown>;
   readonly #renew: (...args: Array<string | number>) => Promise<unknown>;
+  readonly #fencedSet: (...args: Array<string | number>) => Promise<unknown>;
+  readonly #claim: (...args: Array<string | number>) => Promise<unknown>;
 
   constructor(redis: Redis, options: RedisCheckoutStoreOptions = {}) {
     this.#redis = redis;
     this.#prefix = options.prefix ?? 'checkout:';
-    this.#ttlMs = options.ttlMs ?? 24 * 3600_000;
+    this.#ttlMs = options.ttlMs ?? CHECKOUT_TTL_MS;
     this.#lockTtlMs = options.lockTtlMs ?? 30_000;
     this.#lockWaitMs = options.lockWaitMs ?? 20_000;
+    this.#acquire = redisScript(redis, 'lockAcquire', 2, ACQUIRE);
     this.#release = redisScript(redis, 'lockRelease', 1, RELEASE);
     this.#renew = redisScript(redis, 'lockRenew', 1, RENEW);
+    this.#fencedSet = redisScript(redis, 'fencedSet', 2, FENCED_SET);
+    this.#claim = redisScript(redis, 'referenceClaim', 1, CLAIM);
   }
 
   async get(id: string): Promise<CheckoutRecord | undefined> {
@@ -63,29 +96,63 @@ export class RedisCheckoutStore implements CheckoutStore {
 
   async save(record: CheckoutRecord): Promise<void> {
     const ttl = Math.max(1, record.createdAt + this.#ttlMs - Date.now());
-    await this.#redis.set(this.#recordKey(record.id), JSON.stringify(record), 'PX', ttl);
+    const held = heldLock.getStore();
+    if (held?.id !== record.id || held.token === undefined) {
+      await this.#redis.set(this.#recordKey(record.id), JSON.stringify(record), 'PX', ttl);
+    } else if (held.lost.aborted || (await this.#fencedSet(this.#recordKey(record.id), this.#fenceKey(record.id), held.token, JSON.stringify(record), ttl)) !== 1) {
+      throw new ProblemError('conflict', 'This checkout was taken over by another request while this one ran; read it again.', { retryable: true, status: 503 });
+    }
+    // Which checkouts wait for a settlement (a sorted set by expiry, so expired ones drop out).
+    const unknown = `${this.#prefix}outcome-unknown`;
+    if (record.status === 'outcome-unknown') await this.#redis.zadd(unknown, record.createdAt + this.#ttlMs, record.id);
+    else if (record.attempt) await this.#redis.zrem(unknown, record.id);
+  }
+
+  async countUnknownOutcomes(): Promise<number> {
+    const unknown = `${this.#prefix}outcome-unknown`;
+    await this.#redis.zremrangebyscore(unknown, 0, Date.now());
+    return this.#redis.zcard(unknown);
   }
 
   withLock<T>(id: string, task: () => Promise<T>): Promise<T> {
+    // Re-entrant: a task already holding this checkout's lock runs inline.
+    if (heldLock.getStore()?.id === id) return task();
     return this.#queue.run(id, () => this.#withRedisLock(id, task));
+  }
+
+  async claimReference(reference: string, id: string, ttlMs: number): Promise<string> {
+    return String(await this.#claim(`${this.#prefix}reference:${reference}`, id, ttlMs));
+  }
+
+  async releaseReference(reference: string, id: string): Promise<void> {
+    await this.#release(`${this.#prefix}reference:${reference}`, id);
   }
 
   async #withRedisLock<T>(id: string, task: () => Promise<T>): Promise<T> {
     const key = `${this.#prefix}lock:${id}`;
-    const token = randomUUID();
+    const token = crypto.randomUUID();
     const deadline = Date.now() + this.#lockWaitMs;
+    let fence: number;
     for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
-      if ((await this.#redis.set(key, token, 'PX', this.#lockTtlMs, 'NX')) === 'OK') break;
+      fence = Number(await this.#acquire(key, this.#fenceKey(id), token, this.#lockTtlMs, this.#ttlMs));
+      if (fence > 0) break;
       if (Date.now() >= deadline) {
         throw new ProblemError('conflict', 'This checkout is busy with another request; try again in a moment.', { retryable: true, headers: { 'Retry-After': '1' } });
       }
       // Jitter, so instances waiting on one checkout do not poll in step.
       await new Promise((resolve) => setTimeout(resolve, delay / 2 + Math.random() * delay));
     }
-    // Renewed while the task runs: a slow provider call must not let another instance in.
-    const renewal = setInterval(() => void this.#renew(key, token, this.#lockTtlMs).catch(() => undefined), Math.max(50, this.#lockTtlMs / 3));
+    const lost = new AbortController();
+    // Renewed while the task runs: a slow provider call must not let another instance in. A
+    // renewal that fails means the lock may be someone else's: the task's next write fails.
+    const renewal = setInterval(() => {
+      this.#renew(key, token, this.#lockTtlMs).then(
+        (renewed) => renewed === 1 || lost.abort(),
+        () => lost.abort(),
+      );
+    }, Math.max(50, this.#lockTtlMs / 3));
     try {
-      return await task();
+      return await heldLock.run({ id, lost: lost.signal, token: fence }, task);
     } finally {
       clearInterval(renewal);
       // If Redis cannot be reached now, the lock lapses on its own after its TTL.
@@ -95,5 +162,9 @@ export class RedisCheckoutStore implements CheckoutStore {
 
   #recordKey(id: string): string {
     return `${this.#prefix}record:${id}`;
+  }
+
+  #fenceKey(id: string): string {
+    return `${this.#prefix}fence:${id}`;
   }
 }

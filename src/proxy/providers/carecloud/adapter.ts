@@ -34,75 +34,62 @@ const nonEmpty = () => z.string().check(z.minLength(1));
 
 const BearerAuth = z.object({
   mode: z.literal('bearer'),
-  /** `user_external_application_id` of the login call. */
-  externalAppId: nonEmpty(),
-  login: nonEmpty(),
-  password: nonEmpty(),
-});
-/** Deprecated by CareCloud; kept for projects that still have only Basic credentials. */
-const BasicAuth = z.object({ mode: z.literal('basic'), user: nonEmpty(), password: nonEmpty() });
+  externalAppId: nonEmpty().check(z.describe('`user_external_application_id` of the login call.')),
+  login: nonEmpty().check(z.describe('Login of the API user.')),
+  password: nonEmpty().check(z.describe('Password of the API user; keep it in the environment.')),
+}).check(z.describe('Bearer login (`POST /users/actions/login`, a token valid 7 h, renewed before it lapses): the one to configure.'));
+const BasicAuth = z.object({
+  mode: z.literal('basic'),
+  user: nonEmpty().check(z.describe('Basic auth user.')),
+  password: nonEmpty().check(z.describe('Basic auth password; keep it in the environment.')),
+}).check(z.describe('Basic auth: deprecated by CareCloud, kept for projects that still have only Basic credentials.'));
 
 export const CarecloudOptions = z.object({
   provider: z.literal('carecloud'),
-  /** `https://{project}/webservice/rest-api/enterprise-interface/v1.0` */
-  baseUrl: z.url(),
-  auth: z.discriminatedUnion('mode', [BearerAuth, BasicAuth]),
-  /** The store (`GET /stores`) and cashdesk every bill is closed at. */
-  storeId: nonEmpty(),
-  cashdeskNumber: z._default(z.int().check(z.minimum(0)), 1),
-  /** ISO code of the bill currency, and CareCloud's id for it (`GET /currencies`). */
-  currency: z._default(z.string().check(z.regex(/^[A-Z]{3}$/)), 'CZK'),
-  currencyId: nonEmpty(),
-  /** `purchase_type_id` of sent bills (`GET /purchase-types`). */
-  purchaseTypeId: nonEmpty(),
-  /** `purchase_item_type_id` of bill items (`GET /purchase-item-types`). */
-  purchaseItemTypeId: nonEmpty(),
-  /** `category_plu_id` of bill items (the cart carries no category). */
-  categoryPluId: nonEmpty(),
-  /** Product list our SKUs belong to (`plu_ids[].list_code`). */
-  pluListCode: z._default(nonEmpty(), 'GLOBAL'),
-  /** VAT rate written on bill items, in percent. */
-  vatRate: z._default(z.number().check(z.minimum(0), z.maximum(100)), 21),
-  /**
-   * Minor units of `currency` one point is worth (50 = 0.50 CZK); turns a chosen spend into
-   * `max_points` and values balances and earnings. Required: no document gives a programme-wide
-   * figure, and CareCloud's own figures come only per customer (points overview
-   * `available_points_money_value[]`, when the status allows paying with points; NOTES.md
-   * § CareCloud) and per bill (accept-payment `credit_points` / `price_of_credit_points`,
-   * carecloud-purchases.txt:437-438), so a customer without points has none. Every such figure
-   * is checked against it: a contradiction is logged and refuses every operation that values
-   * points until the configuration is fixed.
-   */
-  pointValue: z.int().check(z.positive()),
-  /** `reward_list_type`: C = only the rewards that apply to the bill's items. */
-  rewardListType: z._default(z.enum(['F', 'C', 'A']), 'C'),
-  /** `fiscal` flag of sent bills. */
-  fiscal: z._default(z.boolean(), false),
-  /** Minutes a point reservation (hold) lasts. */
-  holdMinutes: z._default(z.int().check(z.minimum(1), z.maximum(24 * 60)), 15),
-  /** The project's time zone: CareCloud writes local times without an offset. */
-  timeZone: z._default(z.string().check(z.refine(isTimeZone, 'Expected an IANA time zone such as "Europe/Prague".')), 'Europe/Prague'),
-  /**
-   * How the project reads a point reservation's `expiration_time` ("YYYY-MM-DD HH:MM:SS", no
-   * offset; NOTES.md § CareCloud): `project` = a wall time in `timeZone`, `utc` = UTC. The
-   * documents do not say. Default `project`, as CareCloud's other offset-less times are read
-   * (token `valid_to`, purchase `payment_time`, carecloud-purchases.txt:90); and a wrong guess
-   * then errs towards a longer hold east of UTC, not a hold already lapsed when made.
-   */
-  reservationTimes: z._default(z.enum(['project', 'utc']), 'project'),
-  /**
-   * Also read the customer's name and phone from `GET /customers/{customer_id}`. The documents
-   * do not list that call (NOTES.md § CareCloud gives only `/customers/{id}/points`), so it is
-   * off by default, and best-effort when on: where it is missing, forbidden or failing, the
-   * customer is still identified by the card lookup, under `anonymousName`.
-   */
-  customerProfile: z._default(z.boolean(), false),
-  /** The name shown for a customer identified by card alone: the card lookup carries no name (NOTES.md § CareCloud). */
-  anonymousName: z._default(nonEmpty(), 'Card holder'),
-  /** `Accept-Language` of every call. */
-  language: z._default(nonEmpty(), 'en'),
-  timeoutMs: z._default(z.int().check(z.positive()), 8000),
-});
+  baseUrl: z.url().check(z.describe('The enterprise interface: `https://{project}/webservice/rest-api/enterprise-interface/v1.0`.')),
+  auth: z.discriminatedUnion('mode', [BearerAuth, BasicAuth]).check(z.describe('How the proxy signs in, by `mode`: `bearer` (recommended) or `basic` (deprecated).')),
+  storeId: nonEmpty().check(z.describe('The store (`GET /stores`) every bill is closed at.')),
+  cashdeskNumber: z._default(z.int().check(z.minimum(0)), 1).check(z.describe('The cashdesk of that store every bill is closed at.')),
+  currency: z._default(z.string().check(z.regex(/^[A-Z]{3}$/)), 'CZK').check(z.describe('ISO 4217 code of the bill currency; carts in another currency are refused.')),
+  currencyId: nonEmpty().check(z.describe("CareCloud's id of that currency (`GET /currencies`).")),
+  purchaseTypeId: nonEmpty().check(z.describe('`purchase_type_id` of sent bills (`GET /purchase-types`).')),
+  purchaseItemTypeId: nonEmpty().check(z.describe('`purchase_item_type_id` of bill items (`GET /purchase-item-types`).')),
+  categoryPluId: nonEmpty().check(z.describe('`category_plu_id` of bill items (the cart carries no category).')),
+  pluListCode: z._default(nonEmpty(), 'GLOBAL').check(z.describe('Product list our SKUs belong to (`plu_ids[].list_code`).')),
+  vatRate: z._default(z.number().check(z.minimum(0), z.maximum(100)), 21).check(z.meta({ unit: 'percent', description: 'VAT rate written on bill items.' })),
+  pointValue: z.int().check(
+    z.positive(),
+    z.meta({
+      unit: 'minor units',
+      description:
+        'What one point is worth, in minor units of `currency` (50 = 0.50 CZK): turns a chosen spend into `max_points` and values balances and earnings. ' +
+        "Required: no document gives a programme-wide figure, and CareCloud's own figures come only per customer (points overview `available_points_money_value[]`, when the status allows paying with points; NOTES.md § CareCloud) " +
+        'and per bill (accept-payment `credit_points` / `price_of_credit_points`, carecloud-purchases.txt:437-438), so a customer without points has none. ' +
+        'Every such figure is checked against it: a contradiction is logged and refuses every operation that values points until the configuration is fixed.',
+    }),
+  ),
+  rewardListType: z._default(z.enum(['F', 'C', 'A']), 'C').check(z.describe('`reward_list_type` of the rewards asked for a bill: C = only the rewards that apply to the bill\'s items.')),
+  fiscal: z._default(z.boolean(), false).check(z.describe('`fiscal` flag of sent bills.')),
+  holdMinutes: z._default(z.int().check(z.minimum(1), z.maximum(24 * 60)), 15).check(z.meta({ unit: 'minutes', description: 'How long a point reservation (hold) lasts.' })),
+  timeZone: z._default(z.string().check(z.refine(isTimeZone, 'Expected an IANA time zone such as "Europe/Prague".')), 'Europe/Prague').check(
+    z.describe("The project's IANA time zone: CareCloud writes local times without an offset."),
+  ),
+  reservationTimes: z._default(z.enum(['project', 'utc']), 'project').check(
+    z.describe(
+      'How the project reads a point reservation\'s `expiration_time` ("YYYY-MM-DD HH:MM:SS", no offset; NOTES.md § CareCloud): `project` = a wall time in `timeZone`, `utc` = UTC. The documents do not say. ' +
+        "Default `project`, as CareCloud's other offset-less times are read (token `valid_to`, purchase `payment_time`, carecloud-purchases.txt:90); and a wrong guess then errs towards a longer hold east of UTC, not a hold already lapsed when made.",
+    ),
+  ),
+  customerProfile: z._default(z.boolean(), false).check(
+    z.describe(
+      "Also read the customer's name and phone from `GET /customers/{customer_id}`. The documents do not list that call (NOTES.md § CareCloud gives only `/customers/{id}/points`), so it is off by default, and best-effort when on: " +
+        'where it is missing, forbidden or failing, the customer is still identified by the card lookup, under `anonymousName`.',
+    ),
+  ),
+  anonymousName: z._default(nonEmpty(), 'Card holder').check(z.describe('The name shown for a customer identified by card alone: the card lookup carries no name (NOTES.md § CareCloud).')),
+  language: z._default(nonEmpty(), 'en').check(z.describe('`Accept-Language` of every call.')),
+  timeoutMs: z._default(z.int().check(z.positive()), 8000).check(z.meta({ unit: 'ms', description: 'Timeout of each call to CareCloud.' })),
+}).check(z.meta({ title: 'CareCloud', description: "CareCloud CRM's enterprise interface (purchases): customers by card number, rewards for the bill, points held and spent, the purchase sent." }));
 export type CarecloudOptions = z.infer<typeof CarecloudOptions>;
 
 // ---------------------------------------------------------------- replies (only what we read)
@@ -247,7 +234,9 @@ export class CarecloudAdapter implements LoyaltyProvider {
     earn: true,
     debt: false,
     catalog: false,
-    paymentMethods: ['card' as const, 'cash' as const],
+    // CareCloud records no tender: `payment_type` is how the bill is closed (S/D), not how it was
+    // paid (carecloud-purchases.txt:365-367), so a payment the shop's PSP took is recorded alike.
+    paymentMethods: ['card' as const, 'cash' as const, 'external' as const],
     proof: 'none' as const,
   };
   readonly #o: CarecloudOptions;
@@ -268,6 +257,7 @@ export class CarecloudAdapter implements LoyaltyProvider {
     this.#now = deps.now ?? Date.now;
     this.#log = deps.log ?? ((message) => console.error(`[checkout-proxy] CareCloud: ${message}`));
     this.#http = new UpstreamClient({
+      provider: 'carecloud',
       name: 'CareCloud',
       baseUrl: options.baseUrl,
       timeoutMs: options.timeoutMs,
@@ -475,6 +465,21 @@ export class CarecloudAdapter implements LoyaltyProvider {
     } catch {
       return { state: 'unknown' };
     }
+  }
+
+  /** A login with bearer auth (NOTES: `users/actions/login`); with Basic auth, a card lookup for nobody. */
+  async checkCredentials(ctx: CallContext): Promise<string> {
+    if (this.#o.auth.mode !== 'basic') {
+      await this.#token.get();
+      return 'logged in (users/actions/login)';
+    }
+    try {
+      await this.identify('0000000000000', ctx);
+    } catch (error) {
+      if (error instanceof ProblemError && error.kind === 'not-found') return 'Basic credentials accepted (a card lookup for nobody)';
+      throw error;
+    }
+    return 'Basic credentials accepted';
   }
 
   close(): Promise<void> {

@@ -49,13 +49,13 @@ export const STATUS_CODE_TABLE: ReadonlyArray<{ code: string; meaning: 'ok' | St
 const OK = 'OK';
 
 /** One row set of the `statusCodes` option, defaulting to the table's guesses. */
-const codeList = (meaning: StatusMeaning) =>
-  z._default(z.array(z.string().check(z.minLength(1))), () => STATUS_CODE_TABLE.filter((row) => row.meaning === meaning).map((row) => row.code));
+const codeList = (meaning: StatusMeaning, description: string) =>
+  z._default(z.array(z.string().check(z.minLength(1))), () => STATUS_CODE_TABLE.filter((row) => row.meaning === meaning).map((row) => row.code)).check(z.describe(description));
 const StatusCodes = z.object({
-  authentication: codeList('authentication'),
-  notFound: codeList('notFound'),
-  insufficientBalance: codeList('insufficientBalance'),
-  invalidValue: codeList('invalidValue'),
+  authentication: codeList('authentication', 'Codes of a refused session token or login: the token is renewed and the call made once more.'),
+  notFound: codeList('notFound', "Codes of \"nobody or nothing matches\": the shopper's lookup on identify, our configuration elsewhere."),
+  insufficientBalance: codeList('insufficientBalance', 'Codes of a spend larger than the balance, which the shopper can change.'),
+  invalidValue: codeList('invalidValue', 'Codes of an invalid spend, which the shopper can change.'),
 });
 
 /** Proof of ownership a programme may issue (NOTES.md § CRM.COM: the identifier forms of `rewards_participants/show`). */
@@ -63,40 +63,32 @@ export const CRMCOM_PROOFS = ['none', 'pass-code', 'one-time-password'] as const
 
 export const CrmcomOptions = z.object({
   provider: z.literal('crmcom'),
-  /** The CRM.COM server, e.g. `https://acme.crm.com`. */
-  baseUrl: z.url(),
-  /** Path of the Web API under the server; configurable because releases move it. */
-  apiPath: z._default(z.string().check(z.regex(/^\/[A-Za-z0-9/_.-]*$/)), '/crmapi/rest/v2'),
-  username: z.string().check(z.minLength(1)),
-  password: z.string().check(z.minLength(1)),
-  organisation: z.string().check(z.minLength(1)),
-  /** Unit name sent as `performed_by_unit_identifier.name` (the merchant's store). */
-  unit: z.string().check(z.minLength(1)),
-  /** Unit id to log in with (`authentication/token`'s optional `unit`); the user's default otherwise. */
-  loginUnit: z.optional(z.string().check(z.minLength(1))),
-  /** Identifier of this POS, sent as `external_system`. */
-  externalSystem: z.optional(z.string().check(z.minLength(1))),
-  /** The programme's system currency; carts in another currency are refused. */
-  currency: z._default(z.string().check(z.regex(/^[A-Z]{3}$/)), 'EUR'),
-  /**
-   * VAT rate included in the cart's prices, to split each line into net and VAT amounts. When
-   * unset the whole line is sent as net with 0 VAT (the cart source does not say).
-   */
-  vatPercent: z.optional(z.number().check(z.minimum(0), z.maximum(100))),
-  timeoutMs: z._default(z.int().check(z.positive()), 8000),
-  /**
-   * The code a shopper gives to prove the account is theirs before spending (SPEC §4a), checked
-   * by `rewards_participants/show` (NOTES.md § CRM.COM): `pass-code` (the access token they were
-   * found by + its `pass_code`), `one-time-password`, or `none`. Default `none`: whether a
-   * programme issues pass codes or one-time passwords is the operator's to say.
-   */
-  proof: z._default(z.enum(CRMCOM_PROOFS), 'none'),
-  /**
-   * The `status.code` values that carry a meaning (see `STATUS_CODE_TABLE`). The documents name
-   * none: the defaults are guesses; set the live system's codes here.
-   */
-  statusCodes: z._default(StatusCodes, () => StatusCodes.parse({})),
-});
+  baseUrl: z.url().check(z.describe('The CRM.COM server, e.g. `https://acme.crm.com`.')),
+  apiPath: z._default(z.string().check(z.regex(/^\/[A-Za-z0-9/_.-]*$/)), '/crmapi/rest/v2').check(z.describe('Path of the Web API under the server; configurable because releases move it.')),
+  username: z.string().check(z.minLength(1), z.describe('User of `authentication/token`.')),
+  password: z.string().check(z.minLength(1), z.describe("That user's password; keep it in the environment.")),
+  organisation: z.string().check(z.minLength(1), z.describe('Organisation of `authentication/token`.')),
+  unit: z.string().check(z.minLength(1), z.describe("Unit name sent as `performed_by_unit_identifier.name` (the merchant's store).")),
+  loginUnit: z.optional(z.string().check(z.minLength(1))).check(z.describe("Unit id to log in with (`authentication/token`'s optional `unit`); the user's default otherwise.")),
+  externalSystem: z.optional(z.string().check(z.minLength(1))).check(z.describe('Identifier of this POS, sent as `external_system`; not sent when unset.')),
+  currency: z._default(z.string().check(z.regex(/^[A-Z]{3}$/)), 'EUR').check(z.describe("ISO 4217 code of the programme's system currency; carts in another currency are refused.")),
+  vatPercent: z.optional(z.number().check(z.minimum(0), z.maximum(100))).check(
+    z.meta({ unit: 'percent', description: "VAT rate included in the cart's prices, to split each line into net and VAT amounts. Unset: the whole line is sent as net with 0 VAT (the cart does not say)." }),
+  ),
+  timeoutMs: z._default(z.int().check(z.positive()), 8000).check(z.meta({ unit: 'ms', description: 'Timeout of each call to CRM.COM.' })),
+  proof: z._default(z.enum(CRMCOM_PROOFS), 'none').check(
+    z.describe(
+      'The code a shopper gives to prove the account is theirs before spending (SPEC §4a), checked by `rewards_participants/show` (NOTES.md § CRM.COM): ' +
+        '`pass-code` (the access token they were found by + its `pass_code`), `one-time-password`, or `none`. ' +
+        "Default `none`: whether a programme issues pass codes or one-time passwords is the operator's to say.",
+    ),
+  ),
+  statusCodes: z._default(StatusCodes, () => StatusCodes.parse({})).check(
+    z.describe(
+      'The `status.code` values that carry a meaning (docs/providers/crmcom.md lists them). The documents name none: the defaults are guesses; set the live system\'s codes here. Setting one list keeps the defaults of the others.',
+    ),
+  ),
+}).check(z.meta({ title: 'CRM.COM rewards', description: "CRM.COM rewards (Web API v2) at a point of sale: participants by number or access token, wallet balance, purchase preview, purchase and spend request." }));
 export type CrmcomOptions = z.infer<typeof CrmcomOptions>;
 
 /** What tests may replace: the clock that decides when the token is renewed, and the log. */
@@ -245,10 +237,12 @@ export class CrmcomAdapter implements LoyaltyProvider {
       earn: true,
       debt: false,
       catalog: false,
-      paymentMethods: ['card', 'cash'],
+      // CRM.COM records the purchase and the spend; the POS closes the sale with the customer's
+      // payment itself (crmcom-rewards-pos.txt:318), so a payment the shop's PSP took is recorded alike.
+      paymentMethods: ['card', 'cash', 'external'],
       proof: options.proof,
     };
-    this.#http = new UpstreamClient({ name: 'The rewards service', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs });
+    this.#http = new UpstreamClient({ provider: 'crmcom', name: 'The rewards service', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs });
     this.#token = new TokenCache({ fetch: () => this.#login(), renewMarginMs: (lifetime) => Math.min(TOKEN_RENEW_MARGIN_MS, lifetime / 10), now: this.#now });
   }
 
@@ -407,6 +401,12 @@ export class CrmcomAdapter implements LoyaltyProvider {
    */
   saleOutcome(_input: RecordSaleInput, _ctx: CallContext): Promise<SaleOutcome> {
     return Promise.resolve({ state: 'unknown' });
+  }
+
+  /** A login (NOTES: `authentication/token`): nothing is read or moved. */
+  async checkCredentials(): Promise<string> {
+    await this.#token.get();
+    return 'logged in (authentication/token)';
   }
 
   close(): Promise<void> {

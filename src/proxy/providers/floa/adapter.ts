@@ -53,115 +53,95 @@ const Cultures = z.array(NonEmpty).check(z.minLength(1));
 
 export const FloaOptions = z.object({
   provider: z.literal('floa'),
-  /** Payment gateway (`https://paymentgateway.cb4x.fr`): token, schedules, payment sessions. */
-  baseUrl: z.url(),
-  /** Eligibility host (`https://eligibility.cb4x.fr`); defaults to `baseUrl`. */
-  eligibilityBaseUrl: z.optional(z.url()),
-  login: NonEmpty,
-  password: NonEmpty,
-  merchantId: NonEmpty,
-  /**
-   * The merchant sites per country and payment option (NOTES: 3X=81, 4X=63, 10X=98, pay
-   * later=94), e.g. `{FR: {'81': '7013', '63': '7017'}, BE: {'63': '7517'}}`. A shopper is
-   * offered the sites of their address's country (`customer.homeAddress.countryCode`,
-   * floa-eligibility.txt:93), checked by that country's rules; no sites there, no offer.
-   */
-  sites: z.optional(z.partialRecord(z.enum(FLOA_COUNTRIES), z.partialRecord(z.enum(FLOA_PAYMENT_OPTION_REFS), NonEmpty))),
-  /**
-   * The former single-country form, still read: the sites (one per option) of `country`,
-   * whose options come from FLOA's replies. Give `sites` or this, not both.
-   */
-  merchantSiteId: z.optional(z.union([NonEmpty, z.array(NonEmpty).check(z.minLength(1))])),
-  /** The merchant secret that seals notifications (NOTES § FLOA: HMAC-SHA1 "with the merchant secret"). */
-  hmacSecret: NonEmpty,
-  /**
-   * How the secret becomes the HMAC key. NOTES says "with the merchant secret" and nothing of
-   * decoding it, so by default its text (`utf8`); `hex` uses a hexadecimal secret's bytes.
-   * A wrong choice fails closed: every notification is refused (400) and FLOA keeps retrying.
-   */
-  hmacKeyEncoding: z._default(z.enum(['hex', 'utf8']), 'utf8'),
-  /** The sealed notification fields in order, once FLOA confirms them; default: as posted. */
-  notificationSealFields: z.optional(z.array(NonEmpty)),
-  /**
-   * Notification fields NOTES does not name. `merchantId` and `merchantSiteId` as the documents
-   * spell these ids everywhere else (eligibility query, payment session); the schedule fields
-   * with `{n}` for the instalment's rank.
-   */
+  baseUrl: z.url().check(z.describe('Payment gateway (`https://paymentgateway.cb4x.fr`): token, schedules, payment sessions.')),
+  eligibilityBaseUrl: z.optional(z.url()).check(z.describe('Eligibility host (`https://eligibility.cb4x.fr`); `baseUrl` when unset.')),
+  login: NonEmpty.check(z.describe('Login of the token call (`authorization: base64(login:password)`).')),
+  password: NonEmpty.check(z.describe('Password of the token call; keep it in the environment.')),
+  merchantId: NonEmpty.check(z.describe("FLOA's id of the merchant (`merchantId`).")),
+  sites: z.optional(z.partialRecord(z.enum(FLOA_COUNTRIES), z.partialRecord(z.enum(FLOA_PAYMENT_OPTION_REFS), NonEmpty))).check(
+    z.describe(
+      "The merchant sites per country and payment option (NOTES: 3X=81, 4X=63, 10X=98, pay later=94), e.g. `{\"FR\": {\"81\": \"7013\", \"63\": \"7017\"}, \"BE\": {\"63\": \"7517\"}}`. " +
+        "A shopper is offered the sites of their address's country (`customer.homeAddress.countryCode`, floa-eligibility.txt:93), checked by that country's rules; no sites there, no offer.",
+    ),
+  ),
+  merchantSiteId: z.optional(z.union([NonEmpty, z.array(NonEmpty).check(z.minLength(1))])).check(
+    z.describe("The former single-country form, still read: the sites (one per option) of `country`, whose options come from FLOA's replies. Give `sites` or this, not both."),
+  ),
+  hmacSecret: NonEmpty.check(z.describe('The merchant secret that seals notifications (NOTES § FLOA: HMAC-SHA1 "with the merchant secret"); keep it in the environment.')),
+  hmacKeyEncoding: z._default(z.enum(['hex', 'utf8']), 'utf8').check(
+    z.describe(
+      'How the secret becomes the HMAC key. NOTES says "with the merchant secret" and nothing of decoding it, so by default its text (`utf8`); `hex` uses a hexadecimal secret\'s bytes. ' +
+        'A wrong choice fails closed: every notification is refused (400) and FLOA keeps retrying.',
+    ),
+  ),
+  notificationSealFields: z.optional(z.array(NonEmpty)).check(z.describe('The sealed notification fields in order, once FLOA confirms them; unset: as posted.')),
   notificationFields: z.prefault(
     z.object({
-      merchantId: z._default(NonEmpty, 'merchantId'),
-      merchantSiteId: z._default(NonEmpty, 'merchantSiteId'),
-      scheduleDate: z._default(NonEmpty.check(z.includes('{n}')), 'scheduleDate{n}'),
-      scheduleAmount: z._default(NonEmpty.check(z.includes('{n}')), 'scheduleAmount{n}'),
+      merchantId: z._default(NonEmpty, 'merchantId').check(z.describe('Field of the merchant id.')),
+      merchantSiteId: z._default(NonEmpty, 'merchantSiteId').check(z.describe('Field of the merchant site id.')),
+      scheduleDate: z._default(NonEmpty.check(z.includes('{n}')), 'scheduleDate{n}').check(z.describe("Field of an instalment's date, `{n}` its rank.")),
+      scheduleAmount: z._default(NonEmpty.check(z.includes('{n}')), 'scheduleAmount{n}').check(z.describe("Field of an instalment's amount, `{n}` its rank.")),
     }),
     {},
+  ).check(
+    z.describe(
+      'Notification fields NOTES does not name. `merchantId` and `merchantSiteId` as the documents spell these ids everywhere else (eligibility query, payment session); the schedule fields with `{n}` for the instalment\'s rank.',
+    ),
   ),
-  /**
-   * Field names of the payment result reply (`GET /v1/payment-sessions/{id}/paymentResult/`),
-   * whose shape is not documented. Default: the names NOTES gives the same facts in the
-   * notification (`returnCode`, `amount`, `orderRef`). Dotted paths reach nested fields.
-   */
   paymentResultFields: z.prefault(
     z.object({
-      returnCode: z._default(NonEmpty, 'returnCode'),
-      amount: z._default(NonEmpty, 'amount'),
-      orderRef: z._default(NonEmpty, 'orderRef'),
+      returnCode: z._default(NonEmpty, 'returnCode').check(z.describe('Field of the return code.')),
+      amount: z._default(NonEmpty, 'amount').check(z.describe('Field of the amount paid, in cents.')),
+      orderRef: z._default(NonEmpty, 'orderRef').check(z.describe('Field of the order reference.')),
     }),
     {},
+  ).check(
+    z.describe(
+      'Field names of the payment result reply (`GET /v1/payment-sessions/{id}/paymentResult/`), whose shape is not documented. ' +
+        'Default: the names NOTES gives the same facts in the notification (`returnCode`, `amount`, `orderRef`). Dotted paths reach nested fields.',
+    ),
   ),
-  /**
-   * Where a 10X payment's result is re-read, on `baseUrl`, with `{orderRef}`, `{merchantId}` and
-   * `{merchantSiteId}` filled in; its reply is read like the payment result. Not in the
-   * documents, so no default: without it 10X is not offered (a 10X payment could not be
-   * confirmed before recording the sale, NOTES § FLOA).
-   */
-  longTermResultPath: z.optional(NonEmpty.check(z.startsWith('/'))),
-  /** The excerpt shows `v1`; NOTES says live clients call `v4`, which the adapter follows. */
-  eligibilityVersion: z._default(z.enum(['v1', 'v4']), 'v4'),
-  /** With `merchantSiteId` only: the country of those sites (default FR). */
-  country: z.optional(z.enum(FLOA_COUNTRIES)),
-  saleChannel: z._default(z.enum(FLOA_SALE_CHANNELS), 'Desktop'),
-  /** Delivery method sent for every product (`VIR`: dematerialised sale). */
-  shippingMethod: z._default(z.enum(FLOA_SHIPPING_METHODS), 'VIR'),
-  /** Category path per SKU, parent first; FLOA calls categories "necessary" for a good decision. */
-  categories: z._default(z.record(z.string(), z.array(NonEmpty)), {}),
-  defaultCategories: z._default(z.array(NonEmpty).check(z.minLength(1)), ['Other']),
-  /**
-   * Where the undocumented `get-eligibility-installment-plan` reply keeps the instalments:
-   * `list` is the dotted path of the array (`''`: the reply is the array), `date` and `amount`
-   * (cents) the fields of each item. Default: `schedules`, `date`, `amount`.
-   */
+  longTermResultPath: z.optional(NonEmpty.check(z.startsWith('/'))).check(
+    z.describe(
+      "Where a 10X payment's result is re-read, on `baseUrl`, with `{orderRef}`, `{merchantId}` and `{merchantSiteId}` filled in; its reply is read like the payment result. " +
+        'Not in the documents, so no default: without it 10X is not offered (a 10X payment could not be confirmed before recording the sale, NOTES § FLOA).',
+    ),
+  ),
+  eligibilityVersion: z._default(z.enum(['v1', 'v4']), 'v4').check(z.describe('Version of the eligibility call. The excerpt shows `v1`; NOTES says live clients call `v4`, which the adapter follows.')),
+  country: z.optional(z.enum(FLOA_COUNTRIES)).check(z.describe('With `merchantSiteId` only: the country of those sites (FR when unset).')),
+  saleChannel: z._default(z.enum(FLOA_SALE_CHANNELS), 'Desktop').check(z.describe('`presaleFolder.saleChannel` of the eligibility request, unless the request gives its own.')),
+  shippingMethod: z._default(z.enum(FLOA_SHIPPING_METHODS), 'VIR').check(z.describe('Delivery method sent for every product (`VIR`: dematerialised sale).')),
+  categories: z._default(z.record(z.string(), z.array(NonEmpty)), {}).check(z.describe('Category path per SKU, parent first; FLOA calls categories "necessary" for a good decision.')),
+  defaultCategories: z._default(z.array(NonEmpty).check(z.minLength(1)), ['Other']).check(z.describe('Category path of a SKU that `categories` does not list.')),
   installmentPlan: z.prefault(
     z.object({
-      list: z._default(z.string(), 'schedules'),
-      date: z._default(NonEmpty, 'date'),
-      amount: z._default(NonEmpty, 'amount'),
+      list: z._default(z.string(), 'schedules').check(z.describe('Dotted path of the instalments\' array (`""`: the reply is the array).')),
+      date: z._default(NonEmpty, 'date').check(z.describe("Field of an instalment's date.")),
+      amount: z._default(NonEmpty, 'amount').check(z.describe("Field of an instalment's amount, in cents.")),
     }),
     {},
+  ).check(z.describe('Where the undocumented `get-eligibility-installment-plan` reply keeps the instalments.')),
+  linkOrigins: z._default(z.array(z.url()), []).check(
+    z.describe("Origins (besides those of `baseUrl` and `eligibilityBaseUrl`) whose links in FLOA's replies the adapter follows with the `authToken`. A link elsewhere is not followed."),
   ),
-  /**
-   * Origins (besides those of `baseUrl` and `eligibilityBaseUrl`) whose links in FLOA's replies
-   * the adapter follows with the `authToken`. A link elsewhere is not followed.
-   */
-  linkOrigins: z._default(z.array(z.url()), []),
-  /**
-   * The payment session's `configuration.culture` per country (NOTES names the field, not its
-   * values): the first is the default, another is chosen when the page's locale matches it.
-   */
   cultures: z.prefault(
     z.object({
-      FR: z._default(Cultures, ['fr-FR']),
-      ES: z._default(Cultures, ['es-ES']),
-      IT: z._default(Cultures, ['it-IT']),
-      PT: z._default(Cultures, ['pt-PT']),
-      BE: z._default(Cultures, ['nl-BE', 'fr-BE']),
+      FR: z._default(Cultures, ['fr-FR']).check(z.describe('Cultures for France.')),
+      ES: z._default(Cultures, ['es-ES']).check(z.describe('Cultures for Spain.')),
+      IT: z._default(Cultures, ['it-IT']).check(z.describe('Cultures for Italy.')),
+      PT: z._default(Cultures, ['pt-PT']).check(z.describe('Cultures for Portugal.')),
+      BE: z._default(Cultures, ['nl-BE', 'fr-BE']).check(z.describe('Cultures for Belgium.')),
     }),
     {},
+  ).check(
+    z.describe(
+      "The payment session's `configuration.culture` per country (NOTES names the field, not its values): the first is the default, another is chosen when the page's locale matches it.",
+    ),
   ),
-  /** Pay later: days until the single payment (1–30). */
-  payLaterDelayDays: z._default(z.int().check(z.minimum(1), z.maximum(30)), 30),
-  timeoutMs: z._default(z.int().check(z.positive()), 8000),
+  payLaterDelayDays: z._default(z.int().check(z.minimum(1), z.maximum(30)), 30).check(z.meta({ unit: 'days', description: 'Pay later: days until the single payment (1–30).' })),
+  timeoutMs: z._default(z.int().check(z.positive()), 8000).check(z.meta({ unit: 'ms', description: 'Timeout of each call to FLOA.' })),
 }).check(
+  z.meta({ title: 'FLOA', description: 'FLOA buy-now-pay-later: eligibility per country (FR, ES, IT, PT, BE), offers with fees and schedule, payment session, signed notifications.' }),
   z.refine((o) => (o.sites === undefined) !== (o.merchantSiteId === undefined), 'Give the merchant sites as `sites` (per country and option) or, the former way, as `merchantSiteId`: one of them.'),
   z.refine((o) => o.sites === undefined || Object.values(o.sites).some((bySite) => Object.keys(bySite ?? {}).length > 0), '`sites` names no merchant site.'),
   z.refine((o) => o.country === undefined || o.merchantSiteId !== undefined, '`country` goes with `merchantSiteId`; with `sites` the country is the customer\'s.'),
@@ -242,10 +222,10 @@ export class FloaAdapter {
     this.#now = deps.now ?? Date.now;
     // Fail at start, not at the first notification, when the secret cannot be a key.
     this.#sealKey = sealKey(options.hmacSecret, options.hmacKeyEncoding);
-    this.#gateway = new UpstreamClient({ name: 'FLOA', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs });
+    this.#gateway = new UpstreamClient({ provider: 'floa', name: 'FLOA', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs });
     this.#eligibility =
       options.eligibilityBaseUrl && options.eligibilityBaseUrl !== options.baseUrl
-        ? new UpstreamClient({ name: 'FLOA eligibility', baseUrl: options.eligibilityBaseUrl, timeoutMs: options.timeoutMs })
+        ? new UpstreamClient({ provider: 'floa', name: 'FLOA eligibility', baseUrl: options.eligibilityBaseUrl, timeoutMs: options.timeoutMs })
         : this.#gateway;
     this.#token = new TokenCache({ fetch: () => this.#fetchToken(), renewMarginMs: TOKEN_RENEW_MARGIN_MS, now: this.#now });
   }
@@ -401,6 +381,12 @@ export class FloaAdapter {
     }
     const orderRef = readPath(reply, names.orderRef);
     return { status: statusOfReturnCode(returnCode), amount: money(amount), returnCode, ...(typeof orderRef === 'string' && orderRef ? { orderRef } : {}) };
+  }
+
+  /** The auth token (NOTES: `GET /v1/auth/token`): nothing is read or moved. */
+  async checkCredentials(): Promise<string> {
+    await this.#token.get();
+    return 'auth token issued';
   }
 
   close(): Promise<void> {

@@ -45,73 +45,71 @@ const CLUB_CODE_NEEDED = 'Resamania needs the club code (clubCode, e.g. "ABCDE")
 
 export const ResamaniaOptions = z.object({
   provider: z.literal('resamania'),
-  /**
-   * Gateway URL: up to the environment (`https://gateway.prod.gravitee.stadline.tech/{env}`) or
-   * with the client token too (`…/{env}/{clientToken}`), both in use (NOTES.md § Resamania: the
-   * gateway is `…/{env}/{clientToken}/…`). A trailing `/{clientToken}` is dropped: IRIs, which
-   * start with it, are appended to the rest. If the environment has the client token's name,
-   * give the full form.
-   */
-  baseUrl: z.url(),
-  clientToken: z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, 'Expected the client token as it appears in IRIs (letters, digits, - and _).')),
-  clientId: NonEmpty,
-  clientSecret: NonEmpty,
-  /** Sent as `x-gravitee-api-key`. */
-  apiKey: NonEmpty,
-  /** The club where sales are made: its IRI (`/{clientToken}/clubs/1`) or its numeric id. */
-  clubId: z.string().check(z.regex(/^(\/[A-Za-z0-9_-]+\/clubs\/)?\d+$/, 'Expected a club IRI such as "/demoapi/clubs/1", or its numeric id.')),
-  /**
-   * The club's code. Required: the document asks for it to open a sale ("needed at creation:
-   * … the club where the sale takes place (clubId, clubCode)", :121-124, :141) and to record a
-   * payment ("several pieces of information are required: … (clubId, clubCode, checkout)",
-   * :260-264, :281), and gives no way to look it up from the club id.
-   */
-  clubCode: z.string({ error: CLUB_CODE_NEEDED }).check(z.trim(), z.minLength(1, CLUB_CODE_NEEDED)),
-  /** `x-user-network-node-id`, for multi-club clients. */
-  networkNodeId: z.optional(NonEmpty),
-  /** Sale channel of the catalog context. */
-  channel: z._default(z.enum(CHANNELS), 'club'),
-  /**
-   * Resamania payment mean (resamania-sale-to-existing-customer.txt:265-269) for each checkout
-   * method that collects money. `card`, `cash` and `cheque` are taken at a till: the
-   * on-site means of the same names. `external` is a payment the shop's own PSP took and its
-   * server confirmed (or an instalment provider's): an online card payment, `CBWeb` (:266, and
-   * the document's web payment example :293-308). Money already collected is never recorded
-   * as a deferred payment (`postpone_due`, :349-360): that would make the member owe it again.
-   */
+  baseUrl: z.url().check(
+    z.describe(
+      'Gateway URL: up to the environment (`https://gateway.prod.gravitee.stadline.tech/{env}`) or with the client token too (`…/{env}/{clientToken}`), both in use (NOTES.md § Resamania: the gateway is `…/{env}/{clientToken}/…`). ' +
+        'A trailing `/{clientToken}` is dropped: IRIs, which start with it, are appended to the rest. If the environment has the client token\'s name, give the full form.',
+    ),
+  ),
+  clientToken: z.string().check(
+    z.regex(/^[A-Za-z0-9_-]+$/, 'Expected the client token as it appears in IRIs (letters, digits, - and _).'),
+    z.describe('The client token, as it appears at the start of IRIs (`/{clientToken}/clubs/1`).'),
+  ),
+  clientId: NonEmpty.check(z.describe('OAuth client id of the token call.')),
+  clientSecret: NonEmpty.check(z.describe('OAuth client secret of the token call; keep it in the environment.')),
+  apiKey: NonEmpty.check(z.describe('Sent as `x-gravitee-api-key`; keep it in the environment.')),
+  clubId: z.string().check(
+    z.regex(/^(\/[A-Za-z0-9_-]+\/clubs\/)?\d+$/, 'Expected a club IRI such as "/demoapi/clubs/1", or its numeric id.'),
+    z.describe('The club where sales are made: its IRI (`/{clientToken}/clubs/1`) or its numeric id.'),
+  ),
+  clubCode: z.string({ error: CLUB_CODE_NEEDED }).check(
+    z.trim(),
+    z.minLength(1, CLUB_CODE_NEEDED),
+    z.describe(
+      'The club\'s code. Required: the document asks for it to open a sale ("needed at creation: … the club where the sale takes place (clubId, clubCode)", :121-124, :141) ' +
+        'and to record a payment ("several pieces of information are required: … (clubId, clubCode, checkout)", :260-264, :281), and gives no way to look it up from the club id.',
+    ),
+  ),
+  networkNodeId: z.optional(NonEmpty).check(z.describe('`x-user-network-node-id`, for multi-club clients.')),
+  channel: z._default(z.enum(CHANNELS), 'club').check(z.describe('Sale channel of the catalog context.')),
   paymentMean: z.prefault(
     z.object({
-      card: z._default(meanOption('card'), 'card'),
-      cash: z._default(meanOption('cash'), 'cash'),
-      cheque: z._default(meanOption('cheque'), 'cheque'),
-      external: z._default(meanOption('external'), 'CBWeb'),
+      card: z._default(meanOption('card'), 'card').check(z.describe('Mean of a card payment taken at a till.')),
+      cash: z._default(meanOption('cash'), 'cash').check(z.describe('Mean of a cash payment taken at a till.')),
+      cheque: z._default(meanOption('cheque'), 'cheque').check(z.describe('Mean of a cheque taken at a till.')),
+      external: z._default(meanOption('external'), 'CBWeb').check(z.describe("Mean of a payment the shop's PSP or the instalment provider took (online card payment: `CBWeb`).")),
     }),
     {},
+  ).check(
+    z.describe(
+      'Resamania payment mean (resamania-sale-to-existing-customer.txt:265-269) for each checkout method that collects money. `card`, `cash` and `cheque` are taken at a till: the on-site means of the same names. ' +
+        "`external` is a payment the shop's own PSP took and its server confirmed (or an instalment provider's): an online card payment, `CBWeb` (:266, and the document's web payment example :293-308). " +
+        'Money already collected is never recorded as a deferred payment (`postpone_due`, :349-360): that would make the member owe it again.',
+    ),
   ),
-  /** `paymentCards[].network` of an on-site card payment. */
-  cardNetwork: z._default(z.enum(CARD_NETWORKS), 'CBGroup'),
+  cardNetwork: z._default(z.enum(CARD_NETWORKS), 'CBGroup').check(z.describe('`paymentCards[].network` of an on-site card payment.')),
   currency: z._default(
     z.string().check(
       z.regex(/^[A-Z]{3}$/, 'Expected an ISO 4217 code such as "EUR".'),
       z.refine((code) => /^[A-Z]{3}$/.test(code) && minorDigits(code) === 2, 'Resamania counts in cents: use a currency with two decimals.'),
     ),
     'EUR',
+  ).check(z.describe('ISO 4217 code of the clubs\' money; Resamania counts in cents, so a currency with two decimals.')),
+  timeZone: z._default(z.string().check(z.refine(isTimeZone, 'Expected an IANA time zone such as "Europe/Paris".')), 'Europe/Paris').check(
+    z.describe('The clubs\' IANA time zone, for "today" (start dates, catalog date, cheque deposit date).'),
   ),
-  /** The clubs' calendar, for "today" (start dates, catalog date, cheque deposit date). */
-  timeZone: z._default(z.string().check(z.refine(isTimeZone, 'Expected an IANA time zone such as "Europe/Paris".')), 'Europe/Paris'),
-  /** After an unknown payment outcome, how long a late commit is waited for before the payment counts as not recorded. */
-  unknownOutcomeWaitMs: z._default(z.int().check(z.positive()), 60_000),
-  /**
-   * The sale (`GET /{clientToken}/sales/{id}`, :235-250) lists its payments in `payments[]` and
-   * shows `state` (`draft` until it is settled). The excerpt shows only `checkoutId` and
-   * `totalTI` (its `// ...` hides the rest). When true, a sale that shows both, with no payment
-   * and still `draft`, proves an unknown payment was not recorded. When false (or when a sale
-   * lacks them) an unknown payment outcome is never settled as "not recorded": an operator
-   * settles it in the back office. A payment or a non-draft state always means "recorded".
-   */
-  saleListsPayments: z._default(z.boolean(), true),
-  timeoutMs: z._default(z.int().check(z.positive()), 8000),
-});
+  unknownOutcomeWaitMs: z._default(z.int().check(z.positive()), 60_000).check(
+    z.meta({ unit: 'ms', description: 'After an unknown payment outcome, how long a late commit is waited for before the payment counts as not recorded.' }),
+  ),
+  saleListsPayments: z._default(z.boolean(), true).check(
+    z.describe(
+      'The sale (`GET /{clientToken}/sales/{id}`, :235-250) lists its payments in `payments[]` and shows `state` (`draft` until it is settled). The excerpt shows only `checkoutId` and `totalTI` (its `// ...` hides the rest). ' +
+        'When true, a sale that shows both, with no payment and still `draft`, proves an unknown payment was not recorded. When false (or when a sale lacks them) an unknown payment outcome is never settled as "not recorded": an operator settles it in the back office. ' +
+        'A payment or a non-draft state always means "recorded".',
+    ),
+  ),
+  timeoutMs: z._default(z.int().check(z.positive()), 8000).check(z.meta({ unit: 'ms', description: 'Timeout of each call to Resamania.' })),
+}).check(z.meta({ title: 'Resamania', description: 'Resamania club sales (JSON-LD/Hydra, amounts in cents): contact, debt and catalog, then sale, articles, check and exactly one payment.' }));
 export type ResamaniaOptions = z.infer<typeof ResamaniaOptions>;
 
 export type { CatalogFilter, CatalogOffer } from '../provider.js';
@@ -201,6 +199,9 @@ interface PlannedArticle {
   body: { offerId: string; implementation?: { startDate: string } };
 }
 
+/** What a sale's articles are, to tell whether a prepared sale still fits the cart. */
+const planKey = (articles: PlannedArticle[]): string => JSON.stringify(articles.map((a) => a.body));
+
 export class ResamaniaAdapter implements LoyaltyProvider {
   readonly capabilities: LoyaltyCapabilities;
   readonly #o: ResamaniaOptions;
@@ -221,7 +222,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     // IRIs everywhere (NOTES): a bare numeric club id would get 404.
     this.#clubIri = /^\d+$/.test(options.clubId) ? `/${options.clientToken}/clubs/${options.clubId}` : options.clubId;
     // The gateway key goes on every call, the token request included.
-    this.#http = new UpstreamClient({ name: 'Resamania', baseUrl: gatewayBase(options.baseUrl, options.clientToken), timeoutMs: options.timeoutMs, headers: { 'x-gravitee-api-key': options.apiKey } });
+    this.#http = new UpstreamClient({ provider: 'resamania', name: 'Resamania', baseUrl: gatewayBase(options.baseUrl, options.clientToken), timeoutMs: options.timeoutMs, headers: { 'x-gravitee-api-key': options.apiKey } });
     this.#token = new TokenCache({ fetch: () => this.#fetchToken(), renewMarginMs: (lifetime) => Math.min(60_000, lifetime / 10), now: this.#now });
     this.capabilities = {
       provider: 'resamania',
@@ -352,6 +353,31 @@ export class ResamaniaAdapter implements LoyaltyProvider {
   }
 
   /**
+   * Before the shop's PSP (or FLOA) takes the money: the sale is created with its articles and
+   * checked (:139-234: `check` answers 204, or 400 with the reasons "shown to the user, no
+   * payment attempted"), and its total compared with the amount due. The ledger keeps the
+   * sale: `recordSale` resumes at `check` and pays it. Nothing is paid here.
+   */
+  async prepareSale(input: RecordSaleInput, ctx: CallContext): Promise<void> {
+    this.#checkCurrency(input.cart.currency);
+    if (input.paid.amount === 0 || this.#running.has(input.reference)) return;
+    const leased = await this.#ledger.withLease(input.reference, this.#leaseWaitMs, async (lease) => {
+      const plan = await this.#plan(input, ctx);
+      let entry = await this.#ledger.get(input.reference);
+      // Being paid, or paid: `recordSale` settles it.
+      if (entry?.stage === 'settling' || entry?.stage === 'settled') return;
+      if (entry && (entry.stage === 'created' || entry.plan !== planKey(plan) || !(await this.#readSale(entry.sale, ctx, true)))) entry = undefined;
+      entry ??= await this.#createSale(input, plan, ctx, lease);
+      await this.#check(entry, ctx);
+      const sale = (await this.#readSale(entry.sale, ctx))!;
+      if (sale.totalTI !== input.paid.amount) {
+        throw new ProblemError('amount-changed', `Resamania prices this sale at ${this.#format(sale.totalTI)}, the cart at ${this.#format(input.paid.amount)}. Nothing was charged.`, { retryable: false });
+      }
+    });
+    if (!leased.held) throw new ProblemError('conflict', 'This checkout\'s sale is being recorded; ask for the checkout\'s status.', { retryable: true, headers: { 'Retry-After': '1' } });
+  }
+
+  /**
    * After `recordSale` failed with an unknown outcome: was the sale recorded? Only reads
    * (the ledger, then the sale, :235-250), under the checkout's lease, so never while an
    * attempt for it runs (then: `unknown`).
@@ -396,7 +422,10 @@ export class ResamaniaAdapter implements LoyaltyProvider {
       // A sale whose articles are incomplete (or that vanished before any payment) is left as a draft: no accounting effect.
       if (!sale || entry.stage === 'created') entry = undefined;
     }
-    entry ??= await this.#createSale(input, await this.#plan(input, ctx), ctx, lease);
+    const plan = await this.#plan(input, ctx);
+    // Prepared for a cart that changed since: a new sale for this one (the old draft has no accounting effect).
+    if (entry && entry.plan !== undefined && entry.plan !== planKey(plan)) entry = undefined;
+    entry ??= await this.#createSale(input, plan, ctx, lease);
 
     await this.#check(entry, ctx);
     // Re-read just before settling: never a second payments call for a sale already paid.
@@ -478,7 +507,7 @@ export class ResamaniaAdapter implements LoyaltyProvider {
       signal: ctx.signal,
     });
     if (created.status !== 201 && created.status !== 200) throw this.#rejection(created, () => 'customer', 'Resamania refused to open a sale for this member.');
-    const entry: SaleLedgerEntry = { sale: this.#parse(Sale, created.body)['@id'], stage: 'created', articleLines: [], updatedAt: this.#now() };
+    const entry: SaleLedgerEntry = { sale: this.#parse(Sale, created.body)['@id'], stage: 'created', articleLines: [], plan: planKey(articles), updatedAt: this.#now() };
     await this.#write(input.reference, entry, lease);
 
     for (const article of articles) {
@@ -602,6 +631,12 @@ export class ResamaniaAdapter implements LoyaltyProvider {
     if (response.status === 404 && allowMissing) return undefined;
     if (response.status !== 200) throw new ProblemError('upstream-unavailable', `Resamania could not show the sale (HTTP ${response.status}).`);
     return this.#parse(Sale, response.body);
+  }
+
+  /** The OAuth token (NOTES: `oauth/v2/token`): nothing is read or moved. */
+  async checkCredentials(): Promise<string> {
+    await this.#token.get();
+    return 'OAuth token issued';
   }
 
   close(): Promise<void> {

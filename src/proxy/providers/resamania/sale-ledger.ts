@@ -30,6 +30,8 @@ export interface SaleLedgerEntry {
   stage: SaleStage;
   /** For each article added, in order, the cart line it came from (maps `articles[k]` violations). */
   articleLines: number[];
+  /** The planned articles the sale was made with: a cart that changed since needs a new sale. */
+  plan?: string;
   /** When the settling call was sent (ms), to tell a slow outcome from a lost one. */
   settlingSince?: number;
   updatedAt: number;

@@ -13,25 +13,21 @@ import { minorToNumber } from '../units.js';
  */
 export const RuLoyaltyOptions = z.object({
   provider: z.literal('ru-loyalty'),
-  baseUrl: z.url(),
-  apiKey: z.string().check(z.minLength(1)),
-  /** The point of sale (`point`) every call is made at. */
-  pointId: z.string().check(z.minLength(1)),
-  currency: z._default(z.string().check(z.regex(/^[A-Z]{3}$/)), 'RUB'),
-  /** Minor units one point is worth (100 = 1 point per rouble). */
-  pointValue: z._default(z.int().check(z.positive()), 100),
-  /** Minutes a hold lasts (the API allows at most 10). */
-  holdMinutes: z._default(z.int().check(z.minimum(1), z.maximum(10)), 10),
-  timeoutMs: z._default(z.int().check(z.positive()), 8000),
-  /**
-   * The client code shown in the customer's app proves they own the account (the document's
-   * `search` takes "phone, card or client code from the app", line 6): only the app's owner
-   * sees it. The document does not say whether the code is secret enough to count as proof, so
-   * the operator decides. Default false: without it, points are spent only when the shop's
-   * server vouches for the customer or at a till.
-   */
-  appCodeProvesOwnership: z._default(z.boolean(), false),
-});
+  baseUrl: z.url().check(z.describe("The API's base URL, per account (`https://…/api`).")),
+  apiKey: z.string().check(z.minLength(1), z.describe('Sent as the `apikey` header of every call; keep it in the environment.')),
+  pointId: z.string().check(z.minLength(1), z.describe('The point of sale (`point`) every call is made at.')),
+  currency: z._default(z.string().check(z.regex(/^[A-Z]{3}$/)), 'RUB').check(z.describe("ISO 4217 code of the programme's money; carts in another currency are refused.")),
+  pointValue: z._default(z.int().check(z.positive()), 100).check(z.meta({ unit: 'minor units', description: 'What one point is worth (100 = 1 point per rouble).' })),
+  holdMinutes: z._default(z.int().check(z.minimum(1), z.maximum(10)), 10).check(z.meta({ unit: 'minutes', description: 'How long a hold of points lasts (the API allows at most 10).' })),
+  timeoutMs: z._default(z.int().check(z.positive()), 8000).check(z.meta({ unit: 'ms', description: 'Timeout of each call to the API.' })),
+  appCodeProvesOwnership: z._default(z.boolean(), false).check(
+    z.describe(
+      "Whether the client code shown in the customer's app proves they own the account (the document's `search` takes \"phone, card or client code from the app\", ru-loyalty-basic-rest-api.txt:8): only the app's owner sees it. " +
+        'The document does not say whether the code is secret enough to count as proof, so the operator decides. ' +
+        "Default false: points are then spent only when the shop's server vouches for the customer, or at a till.",
+    ),
+  ),
+}).check(z.meta({ title: 'Russian loyalty API', description: "The Russian loyalty service's basic REST API: customers by phone, card or app code at a point of sale, points held while the shopper pays." }));
 export type RuLoyaltyOptions = z.infer<typeof RuLoyaltyOptions>;
 
 const Level = z.object({
@@ -87,10 +83,11 @@ export class RuLoyaltyAdapter implements LoyaltyProvider {
       earn: true,
       debt: false,
       catalog: false,
-      paymentMethods: ['card', 'cash'],
+      // The API records a retail whatever paid it: its request has no payment field (ru-loyalty-basic-rest-api.txt:82).
+      paymentMethods: ['card', 'cash', 'external'],
       proof: options.appCodeProvesOwnership ? 'app-code' : 'none',
     };
-    this.#http = new UpstreamClient({ name: 'The loyalty service', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, headers: { apikey: options.apiKey } });
+    this.#http = new UpstreamClient({ provider: 'ru-loyalty', name: 'The loyalty service', baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, headers: { apikey: options.apiKey } });
   }
 
   async identify(query: string, ctx: CallContext): Promise<CustomerRecord> {
@@ -199,6 +196,17 @@ export class RuLoyaltyAdapter implements LoyaltyProvider {
     if (same(found.client.balance, expected)) return { state: 'recorded', sale: this.#sale(input, points, earned, recalc.recalc.type, recalc.recalc.percent) };
     if (same(found.client.balance, before)) return { state: 'not-recorded' };
     return { state: 'unknown' };
+  }
+
+  /** A search for nobody at the configured point: "client not found" means the key and the point are accepted (txt:117-124). */
+  async checkCredentials(ctx: CallContext): Promise<string> {
+    try {
+      await this.#call('/integration/general/client', { search: '0000000000000', point: this.#o.pointId }, ClientReply, ctx);
+    } catch (error) {
+      if (error instanceof ProblemError && error.kind === 'not-found' && error.errors?.every((e) => e.field === 'query')) return 'API key and point accepted (a search for nobody: client not found)';
+      throw error;
+    }
+    return 'API key and point accepted';
   }
 
   close(): Promise<void> {

@@ -6,7 +6,7 @@ export const paymentWaiting = (status: InstalmentPaymentStatus | undefined): boo
 
 /** A due date (`YYYY-MM-DD`) in the shopper's language, as the calendar date it is (no time zone shift). */
 export function dueDate(date: string, l10n: Localizer): string {
-  return new Intl.DateTimeFormat(l10n.locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${date.slice(0, 10)}T00:00:00Z`));
+  return l10n.format('date', (locale) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' })).format(new Date(`${date.slice(0, 10)}T00:00:00Z`));
 }
 
 /** An offer's name in the shopper's language ("Pay in 3 instalments"), not the provider's English label. */

@@ -1,176 +1,93 @@
-import type { Context, Hono } from 'hono';
-import {
-  IDEMPOTENCY_HEADER,
-  InstalmentSessionRequest,
-  type InstalmentEligibility,
-  type InstalmentOffer as PublicOffer,
-  type InstalmentPayment,
-  type InstalmentPaymentStatus,
-  type InstalmentReason,
-  type InstalmentSession,
-  type InstalmentStatus,
-  type Money,
-  type PaymentMethod,
-} from '../protocol/index.js';
-import type { CheckoutService } from './checkout-service.js';
-import type { CheckoutRecord, CheckoutStore } from './checkouts.js';
-import type { createIdempotencyGuard } from './idempotency/guard.js';
-import { parseBody } from './parse-body.js';
-import { ProblemError } from './problems.js';
-import type { CallContext, InstalmentCustomer, InstalmentOffer, InstalmentProvider } from './providers/provider.js';
+import type {
+  InstalmentEligibility,
+  InstalmentOffer as PublicOffer,
+  InstalmentPayment,
+  InstalmentPaymentStatus,
+  InstalmentReason,
+  InstalmentSession,
+  InstalmentStatus,
+  Money,
+} from '../../protocol/index.js';
+import type { CheckoutService } from '../checkout/service.js';
+import type { CheckoutRecord, CheckoutStore, InstalmentPaymentRecord, InstalmentRecord } from '../checkout/record.js';
+import { ProblemError } from '../problems.js';
+import type { CallContext, InstalmentCustomer, InstalmentOffer, InstalmentProvider } from '../providers/provider.js';
 
 /**
- * Pay in instalments (SPEC §2.5, issue 4), combinable with any loyalty/CRM provider:
+ * Pay in instalments (SPEC §2.5), combinable with any loyalty/CRM provider, guests included:
  *
  * 1. Eligibility is built here, on the server, from the server cart, the amount due (points
- *    applied) and the merchant's customer source. The browser names its checkout, nothing else.
+ *    applied) and the identity the shop's server passed with the checkout (or the merchant's
+ *    customer source hook). The browser names its checkout, nothing else.
  * 2. Offers go to the browser without the provider's token; the token stays in the checkout
  *    record, tied to the amount due and the customer it was issued for.
  * 3. The payment session is opened for a kept offer that still matches the amount due; a
  *    second request for the same offer (double click, reload, back button) gets the same
- *    session, never a second one, and another offer is refused while one is open.
+ *    session, never a second one, and another offer is refused while one is open. The shopper
+ *    can give up on an open session (or it times out): the checkout is free again, and a late
+ *    "paid" for it goes to review rather than being recorded beside another payment.
  * 4. The provider's notification is trusted only once its seal checks out and the payment
  *    result, re-read from the provider, says paid for the amount asked. Only then is the sale
- *    recorded in the loyalty/CRM provider, through `CheckoutService.recordConfirmedSale` with
- *    one idempotency key per payment: a replayed or duplicated notification records nothing
- *    twice. A refused or cancelled payment records nothing and releases the points.
+ *    recorded in the loyalty/CRM provider (`CheckoutService.recordConfirmedSale`, one key per
+ *    payment): a replayed notification records nothing twice. Money collected whose sale
+ *    cannot be recorded goes to review, and the shop is told by webhook.
  * 5. The shopper's return (and the back link) re-reads the result the same way, then lands on
  *    the page they left, which restores its state from `GET …/instalments`.
  */
 
 /**
- * The merchant's hook: the full identity the instalment provider scores, for this checkout
- * (e.g. from the shop's account of the customer identified in the loyalty provider).
- * `undefined` when the shop has none yet: the widget then says why no offer is shown.
+ * The merchant's hook, for a proxy mounted in code: the full identity the instalment provider
+ * scores, for this checkout. Used when the shop's server passed no `instalmentIdentity` with
+ * the checkout. `undefined` when the shop has none: the widget then says why no offer is shown.
  */
 export type InstalmentCustomerSource = (checkout: CheckoutRecord, ctx: CallContext) => Promise<InstalmentCustomer | undefined>;
 
-/** What the checkout record keeps about instalments (server-side only: offers carry tokens). */
-export interface InstalmentRecord {
-  /** The last eligible offers, valid while the amount due and the customer are unchanged. */
-  check?: { amountDue: Money; customerId?: string; offers: InstalmentOffer[] };
-  payment?: InstalmentPaymentRecord;
-  /** Payment sessions opened so far: each gets its own order reference. */
-  attempts: number;
-}
-
-export interface InstalmentPaymentRecord {
-  offer: InstalmentOffer;
-  /** The order reference the provider knows the payment by. */
-  orderRef: string;
-  sessionId?: string;
-  /** The provider's payment page. */
-  url: string;
-  /** What the offer finances: the amount due when the session was opened. */
-  amountDue: Money;
-  /** The merchant page the shopper comes back to. */
-  pageUrl: string;
-  status: InstalmentPaymentStatus;
-  startedAt: number;
-}
-
-type IdempotencyGuard = ReturnType<typeof createIdempotencyGuard>;
-
-export interface InstalmentRouteDeps {
-  provider?: InstalmentProvider;
+export interface InstalmentFlowOptions {
+  provider: InstalmentProvider;
   customers?: InstalmentCustomerSource;
   service: CheckoutService;
   checkouts: CheckoutStore;
-  idempotent: IdempotencyGuard;
-  /** Where the proxy is mounted (for the callback URLs when `publicUrl` is not set). */
-  basePath?: string;
-  /**
-   * The proxy's public address with its mount path (`https://shop.example/checkout-api`), for
-   * the URLs the provider calls back. Default: the origin the widget's request came to.
-   */
-  publicUrl?: string;
-  /** Merchant page origins: the only pages (with the proxy's own origin) a shopper is sent back to. */
-  allowedOrigins?: string[];
-  /** The method the confirmed sale is recorded with in the loyalty/CRM provider (Resamania: `external` = CBWeb). */
-  recordAs?: PaymentMethod;
+  /** How long an opened payment session blocks the checkout before it counts as abandoned (default 1 h). */
+  sessionTimeoutMs?: number;
   log?: (message: string, error?: unknown) => void;
 }
 
-const ROUTE = '/v1/checkouts/:id/instalments';
-/** Still waiting for the provider's decision. */
-const ACTIVE: ReadonlySet<InstalmentPaymentStatus> = new Set(['redirected', 'pending']);
-
-/** Paths the provider's servers and the shopper's browser (from the provider's page) call: no origin check. */
-export function isInstalmentCallback(path: string): boolean {
-  return /\/v1\/checkouts\/[^/]+\/instalments\/callback\/[a-z]+$/.test(path);
-}
-
-/** Adds the instalment routes when an instalment provider is configured. */
-export function mountInstalmentRoutes(app: Hono, deps: InstalmentRouteDeps): void {
-  const { provider } = deps;
-  if (!provider) return;
-  if (!deps.customers) deps.log?.(`instalments (${provider.id}) are configured without a customer source: no shopper can be checked`);
-  const flow = new InstalmentFlow(provider, deps);
-
-  app.get(ROUTE, async (c) => c.json(await flow.status(c.req.param('id'), { signal: c.req.raw.signal })));
-
-  app.post(`${ROUTE}/eligibility`, async (c) => {
-    const { signal } = c.req.raw;
-    try {
-      return c.json(await flow.eligibility(c.req.param('id'), callbacks(c, deps, c.req.param('id')), { signal }));
-    } catch (error) {
-      // The widget dropped an outdated check (the amount changed again): nobody is waiting.
-      if (signal.aborted && !(error instanceof ProblemError)) throw new ProblemError('conflict', 'The check was cancelled.', { status: 499 });
-      throw error;
-    }
-  });
-
-  app.post(`${ROUTE}/payment-session`, async (c) => {
-    const id = c.req.param('id');
-    const body = await parseBody(c, InstalmentSessionRequest);
-    const key = c.req.header(IDEMPOTENCY_HEADER);
-    return deps.idempotent({ key, method: 'POST', path: c.req.path, body }, async () => {
-      const pageUrl = allowedPage(c, deps, body.returnUrl);
-      // Not tied to the browser's connection: once asked for, the session is opened and kept.
-      const session = await flow.openSession(id, body.offerId, pageUrl, body.locale, callbacks(c, deps, id), { idempotencyKey: key });
-      return Response.json(session, { status: 201 });
-    });
-  });
-
-  app.post(`${ROUTE}/callback/notification`, async (c) => {
-    const fields = new URLSearchParams(await c.req.text());
-    // A wrong or missing seal is a 400 and changes nothing.
-    const notification = provider.verifyNotification(fields);
-    await flow.notified(c.req.param('id'), notification.orderRef);
-    // 200 tells the provider to stop sending it; an error (the CRM failing) makes it retry.
-    return c.text('OK');
-  });
-
-  const land = async (c: Context) => c.redirect(await flow.landed(c.req.param('id') ?? ''), 303);
-  app.on(['GET', 'POST'], `${ROUTE}/callback/return`, land);
-  app.on(['GET', 'POST'], `${ROUTE}/callback/back`, land);
-}
-
-interface Callbacks {
+/** The URLs the provider calls back for one checkout (built by the routes from the public address). */
+export interface Callbacks {
   notificationUrl: string;
   returnUrl: string;
   backUrl: string;
 }
 
-class InstalmentFlow {
-  readonly #provider: InstalmentProvider;
-  readonly #d: InstalmentRouteDeps;
+/** Still waiting for the provider's decision. */
+const ACTIVE: ReadonlySet<InstalmentPaymentStatus> = new Set(['redirected', 'pending']);
 
-  constructor(provider: InstalmentProvider, deps: InstalmentRouteDeps) {
-    this.#provider = provider;
-    this.#d = deps;
+export class InstalmentFlow {
+  readonly #provider: InstalmentProvider;
+  readonly #d: InstalmentFlowOptions;
+
+  constructor(options: InstalmentFlowOptions) {
+    this.#provider = options.provider;
+    this.#d = options;
+  }
+
+  get providerId(): string {
+    return this.#provider.id;
   }
 
   async eligibility(id: string, urls: Callbacks, ctx: CallContext): Promise<InstalmentEligibility> {
     const view = await this.#d.service.get(id);
-    if (view.status !== 'open') throw new ProblemError('conflict', view.status === 'paid' ? 'This checkout is already paid.' : 'A payment for this checkout is being settled.');
+    if (view.status !== 'open') throw new ProblemError('conflict', `This checkout is ${view.status}.`);
     const record = await this.#record(id);
     const { amountDue } = view;
     const none = (reason: InstalmentReason, detail?: string): InstalmentEligibility => ({ eligible: false, amountDue, offers: [], reason, ...(detail ? { detail } : {}) });
     if (amountDue.amount === 0) return none('nothing-due');
     // No sale is possible before the debt is settled (Resamania): no need to ask the provider.
     if (record.customer?.debt && record.customer.debt.amount > 0) return none('debt');
-    const customer = await this.#d.customers?.(record, ctx);
+    // A provider whose sale needs a customer (a club) cannot record a guest's order.
+    if (!record.customer && this.#d.service.loyalty.capabilities.customerRequired) return none('no-customer');
+    if (record.customer && !record.proof && !record.instalmentIdentity) return none('unverified');
+    const customer = await this.#customer(record, ctx);
     if (!customer) return none('no-customer');
 
     let offers: InstalmentOffer[];
@@ -201,20 +118,19 @@ class InstalmentFlow {
   /** Opens (or finds again) the payment session of a kept offer. */
   async openSession(id: string, offerId: string, pageUrl: string, locale: string | undefined, urls: Callbacks, ctx: CallContext): Promise<InstalmentSession> {
     const before = await this.#record(id);
-    const open = before.instalment?.payment;
+    const open = this.#openPayment(before);
     // An open session for another offer may be over at the provider (a cancel whose
     // notification has not arrived yet): ask before refusing the new one.
-    if (open && ACTIVE.has(open.status) && open.offer.id !== offerId) await this.#confirm(id, {});
+    if (open && open.offer.id !== offerId) await this.#confirm(id, {});
 
     return this.#d.checkouts.withLock(id, async () => {
       const record = await this.#record(id);
-      if (record.status === 'paid') throw new ProblemError('conflict', 'This checkout is already paid.');
-      if (record.status !== 'open') throw new ProblemError('conflict', 'A payment for this checkout is being settled.');
+      if (record.status !== 'open') throw new ProblemError('conflict', `This checkout is ${record.status}.`);
       if (record.customer?.debt && record.customer.debt.amount > 0) throw new ProblemError('conflict', 'The customer has an outstanding debt to settle first.');
       const view = await this.#d.service.get(id);
       const state = record.instalment ?? { attempts: 0 };
-      const current = state.payment;
-      if (current && ACTIVE.has(current.status)) {
+      const current = this.#openPayment(record);
+      if (current) {
         // The same offer again (double click, reload, back button): the same session.
         if (current.offer.id === offerId && current.amountDue.amount === view.amountDue.amount) return { url: current.url, payment: publicPayment(current) };
         throw new ProblemError('conflict', 'A payment in instalments is already open for this order: finish or cancel it on the payment page first.', {
@@ -225,8 +141,10 @@ class InstalmentFlow {
       if (!offer || !sameCheck(state.check!, record, view.amountDue)) {
         throw new ProblemError('conflict', 'This offer is out of date: check eligibility again.', { errors: [{ field: 'offerId', message: 'Out of date.' }] });
       }
-      const customer = await this.#d.customers?.(record, ctx);
+      const customer = await this.#customer(record, ctx);
       if (!customer) throw new ProblemError('conflict', 'The shop has no customer details for this order any more.');
+      // A sale the loyalty/CRM provider would refuse is refused before the shopper pays on the provider's page.
+      await this.#d.service.prepareForPayment(id, ctx);
       const attempts = state.attempts + 1;
       // FLOA's long-term credit (10X) continues the eligibility's own order, whose reference is the checkout's.
       const orderRef = offer.longTermCreditUrl ? id : `${id}-${attempts}`;
@@ -258,6 +176,26 @@ class InstalmentFlow {
       await this.#d.checkouts.save({ ...record, instalment: { attempts, payment } });
       return { url: session.url, payment: publicPayment(payment) };
     });
+  }
+
+  /**
+   * The shopper gives up on the open payment page (back on the shop's page, "pay another
+   * way"): the provider is asked first — a payment already decided is settled as usual —
+   * otherwise the checkout is free again and a late "paid" goes to review.
+   */
+  async abandon(id: string, ctx: CallContext): Promise<InstalmentStatus> {
+    try {
+      await this.#confirm(id, ctx);
+    } catch (error) {
+      if (!(error instanceof ProblemError && error.retryable)) throw error;
+    }
+    await this.#d.checkouts.withLock(id, async () => {
+      const record = await this.#record(id);
+      const payment = record.instalment?.payment;
+      if (!payment || !ACTIVE.has(payment.status) || payment.abandoned) return;
+      await this.#d.checkouts.save({ ...record, instalment: { ...record.instalment!, payment: { ...payment, abandoned: true, status: 'cancelled' } } });
+    });
+    return this.status(id, ctx);
   }
 
   /** A sealed notification for this checkout's payment `orderRef`. */
@@ -304,40 +242,60 @@ class InstalmentFlow {
   }
 
   /**
-   * Reads the open payment's result from the provider and acts on it: paid → the sale is
-   * recorded once; refused/cancelled → nothing recorded, points released; else still waiting.
+   * Reads the payment's result from the provider and acts on it: paid → the sale is recorded
+   * once (or, for an abandoned session or a cancelled checkout, sent to review); refused or
+   * cancelled → nothing recorded, points released, the shop told; else still waiting.
    */
   async #confirm(id: string, ctx: CallContext): Promise<void> {
     const record = await this.#record(id);
     const payment = record.instalment?.payment;
-    if (!payment || !ACTIVE.has(payment.status)) return;
+    if (!payment || !(ACTIVE.has(payment.status) || payment.abandoned) || payment.status === 'review' || payment.status === 'paid') return;
     const result = await this.#provider.paymentResult(payment.sessionId ?? { orderRef: payment.orderRef, merchantSiteId: payment.offer.merchantSiteId }, ctx);
     if (result.status === 'paid') {
       if (result.amount.amount !== payment.offer.total.amount || result.amount.currency !== payment.offer.total.currency) {
-        this.#d.log?.(`instalment payment ${payment.orderRef}: paid ${result.amount.amount} instead of ${payment.offer.total.amount}; not recorded, to review`);
-        await this.#mark(id, payment.orderRef, 'review');
-        return;
+        return this.#review(id, payment, `paid ${result.amount.amount} instead of ${payment.offer.total.amount}`);
       }
+      if (payment.abandoned || record.status === 'cancelled') return this.#review(id, payment, 'paid after the shopper gave up on it (or the shop cancelled the checkout)');
       try {
         // One key per confirmed payment: a replay gets the recorded sale back, nothing twice.
-        await this.#d.service.recordConfirmedSale(id, this.#d.recordAs ?? 'external', { idempotencyKey: `instalment-${payment.orderRef}` }, payment.amountDue.amount);
+        await this.#d.service.recordConfirmedSale(id, 'external', { idempotencyKey: `instalment-${payment.orderRef}` }, payment.amountDue.amount);
       } catch (error) {
         // A definite refusal (the order changed meanwhile, the CRM refused the sale): the money
         // was taken, so the shop must look at it. A transient failure is retried by the
         // provider's next notification, the shopper's return or a status check.
-        if (error instanceof ProblemError && !error.retryable && error.kind !== 'payment-outcome-unknown') {
-          this.#d.log?.(`instalment payment ${payment.orderRef} is paid but the sale could not be recorded; to review`, error);
-          await this.#mark(id, payment.orderRef, 'review');
-          return;
-        }
+        if (error instanceof ProblemError && !error.retryable && error.kind !== 'payment-outcome-unknown') return this.#review(id, payment, 'paid but the sale could not be recorded', error);
         throw error;
       }
       await this.#mark(id, payment.orderRef, 'paid');
+    } else if (payment.abandoned) {
+      // Given up on, and not paid: nothing more to do.
     } else if (result.status === 'refused' || result.status === 'cancelled') {
-      if (await this.#mark(id, payment.orderRef, result.status)) await this.#releasePoints(id);
+      if (await this.#mark(id, payment.orderRef, result.status)) {
+        await this.#releasePoints(id);
+        await this.#d.service.notifyInstalmentEnded(id, result.status, payment.orderRef);
+      }
+    } else if (Date.now() - payment.startedAt > (this.#d.sessionTimeoutMs ?? 3600_000)) {
+      // Undecided for too long: the checkout is freed; a late "paid" goes to review.
+      await this.#d.checkouts.withLock(id, async () => {
+        const current = await this.#record(id);
+        const open = current.instalment?.payment;
+        if (open?.orderRef === payment.orderRef && ACTIVE.has(open.status)) await this.#d.checkouts.save({ ...current, instalment: { ...current.instalment!, payment: { ...open, abandoned: true } } });
+      });
     } else {
       await this.#mark(id, payment.orderRef, 'pending');
     }
+  }
+
+  async #review(id: string, payment: InstalmentPaymentRecord, why: string, error?: unknown): Promise<void> {
+    this.#d.log?.(`instalment payment ${payment.orderRef}: ${why}; to review`, error);
+    await this.#d.checkouts.withLock(id, async () => {
+      const record = await this.#record(id);
+      const current = record.instalment?.payment;
+      if (current?.orderRef === payment.orderRef && current.status !== 'review') {
+        await this.#d.checkouts.save({ ...record, instalment: { ...record.instalment!, payment: { ...current, status: 'review' } } });
+      }
+    });
+    await this.#d.service.markReview(id, payment.orderRef);
   }
 
   /** Moves the payment `orderRef` to `status` unless it is already decided; true when this call decided it. */
@@ -356,11 +314,30 @@ class InstalmentFlow {
     const record = await this.#record(id);
     if (record.status !== 'open' || record.spend === 0 || !record.customer) return;
     try {
-      await this.#d.service.setSpend(id, 0, {});
+      await this.#d.service.setSpend(id, 0, { kind: 'server' }, {});
     } catch (error) {
       // Holds lapse on their own at the provider (≤ 10 min for the Russian API): log, go on.
       this.#d.log?.(`points of checkout ${id} not released after a refused instalment payment`, error);
     }
+  }
+
+  /** The open payment, unless given up on or timed out. */
+  #openPayment(record: CheckoutRecord): InstalmentPaymentRecord | undefined {
+    const payment = record.instalment?.payment;
+    if (!payment || !ACTIVE.has(payment.status) || payment.abandoned) return undefined;
+    return payment;
+  }
+
+  /**
+   * The identity to score: passed by the shop's server with the checkout, else from the
+   * merchant's hook — which maps the identified loyalty customer to the shop's record of that
+   * person, so only once the shopper proved the account is theirs: a lookup by someone's
+   * phone number must not check (or open a payment in) that person's name.
+   */
+  async #customer(record: CheckoutRecord, ctx: CallContext): Promise<InstalmentCustomer | undefined> {
+    if (record.instalmentIdentity) return record.instalmentIdentity as unknown as InstalmentCustomer;
+    if (record.customer && !record.proof) return undefined;
+    return this.#d.customers?.(record, ctx);
   }
 
   /** Keeps the offers of a check, unless the checkout changed while the provider answered. */
@@ -371,7 +348,8 @@ class InstalmentFlow {
         record.status === 'open' &&
         record.spend === snapshot.spend &&
         record.quote?.discount.amount === snapshot.quote?.discount.amount &&
-        record.customer?.providerId === snapshot.customer?.providerId;
+        record.customer?.providerId === snapshot.customer?.providerId &&
+        JSON.stringify(record.cart) === JSON.stringify(snapshot.cart);
       if (!unchanged) return;
       const state = record.instalment ?? { attempts: 0 };
       await this.#d.checkouts.save({ ...record, instalment: { ...state, check } });
@@ -404,27 +382,5 @@ function publicOffer(offer: InstalmentOffer): PublicOffer {
 }
 
 function publicPayment(payment: InstalmentPaymentRecord): InstalmentPayment {
-  return { status: payment.status, offer: publicOffer(payment.offer), ...(ACTIVE.has(payment.status) ? { url: payment.url } : {}) };
-}
-
-/** The URLs the provider calls back for this checkout. */
-function callbacks(c: Context, deps: InstalmentRouteDeps, id: string): Callbacks {
-  const base = `${publicBase(c, deps)}/v1/checkouts/${encodeURIComponent(id)}/instalments/callback`;
-  return { notificationUrl: `${base}/notification`, returnUrl: `${base}/return`, backUrl: `${base}/back` };
-}
-
-function publicBase(c: Context, deps: InstalmentRouteDeps): string {
-  if (deps.publicUrl) return deps.publicUrl.replace(/\/+$/, '');
-  return new URL(c.req.url).origin + (deps.basePath ?? '/').replace(/\/+$/, '');
-}
-
-/** The page to come back to: on the proxy's own origin or an allowed merchant origin, never elsewhere (no open redirect). */
-function allowedPage(c: Context, deps: InstalmentRouteDeps, returnUrl: string): string {
-  const url = new URL(returnUrl);
-  const allowed = new Set([...(deps.allowedOrigins ?? []), new URL(publicBase(c, deps)).origin]);
-  if (!allowed.has(url.origin)) {
-    throw new ProblemError('validation', 'The return page must be on this shop\'s site.', { errors: [{ field: 'returnUrl', message: 'This site is not allowed.' }] });
-  }
-  url.hash = '';
-  return url.href;
+  return { status: payment.status, offer: publicOffer(payment.offer), ...(ACTIVE.has(payment.status) && !payment.abandoned ? { url: payment.url } : {}) };
 }

@@ -1,6 +1,15 @@
-import { css } from 'lit';
+import { css } from '../shared/css.js';
 
-export const eligibilityCheckStyles = css`
+/** `<eligibility-check>`'s own styles, adopted by the instalments chunk beside the base styles. */
+export const eligibilityStyles = css`
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
   p {
     margin: 0;
   }
