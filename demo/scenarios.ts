@@ -73,11 +73,14 @@ export const SCENARIOS: Scenario[] = [
     method: 'card',
     identities: [
       { type: '+7 920 123-45-67 or card 2000000000018, app code 100001', who: 'Иван Петров', shows: 'Cashback 10 %, 878 points once the app code confirms it is him (or signed in), up to 50 % of the order in points, held while paying' },
-      { type: '+7 920 765-43-21 or card 2000000000025', who: 'Мария Соколова', shows: 'Discount level 5 %, balance 0 (nothing to spend)' },
+      { type: '+7 920 765-43-21 or card 2000000000025, app code 100002', who: 'Мария Соколова', shows: 'Discount level 5 %, balance 0 (nothing to spend); the discount once the app code confirms it is her (or signed in)' },
       { type: 'card 2000000000032 or app code 100003', who: 'Олег Смирнов', shows: 'Cashback 5 %, zero balance: earns only' },
       { type: '0000000', who: 'nobody', shows: '"Client not found" explained' },
     ],
-    shoppers: [{ label: 'Иван Петров', query: '+79201234567' }],
+    shoppers: [
+      { label: 'Иван Петров', query: '+79201234567' },
+      { label: 'Мария Соколова', query: '+79207654321' },
+    ],
     simulator: () => createRuLoyaltySimulator(),
     // The café counts the code in the customer's app as proof that the account is theirs.
     loyalty: (baseUrl) => ({ provider: 'ru-loyalty', baseUrl, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, appCodeProvesOwnership: true }),

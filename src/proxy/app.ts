@@ -61,6 +61,8 @@ export interface CheckoutProxyOptions {
   unknownOutcomeSettleMs?: number;
   /** How long a page's payment request freezes the checkout (default 30 min). */
   paymentRequestTtlMs?: number;
+  /** A level discount only for a shopper who proved the account (default true). */
+  discountNeedsProof?: boolean;
   /** How long an opened instalment payment page blocks the checkout (default 1 h). */
   instalmentSessionTimeoutMs?: number;
   /** Largest request body accepted, in bytes. */
@@ -99,6 +101,7 @@ export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
     log: options.log,
     unknownOutcomeSettleMs: options.unknownOutcomeSettleMs,
     paymentRequestTtlMs: options.paymentRequestTtlMs,
+    discountNeedsProof: options.discountNeedsProof,
   });
   const idempotent = createIdempotencyGuard({ store: options.idempotency ?? new MemoryIdempotencyStore() });
   const allowed = new Set(options.allowedOrigins ?? []);

@@ -118,6 +118,11 @@ export const ProxyConfig = z.object({
     z.describe('Proof codes (pass codes, app codes): per client IP in a window, and wrong codes per account across checkouts in a longer one; each customer also gets 5 tries per checkout.'),
   ),
   paymentRequestTtlMs: z._default(z.int().check(z.positive()), 30 * 60_000).check(ms("How long a page's payment request freezes the checkout while the shop's PSP takes the money.")),
+  discountNeedsProof: z._default(z.boolean(), true).check(
+    z.describe(
+      "A loyalty level's discount (the Russian API's `discount` levels) goes only to a shopper who proved the account is theirs (the shop vouched, a code, a till). Without proof the member pays as a guest: no discount, no sale in their name, since anyone may type a member's phone number. `false` grants it on a lookup, as a shop counter that asks for a phone number does.",
+    ),
+  ),
   metrics: z._default(
     z.object({
       token: z.optional(z.string().check(z.minLength(16, 'A metrics token has at least 16 characters.'))).check(

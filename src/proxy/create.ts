@@ -60,6 +60,7 @@ export function createProxyFromConfig(config: ProxyConfig, overrides: { carts?: 
     trustProxy: config.trustProxy,
     unknownOutcomeSettleMs: config.unknownOutcomeSettleMs,
     paymentRequestTtlMs: config.paymentRequestTtlMs,
+    discountNeedsProof: config.discountNeedsProof,
     instalmentSessionTimeoutMs: config.instalmentSessionTimeoutMs,
     clientIp: (c) => (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress,
     ready: async () => {

@@ -12,7 +12,9 @@ import { startWebhookReceiver, TEST_WEBHOOK_SECRET } from '../support/webhook-re
  */
 // The demo clients, and Anna, who may pay a whole order in points (a level with 100 % spend).
 const anna = { ...ruDemoClients()[2]!, id: '62a000000000000000000009', name: 'Анна Орлова', phone: 79200000009, card: '2000000000094', code: '100009', balance: 500 };
-const simulator = createRuLoyaltySimulator({ clients: [...ruDemoClients(), anna] });
+// Olga: a discount level (5 %), like Maria, with her own app code (Maria's tries are used up below).
+const olga = { ...ruDemoClients()[1]!, id: '62a000000000000000000010', name: 'Ольга Лебедева', phone: 79200000010, card: '2000000000100', code: '100010' };
+const simulator = createRuLoyaltySimulator({ clients: [...ruDemoClients(), anna, olga] });
 let upstream: RunningServer;
 let proxy: RunningProxy;
 let webhooks: Awaited<ReturnType<typeof startWebhookReceiver>>;
@@ -152,6 +154,58 @@ describe('proof before points', () => {
     const again = await checkout.page('POST', '/customer', { query: IVAN_PHONE });
     assert.equal(again.body.customer.verified, false);
     assert.equal((await checkout.page('PUT', '/spend', { amount: 30000 })).status, 403);
+  });
+});
+
+describe('a level discount is the member\'s', () => {
+  const OLGA_PHONE = '+7 920 000-00-10';
+  const pay = (checkout: TestCheckout, amount: number) =>
+    proxy.server('POST', `/checkouts/${checkout.id}/payments`, { method: 'external', amount: { amount, currency: 'RUB' }, pspReference: `psp_${checkout.id}` }, { 'Idempotency-Key': `discount-${checkout.id}-${amount}` });
+
+  test('found by phone without proof: no discount, and the order is paid as a guest — nothing in her name', async () => {
+    const checkout = await proxy.checkout({ cart: CART });
+    const found = await checkout.page('POST', '/customer', { query: OLGA_PHONE });
+    assert.equal(found.status, 200);
+    assert.equal(found.body.customer.verified, false);
+    assert.equal(found.body.loyalty.discount.amount, 0);
+    assert.equal(found.body.amountDue.amount, 100000, 'the whole cart');
+    const discounted = await pay(checkout, 95000);
+    assert.equal(discounted.status, 422, 'the discounted amount is not what is due');
+    const paid = await pay(checkout, 100000);
+    assert.equal(paid.status, 201, JSON.stringify(paid.body));
+    assert.equal(retails(), 0, 'no retail operation in her name');
+    assert.equal(paid.body.receipt.discount.amount, 0);
+  });
+
+  test('proven with her app code: the discount applies and the sale is hers', async () => {
+    const checkout = await proxy.checkout({ cart: CART });
+    await checkout.page('POST', '/customer', { query: OLGA_PHONE });
+    const proven = await checkout.page('POST', '/customer/verification', { code: '100010' });
+    assert.equal(proven.status, 200);
+    assert.equal(proven.body.loyalty.discount.amount, 5000);
+    assert.equal(proven.body.amountDue.amount, 95000);
+    assert.equal((await pay(checkout, 95000)).status, 201);
+    assert.equal(retails(), 1);
+  });
+
+  test('vouched for by the shop\'s server: the discount at once', async () => {
+    const checkout = await proxy.checkout({ cart: CART, customer: { query: OLGA_PHONE } });
+    assert.equal((await checkout.page('GET', '')).body.amountDue.amount, 95000);
+  });
+
+  test('an operator may grant it on a lookup (discountNeedsProof: false)', async () => {
+    const counter = await startProxy({
+      loyalty: { provider: 'ru-loyalty', baseUrl: upstream.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT },
+      discountNeedsProof: false,
+    });
+    try {
+      const checkout = await counter.checkout({ cart: CART });
+      const found = await checkout.page('POST', '/customer', { query: OLGA_PHONE });
+      assert.equal(found.body.customer.verified, false);
+      assert.equal(found.body.amountDue.amount, 95000);
+    } finally {
+      await counter.close();
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import type { CreateCheckoutRequest, ServerCheckout } from '../../protocol/serve
 import { buildCart, type Cart, type CartSource } from '../carts.js';
 import { ProblemError } from '../problems.js';
 import type { PrivacyOptions } from '../privacy.js';
-import type { CallContext, LoyaltyProvider, SaleRecord } from '../providers/provider.js';
+import type { CallContext, LoyaltyProvider, LoyaltyQuote, QuoteInput, SaleRecord } from '../providers/provider.js';
 import { noEvents, type CheckoutEvents, type WebhookEventType } from '../webhooks/events.js';
 import { amountDue } from './amounts.js';
 import { reconcilePayment } from './reconcile.js';
@@ -31,6 +31,11 @@ export interface CheckoutServiceOptions {
   paymentRequestTtlMs?: number;
   /** Wrong proof codes allowed per customer on one checkout (default 5). */
   verifyAttempts?: number;
+  /**
+   * A level discount is granted only to a proven owner (default true): without proof, a
+   * discount-level member is served as a guest (no discount, no loyalty sale in their name).
+   */
+  discountNeedsProof?: boolean;
 }
 
 /** A problem that tells the payer the amount moved, with the checkout as it is now. */
@@ -127,7 +132,7 @@ export class CheckoutService {
         await this.#releaseHold(record, await this.#cart(record));
         // The points chosen for the old cart may not fit the new one: the shopper chooses again.
         record = { ...record, cart, spend: 0, hold: undefined, instalment: record.instalment && { attempts: record.instalment.attempts } };
-        if (record.customer) record = { ...record, quote: await this.#o.loyalty.quote({ checkoutId: record.id, customer: record.customer, cart, spend: 0 }, ctx) };
+        if (record.customer) record = { ...record, quote: await this.#quote(record.proof, { checkoutId: record.id, customer: record.customer, cart, spend: 0 }, ctx) };
         await this.#o.checkouts.save(record);
       }
       return { record, checkout: serverView(record, await this.#cart(record)) };
@@ -236,7 +241,9 @@ export class CheckoutService {
         await this.#o.checkouts.save({ ...record, verifyFailures: (record.verifyFailures ?? 0) + 1 });
         throw new ProblemError('rejected', 'This code does not match the account.', { errors: [{ field: 'code', message: 'This code is not right.' }] });
       }
-      return { ...record, proof: 'code', verifyFailures: 0 };
+      const proven: CheckoutRecord = { ...record, proof: 'code', verifyFailures: 0 };
+      // A discount withheld from an unproven shopper applies now.
+      return record.quote?.discountWithheld ? { ...proven, quote: await this.#quote('code', { checkoutId: id, customer, cart, spend: record.spend }, ctx) } : proven;
     });
   }
 
@@ -272,7 +279,7 @@ export class CheckoutService {
       }
       await this.#releaseHold(record, cart);
       const input = { checkoutId: id, customer, cart, spend: amount };
-      const next = await this.#o.loyalty.quote(input, ctx);
+      const next = await this.#quote(proof, input, ctx);
       const hold = amount > 0 && this.#o.loyalty.hold ? await this.#o.loyalty.hold(input, ctx) : undefined;
       return { ...record, ...(proof ? { proof } : {}), quote: next, spend: amount, hold };
     });
@@ -408,7 +415,8 @@ export class CheckoutService {
       from: record.status === 'awaiting-payment' ? 'awaiting-payment' : 'open',
       ...how,
     };
-    const customer = record.customer;
+    // A shopper whose level discount was withheld (unproven) pays as a guest: nothing in their name.
+    const customer = record.quote?.discountWithheld ? undefined : record.customer;
     if (!customer) {
       const next = paidRecord(record, cart, attempt, { reference: attempt.reference, discount: { amount: 0, currency: cart.currency }, spent: { value: { amount: 0, currency: cart.currency } } });
       await this.#o.checkouts.save(next);
@@ -459,7 +467,7 @@ export class CheckoutService {
 
   /** The provider prepares and checks the sale it will record once the money is taken elsewhere. */
   async #prepare(record: CheckoutRecord, cart: Cart, method: PaymentMethod, ctx: CallContext): Promise<void> {
-    const { customer } = record;
+    const customer = record.quote?.discountWithheld ? undefined : record.customer;
     if (!customer || !this.#o.loyalty.prepareSale) return;
     const paid = amountDue(cart, record.quote, record.spend);
     await this.#o.loyalty.prepareSale({ checkoutId: record.id, customer, cart, spend: record.spend, method, reference: `co-${record.id}`, paid }, ctx);
@@ -469,7 +477,7 @@ export class CheckoutService {
   async #requote(record: CheckoutRecord, cart: Cart, ctx: CallContext): Promise<CheckoutRecord> {
     const { customer } = record;
     if (!customer) return record;
-    const quote = await this.#o.loyalty.quote({ checkoutId: record.id, customer, cart, spend: record.spend }, ctx);
+    const quote = await this.#quote(record.proof, { checkoutId: record.id, customer, cart, spend: record.spend }, ctx);
     const { min, max } = quote.spendable;
     // The cart shrank under the chosen points: they no longer fit, the payer must choose again.
     if (record.spend > 0 && (record.spend < min.amount || record.spend > max.amount)) {
@@ -478,9 +486,19 @@ export class CheckoutService {
     return { ...record, quote };
   }
 
+  /**
+   * The provider's quote, with a level discount withheld from a shopper who has not proven the
+   * account is theirs (anyone may type a member's phone number; the discount is the member's).
+   */
+  async #quote(proof: CheckoutRecord['proof'], input: QuoteInput, ctx: CallContext): Promise<LoyaltyQuote> {
+    const quote = await this.#o.loyalty.quote(input, ctx);
+    if (proof || this.#o.discountNeedsProof === false || quote.discount.amount === 0) return quote;
+    return { ...quote, discount: { amount: 0, currency: quote.discount.currency }, discountWithheld: true };
+  }
+
   async #identified(record: CheckoutRecord, cart: Cart, query: string, proof: CheckoutRecord['proof'], ctx: CallContext): Promise<CheckoutRecord> {
     const customer = await this.#o.loyalty.identify(query, ctx);
-    const quote = await this.#o.loyalty.quote({ checkoutId: record.id, customer, cart, spend: 0 }, ctx);
+    const quote = await this.#quote(proof, { checkoutId: record.id, customer, cart, spend: 0 }, ctx);
     const { proof: _dropped, ...rest } = record;
     return { ...rest, customer, quote, spend: 0, ...(proof ? { proof } : {}) };
   }

@@ -41,6 +41,8 @@ export interface LoyaltyQuote {
   level?: { name: string; type: 'cashback' | 'discount'; percent: number };
   spendable: { min: Money; max: Money; step: number };
   discount: Money;
+  /** Set by the checkout (never by an adapter): the level's discount was withheld until the shopper proves the account. */
+  discountWithheld?: boolean;
   /** What the purchase earns with this spend (omitted when nothing is earned). */
   earn?: LoyaltyValue;
   /** Points for a given money spend, where the provider counts points. */
