@@ -60,25 +60,27 @@ export class OwedEvents {
     }
   }
 
-  /** Queues what checkout `id` owes, under its lock. */
-  deliverFor(id: string): Promise<CheckoutRecord | undefined> {
+  /**
+   * Queues what checkout `id` owes, under its lock, re-read there: another instance may have
+   * queued it meanwhile. True when this call queued something and cleared it.
+   */
+  deliverFor(id: string): Promise<boolean> {
     return this.#o.checkouts.withLock(id, async () => {
       const record = await this.#o.checkouts.get(id);
-      if (!record?.pendingEvents?.length) return record;
+      if (!record?.pendingEvents?.length) return false;
       const cart = record.cart ?? (await this.#o.carts.get(record.cartId ?? ''));
       if (!cart) throw new Error(`cart "${record.cartId}" was not found`);
-      return this.deliver(record, cart);
+      return !(await this.deliver(record, cart)).pendingEvents;
     });
   }
 
-  /** Queues every event still owed (by any instance); returns how many checkouts are settled. */
+  /** Queues every event still owed (by any instance's checkouts); returns how many checkouts this call settled. */
   async flush(): Promise<number> {
     const ids = (await this.#o.checkouts.listPendingEvents?.()) ?? [];
     let settled = 0;
     for (const id of ids) {
       try {
-        const record = await this.deliverFor(id);
-        if (!record?.pendingEvents?.length) settled += 1;
+        if (await this.deliverFor(id)) settled += 1;
       } catch (error) {
         // Busy (another instance holds the lock) or unreachable: the next flush tries again.
         this.#o.log?.(`webhooks of checkout ${id} not queued yet`, error);
