@@ -178,3 +178,17 @@ test('Redis: two instances flushing at once queue the owed event once, and it is
   await sleep(300);
   assert.equal(deliveries(id).length, 1);
 });
+
+test('BullMQ outbox: the same event queued twice (a flush after a lost clear) is one job, delivered once', async () => {
+  const outbox = new BullMqOutbox(redisServer.url, endpoint(), { prefix: 'dedup:' });
+  closing.push(() => outbox.close());
+  const id = `dedup-${Date.now()}`;
+  const checkout = { id, status: 'paid' } as never;
+  await outbox.emit('checkout.paid', checkout, 'co-1');
+  await outbox.emit('checkout.paid', checkout, 'co-1');
+  assert.equal((await receiver.next('checkout.paid', id)).id, eventId(id, 'checkout.paid', 'co-1'));
+  // Delivered already: the job is kept (7 days), so queueing it again adds nothing.
+  await outbox.emit('checkout.paid', checkout, 'co-1');
+  await sleep(300);
+  assert.equal(deliveries(id).length, 1);
+});
