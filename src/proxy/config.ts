@@ -45,6 +45,9 @@ export const ProxyConfig = z.object({
       retryScheduleMs: z.optional(z.array(z.int().check(z.minimum(0))).check(z.minLength(1))).check(
         ms("Delays before each attempt. Default: Standard Webhooks' 0, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (more than 27 h in all)."),
       ),
+      flushIntervalMs: z._default(z.int().check(z.minimum(100)), 30_000).check(
+        ms('How often each instance queues the webhooks a checkout still owes (saved with its state, not queued because the outbox failed or an instance died in between); also done at start.'),
+      ),
     }),
   ).check(z.describe("Where the shop's server is told what happened (Standard Webhooks 1.0): its URL and the secrets that sign each message. Unset: no webhooks.")),
   trustProxy: z._default(z.int().check(z.minimum(0), z.maximum(10)), 0).check(

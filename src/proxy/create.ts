@@ -9,6 +9,7 @@ import { ResamaniaAdapter } from './providers/resamania/adapter.js';
 import { RedisSaleLedger } from './providers/resamania/redis-sale-ledger.js';
 import { RedisCheckoutStore } from './stores/redis.js';
 import { MemoryCheckoutStore } from './checkout/record.js';
+import { OwedEvents } from './checkout/owed-events.js';
 import { BullMqOutbox } from './webhooks/bullmq-outbox.js';
 import { MemoryOutbox, type WebhookOutbox } from './webhooks/outbox.js';
 import type { Logger } from 'pino';
@@ -41,6 +42,8 @@ export function createProxyFromConfig(config: ProxyConfig, overrides: { carts?: 
   let metrics: ProxyMetrics | undefined;
   const webhooks: WebhookOutbox | undefined = config.webhooks && (config.redis ? new BullMqOutbox(config.redis.url, config.webhooks, { prefix, log }) : new MemoryOutbox(config.webhooks, log));
   const checkouts = redis ? new RedisCheckoutStore(redis, { prefix }) : new MemoryCheckoutStore();
+  const carts = overrides.carts ?? new MemoryCartSource(config.carts);
+  const flusher = webhooks && config.webhooks && flushOwedEvents(new OwedEvents({ checkouts, carts, events: webhooks, log }), config.webhooks.flushIntervalMs, log);
   if (config.metrics.token || config.metrics.port !== undefined) {
     metrics = new ProxyMetrics({ unknownOutcomes: () => checkouts.countUnknownOutcomes(), webhookBacklog: webhooks && (() => webhooks.backlog()) });
   }
@@ -49,7 +52,7 @@ export function createProxyFromConfig(config: ProxyConfig, overrides: { carts?: 
     secretKeys: config.secretKeys,
     loyalty,
     ...(instalments ? { instalments, instalmentCustomers: overrides.instalmentCustomers, publicUrl: config.publicUrl } : {}),
-    carts: overrides.carts ?? new MemoryCartSource(config.carts),
+    carts,
     checkouts,
     ...(redis ? { idempotency: new RedisIdempotencyStore(redis, { prefix }), redis, redisPrefix: prefix } : {}),
     ...(webhooks ? { webhooks } : {}),
@@ -85,6 +88,7 @@ export function createProxyFromConfig(config: ProxyConfig, overrides: { carts?: 
     /** Stops timers and closes provider and Redis clients; safe to call more than once. */
     close(): Promise<void> {
       closed ??= (async () => {
+        await flusher?.stop();
         metrics?.close();
         await webhooks?.close();
         await loyalty.close?.();
@@ -92,6 +96,29 @@ export function createProxyFromConfig(config: ProxyConfig, overrides: { carts?: 
         await redis?.quit().catch(() => redis.disconnect());
       })();
       return closed;
+    },
+  };
+}
+
+/**
+ * Queues the webhooks checkouts still owe (see `owed-events.ts`): now, then every
+ * `intervalMs`, one run at a time. The timer keeps no process alive; `stop` waits for a run.
+ */
+function flushOwedEvents(owed: OwedEvents, intervalMs: number, log: Log): { stop(): Promise<void> } {
+  let running: Promise<unknown> | undefined;
+  const run = () => {
+    running ??= owed
+      .flush()
+      .catch((error) => log('webhooks owed could not be listed', error))
+      .finally(() => (running = undefined));
+  };
+  run();
+  const timer = setInterval(run, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
     },
   };
 }

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CheckoutStatus, InstalmentPaymentStatus, Money, PaymentMethod, Receipt } from '../../protocol/index.js';
 import type { Cart } from '../carts.js';
 import type { CustomerRecord, HoldResult, InstalmentOffer, LoyaltyQuote, RecordSaleInput, SaleRecord } from '../providers/provider.js';
+import type { WebhookEventType } from '../webhooks/events.js';
 
 /**
  * A checkout as the proxy keeps it, and where it is kept. The page holds only its client
@@ -59,6 +60,15 @@ export interface InstalmentPaymentRecord {
   abandoned?: boolean;
 }
 
+/**
+ * A webhook the shop is owed (its id is `eventId(checkout, type, occurrence)`): written in the
+ * same save as the state it tells of, cleared once the outbox has it (see `owed-events.ts`).
+ */
+export interface PendingEvent {
+  type: WebhookEventType;
+  occurrence?: string;
+}
+
 /** How the shopper proved the account is theirs (see SPEC §4a). */
 export type Proof = 'vouched' | 'code' | 'till';
 
@@ -94,6 +104,8 @@ export interface CheckoutRecord {
   receipt?: Receipt;
   /** Pay in instalments: the last offers (with the provider's tokens) and the payment session. */
   instalment?: InstalmentRecord;
+  /** Webhooks owed to the shop and not yet queued in the outbox. */
+  pendingEvents?: PendingEvent[];
   createdAt: number;
 }
 
@@ -112,6 +124,8 @@ export interface CheckoutStore {
   releaseReference(reference: string, id: string): Promise<void>;
   /** Checkouts whose payment outcome is unknown now (for metrics and operators). */
   countUnknownOutcomes?(): Promise<number>;
+  /** Checkouts saved with `pendingEvents` (at most `limit`), for the outbox to catch up on; kept up to date by `save`. */
+  listPendingEvents?(limit?: number): Promise<string[]>;
   close?(): Promise<void>;
 }
 
@@ -153,6 +167,7 @@ export class MemoryCheckoutStore implements CheckoutStore {
   readonly #records = new Map<string, { createdAt: number; json: string }>();
   readonly #references = new Map<string, { id: string; expiresAt: number }>();
   readonly #unknown = new Set<string>();
+  readonly #owing = new Set<string>();
   readonly #queue = new LocalQueue();
   readonly #ttlMs: number;
   #nextSweep = 0;
@@ -169,7 +184,7 @@ export class MemoryCheckoutStore implements CheckoutStore {
   async get(id: string): Promise<CheckoutRecord | undefined> {
     const stored = this.#records.get(id);
     if (stored && Date.now() - stored.createdAt > this.#ttlMs) {
-      this.#records.delete(id);
+      this.#forget(id);
       return undefined;
     }
     return stored && (JSON.parse(stored.json) as CheckoutRecord);
@@ -182,18 +197,29 @@ export class MemoryCheckoutStore implements CheckoutStore {
       this.#nextSweep = now + Math.min(60_000, this.#ttlMs);
       for (const [id, stored] of this.#records) {
         if (now - stored.createdAt <= this.#ttlMs) break;
-        this.#records.delete(id);
-        this.#unknown.delete(id);
+        this.#forget(id);
       }
       for (const [reference, tie] of this.#references) if (tie.expiresAt <= now) this.#references.delete(reference);
     }
     this.#records.set(record.id, { createdAt: record.createdAt, json: JSON.stringify(record) });
     if (record.status === 'outcome-unknown') this.#unknown.add(record.id);
     else this.#unknown.delete(record.id);
+    if (record.pendingEvents?.length) this.#owing.add(record.id);
+    else this.#owing.delete(record.id);
   }
 
   async countUnknownOutcomes(): Promise<number> {
     return this.#unknown.size;
+  }
+
+  async listPendingEvents(limit = 100): Promise<string[]> {
+    return [...this.#owing].slice(0, limit);
+  }
+
+  #forget(id: string): void {
+    this.#records.delete(id);
+    this.#unknown.delete(id);
+    this.#owing.delete(id);
   }
 
   withLock<T>(id: string, task: () => Promise<T>): Promise<T> {

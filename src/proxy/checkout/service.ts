@@ -7,6 +7,7 @@ import type { PrivacyOptions } from '../privacy.js';
 import type { CallContext, LoyaltyProvider, LoyaltyQuote, QuoteInput, SaleRecord } from '../providers/provider.js';
 import { noEvents, type CheckoutEvents, type WebhookEventType } from '../webhooks/events.js';
 import { amountDue } from './amounts.js';
+import { OwedEvents, owe } from './owed-events.js';
 import { reconcilePayment } from './reconcile.js';
 import { CHECKOUT_TTL_MS, paidRecord, saleInput, type CheckoutRecord, type CheckoutStore, type PaymentAttempt } from './record.js';
 import { pageView, serverView } from './view.js';
@@ -48,15 +49,15 @@ const amountChanged = (due: number, status = 409) =>
  * is paid at most once, and from a public page only when nothing is due (the shop's server
  * confirms what its PSP took, the instalment provider confirms its own, a till records cash,
  * cheque and card). Every state change runs under the checkout's lock, and every outcome the
- * shop must know about is queued as a signed webhook.
+ * shop must know about is saved with it as a webhook owed, then queued (see `owed-events.ts`).
  */
 export class CheckoutService {
   readonly #o: CheckoutServiceOptions;
-  readonly #events: CheckoutEvents;
+  readonly #owed: OwedEvents;
 
   constructor(options: CheckoutServiceOptions) {
     this.#o = options;
-    this.#events = options.events ?? noEvents;
+    this.#owed = new OwedEvents({ checkouts: options.checkouts, carts: options.carts, events: options.events ?? noEvents, log: options.log });
   }
 
   get loyalty(): LoyaltyProvider {
@@ -163,9 +164,9 @@ export class CheckoutService {
         // A payment page still open at the provider: a late "paid" for it goes to review.
         ...(payment ? { instalment: { ...record.instalment!, payment: { ...payment, abandoned: true } } } : {}),
       };
-      await this.#o.checkouts.save(next);
+      const saved = await this.#tell(next, cart, 'checkout.cancelled');
       if (record.reference) await this.#o.checkouts.releaseReference(record.reference, record.id);
-      return this.#emit('checkout.cancelled', next, cart);
+      return serverView(saved, cart);
     });
   }
 
@@ -200,13 +201,12 @@ export class CheckoutService {
       if (record.status !== 'outcome-unknown' || !attempt) throw new ProblemError('conflict', 'Only a payment whose outcome is unknown can be resolved.');
       if (outcome === 'recorded') {
         const sale: SaleRecord = { reference: attempt.reference, discount: record.quote?.discount ?? { amount: 0, currency: cart.currency }, spent: { value: { amount: attempt.spend, currency: cart.currency } } };
-        const next = paidRecord(record, cart, attempt, sale);
-        await this.#o.checkouts.save(next);
-        return this.#emit('checkout.paid', next, cart, attempt.reference);
+        return serverView(await this.#tell(paidRecord(record, cart, attempt, sale), cart, 'checkout.paid', attempt.reference), cart);
       }
-      const next: CheckoutRecord = attempt.collected ? { ...record, status: 'review' } : { ...record, status: attempt.from, attempt: undefined };
+      if (attempt.collected) return serverView(await this.#tell({ ...record, status: 'review' }, cart, 'checkout.review', attempt.reference), cart);
+      const next: CheckoutRecord = { ...record, status: attempt.from, attempt: undefined };
       await this.#o.checkouts.save(next);
-      return next.status === 'review' ? this.#emit('checkout.review', next, cart, attempt.reference) : serverView(next, cart);
+      return serverView(next, cart);
     });
   }
 
@@ -384,16 +384,22 @@ export class CheckoutService {
     await this.#o.checkouts.withLock(id, async () => {
       const record = await this.#record(id);
       if (record.status === 'review' || record.status === 'paid') return;
-      const next: CheckoutRecord = { ...record, status: 'review' };
-      await this.#o.checkouts.save(next);
-      await this.#emit('checkout.review', next, await this.#cart(next), occurrence);
+      await this.#tell({ ...record, status: 'review' }, await this.#cart(record), 'checkout.review', occurrence);
     });
   }
 
-  /** Tells the shop about an instalment payment that ended without money. */
-  async notifyInstalmentEnded(id: string, status: 'refused' | 'cancelled', orderRef: string): Promise<void> {
-    const record = await this.#record(id);
-    await this.#emit(status === 'refused' ? 'checkout.instalment_refused' : 'checkout.instalment_cancelled', record, await this.#cart(record), orderRef);
+  /** Queues the webhooks checkout `id` owes (saved with its state, as `InstalmentFlow` does for an ended payment). */
+  async deliverPendingEvents(id: string): Promise<void> {
+    // Saved as owed: if they cannot be queued now, the next flush queues them.
+    await this.#owed.deliverFor(id).catch((error) => this.#o.log?.(`webhooks of checkout ${id} not queued yet`, error));
+  }
+
+  /**
+   * Queues every webhook still owed: those whose outbox call failed, or whose instance died
+   * between saving the state and queueing. Run at start and periodically (`createProxyFromConfig`).
+   */
+  flushPendingEvents(): Promise<number> {
+    return this.#owed.flush();
   }
 
   // ---------------------------------------------------------------- shared steps
@@ -419,9 +425,7 @@ export class CheckoutService {
     const customer = record.quote?.discountWithheld ? undefined : record.customer;
     if (!customer) {
       const next = paidRecord(record, cart, attempt, { reference: attempt.reference, discount: { amount: 0, currency: cart.currency }, spent: { value: { amount: 0, currency: cart.currency } } });
-      await this.#o.checkouts.save(next);
-      await this.#emit('checkout.paid', next, cart, attempt.reference);
-      return next;
+      return this.#tell(next, cart, 'checkout.paid', attempt.reference);
     }
     await this.#o.checkouts.save({ ...record, status: 'outcome-unknown', attempt });
     let sale: SaleRecord;
@@ -430,22 +434,20 @@ export class CheckoutService {
     } catch (error) {
       const definite = error instanceof ProblemError && error.kind !== 'payment-outcome-unknown' && error.kind !== 'internal';
       if (!definite) {
-        await this.#emit('checkout.outcome_unknown', { ...record, status: 'outcome-unknown', attempt }, cart, attempt.reference);
+        // Saved outcome-unknown already: if this save fails, the provider's error is still the answer.
+        await this.#tell({ ...record, status: 'outcome-unknown', attempt }, cart, 'checkout.outcome_unknown', attempt.reference).catch((failure) =>
+          this.#o.log?.(`checkout ${record.id}: the outcome_unknown webhook could not be saved`, failure),
+        );
       } else if (attempt.collected) {
         // The money is taken and the provider refused the sale: never reopened for a second payment.
-        const review: CheckoutRecord = { ...record, status: 'review', attempt };
-        await this.#o.checkouts.save(review);
-        await this.#emit('checkout.review', review, cart, attempt.reference);
+        await this.#tell({ ...record, status: 'review', attempt }, cart, 'checkout.review', attempt.reference);
       } else {
         // Refused, nothing recorded, nothing collected: the checkout is as it was.
         await this.#o.checkouts.save(record);
       }
       throw error;
     }
-    const next = paidRecord(record, cart, attempt, sale);
-    await this.#o.checkouts.save(next);
-    await this.#emit('checkout.paid', next, cart, attempt.reference);
-    return next;
+    return this.#tell(paidRecord(record, cart, attempt, sale), cart, 'checkout.paid', attempt.reference);
   }
 
   /**
@@ -517,10 +519,9 @@ export class CheckoutService {
   async #reconcile(record: CheckoutRecord, cart: Cart, ctx: CallContext): Promise<CheckoutRecord> {
     if (record.status !== 'outcome-unknown') return record;
     const next = await reconcilePayment(record, cart, this.#o.loyalty, { signal: ctx.signal }, { settleMs: this.#o.unknownOutcomeSettleMs });
-    if (next !== record) {
-      await this.#o.checkouts.save(next);
-      if (next.status === 'paid') await this.#emit('checkout.paid', next, cart, next.attempt?.reference);
-    }
+    if (next === record) return record;
+    if (next.status === 'paid') return this.#tell(next, cart, 'checkout.paid', next.attempt?.reference);
+    await this.#o.checkouts.save(next);
     return next;
   }
 
@@ -581,15 +582,14 @@ export class CheckoutService {
     }
   }
 
-  async #emit(type: WebhookEventType, record: CheckoutRecord, cart: Cart, occurrence?: string): Promise<ServerCheckout> {
-    const checkout = serverView(record, cart);
-    try {
-      await this.#events.emit(type, checkout, occurrence);
-    } catch (error) {
-      // The state is saved; the outbox (Redis) failing must not turn a recorded sale into an error.
-      this.#o.log?.(`webhook ${type} for checkout ${record.id} could not be queued`, error);
-    }
-    return checkout;
+  /**
+   * Saves `next` owing the shop the webhook `type` (the state and the duty to tell are one
+   * write), then queues it; returns the record as stored (see `OwedEvents.deliver`).
+   */
+  async #tell(next: CheckoutRecord, cart: Cart, type: WebhookEventType, occurrence?: string): Promise<CheckoutRecord> {
+    const owing = owe(next, type, occurrence);
+    await this.#o.checkouts.save(owing);
+    return this.#owed.deliver(owing, cart);
   }
 
   /** The record, or 404 — the routes answer an unknown checkout as they answer a wrong secret. */

@@ -10,6 +10,7 @@ import type {
 } from '../../protocol/index.js';
 import type { CheckoutService } from '../checkout/service.js';
 import type { CheckoutRecord, CheckoutStore, InstalmentPaymentRecord, InstalmentRecord } from '../checkout/record.js';
+import { owe } from '../checkout/owed-events.js';
 import { ProblemError } from '../problems.js';
 import type { CallContext, InstalmentCustomer, InstalmentOffer, InstalmentProvider } from '../providers/provider.js';
 
@@ -272,7 +273,7 @@ export class InstalmentFlow {
     } else if (result.status === 'refused' || result.status === 'cancelled') {
       if (await this.#mark(id, payment.orderRef, result.status)) {
         await this.#releasePoints(id);
-        await this.#d.service.notifyInstalmentEnded(id, result.status, payment.orderRef);
+        await this.#d.service.deliverPendingEvents(id);
       }
     } else if (Date.now() - payment.startedAt > (this.#d.sessionTimeoutMs ?? 3600_000)) {
       // Undecided for too long: the checkout is freed; a late "paid" goes to review.
@@ -304,7 +305,10 @@ export class InstalmentFlow {
       const record = await this.#record(id);
       const state = record.instalment;
       if (!state?.payment || state.payment.orderRef !== orderRef || !ACTIVE.has(state.payment.status) || state.payment.status === status) return false;
-      await this.#d.checkouts.save({ ...record, instalment: { ...state, payment: { ...state.payment, status } } });
+      const next: CheckoutRecord = { ...record, instalment: { ...state, payment: { ...state.payment, status } } };
+      // Refused or cancelled: the shop is owed a webhook, saved with the status that causes it.
+      const ended = status === 'refused' ? 'checkout.instalment_refused' : status === 'cancelled' ? 'checkout.instalment_cancelled' : undefined;
+      await this.#d.checkouts.save(ended ? owe(next, ended, orderRef) : next);
       return !ACTIVE.has(status);
     });
   }

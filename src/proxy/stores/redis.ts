@@ -39,10 +39,15 @@ const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
 `;
-/** Writes the record only while our fencing token is the latest: a holder whose lock lapsed (a long GC pause) cannot overwrite its successor's work. */
-const FENCED_SET = `
+/**
+ * Writes the record only while our fencing token is the latest: a holder whose lock lapsed (a
+ * long GC pause) cannot overwrite its successor's work. In the same step the checkout joins
+ * (score: its expiry) or leaves the set of checkouts owing webhooks (ARGV[4] empty).
+ */
+const FENCED_SAVE = `
 if tonumber(redis.call('GET', KEYS[2]) or '0') ~= tonumber(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+if ARGV[4] == '' then redis.call('ZREM', KEYS[3], ARGV[5]) else redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5]) end
 return 1
 `;
 /** Ties a reference to a checkout unless tied already; returns the checkout it is tied to. */
@@ -73,7 +78,7 @@ export class RedisCheckoutStore implements CheckoutStore {
   readonly #acquire: (...args: Array<string | number>) => Promise<unknown>;
   readonly #release: (...args: Array<string | number>) => Promise<unknown>;
   readonly #renew: (...args: Array<string | number>) => Promise<unknown>;
-  readonly #fencedSet: (...args: Array<string | number>) => Promise<unknown>;
+  readonly #fencedSave: (...args: Array<string | number>) => Promise<unknown>;
   readonly #claim: (...args: Array<string | number>) => Promise<unknown>;
 
   constructor(redis: Redis, options: RedisCheckoutStoreOptions = {}) {
@@ -85,7 +90,7 @@ export class RedisCheckoutStore implements CheckoutStore {
     this.#acquire = redisScript(redis, 'lockAcquire', 2, ACQUIRE);
     this.#release = redisScript(redis, 'lockRelease', 1, RELEASE);
     this.#renew = redisScript(redis, 'lockRenew', 1, RENEW);
-    this.#fencedSet = redisScript(redis, 'fencedSet', 2, FENCED_SET);
+    this.#fencedSave = redisScript(redis, 'fencedSave', 3, FENCED_SAVE);
     this.#claim = redisScript(redis, 'referenceClaim', 1, CLAIM);
   }
 
@@ -97,9 +102,15 @@ export class RedisCheckoutStore implements CheckoutStore {
   async save(record: CheckoutRecord): Promise<void> {
     const ttl = Math.max(1, record.createdAt + this.#ttlMs - Date.now());
     const held = heldLock.getStore();
+    // The record and its place among the checkouts owing webhooks are one write: a checkout
+    // never owes an event that no instance will find.
+    const owing = record.pendingEvents?.length ? String(record.createdAt + this.#ttlMs) : '';
     if (held?.id !== record.id || held.token === undefined) {
-      await this.#redis.set(this.#recordKey(record.id), JSON.stringify(record), 'PX', ttl);
-    } else if (held.lost.aborted || (await this.#fencedSet(this.#recordKey(record.id), this.#fenceKey(record.id), held.token, JSON.stringify(record), ttl)) !== 1) {
+      const write = this.#redis.multi().set(this.#recordKey(record.id), JSON.stringify(record), 'PX', ttl);
+      const results = await (owing ? write.zadd(this.#owingKey(), owing, record.id) : write.zrem(this.#owingKey(), record.id)).exec();
+      const failed = results?.find(([error]) => error)?.[0];
+      if (failed) throw failed;
+    } else if (held.lost.aborted || (await this.#fencedSave(this.#recordKey(record.id), this.#fenceKey(record.id), this.#owingKey(), held.token, JSON.stringify(record), ttl, owing, record.id)) !== 1) {
       throw new ProblemError('conflict', 'This checkout was taken over by another request while this one ran; read it again.', { retryable: true, status: 503 });
     }
     // Which checkouts wait for a settlement (a sorted set by expiry, so expired ones drop out).
@@ -112,6 +123,12 @@ export class RedisCheckoutStore implements CheckoutStore {
     const unknown = `${this.#prefix}outcome-unknown`;
     await this.#redis.zremrangebyscore(unknown, 0, Date.now());
     return this.#redis.zcard(unknown);
+  }
+
+  async listPendingEvents(limit = 100): Promise<string[]> {
+    // Scored by expiry: a checkout gone with its events owed drops out.
+    await this.#redis.zremrangebyscore(this.#owingKey(), 0, Date.now());
+    return this.#redis.zrangebyscore(this.#owingKey(), Date.now(), '+inf', 'LIMIT', 0, limit);
   }
 
   withLock<T>(id: string, task: () => Promise<T>): Promise<T> {
@@ -162,6 +179,10 @@ export class RedisCheckoutStore implements CheckoutStore {
 
   #recordKey(id: string): string {
     return `${this.#prefix}record:${id}`;
+  }
+
+  #owingKey(): string {
+    return `${this.#prefix}events-owed`;
   }
 
   #fenceKey(id: string): string {
