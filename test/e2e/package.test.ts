@@ -90,7 +90,7 @@ describe('the tarball, installed in a merchant\'s shop app', () => {
     const paths = files.map((f) => relative(installed, f).split(sep).join('/'));
     const unpacked = (await Promise.all(files.map((f) => stat(f)))).reduce((sum, s) => sum + s.size, 0);
     t.diagnostic(`tarball: ${(await stat(tarball)).size} bytes, ${paths.length} files, ${unpacked} bytes unpacked`);
-    for (const expected of ['package.json', 'README.md', 'custom-elements.json', 'dist/checkout-elements.js', 'dist/server/proxy/cli.js', 'dist/server/node/index.js', 'docs/integrate.md', 'docs/operator-guide.md']) {
+    for (const expected of ['package.json', 'README.md', 'custom-elements.json', 'dist/checkout-elements.js', 'dist/server/node/cli.js', 'dist/server/node/index.js', 'docs/integrate.md', 'docs/operator-guide.md']) {
       assert.ok(paths.includes(expected), `${expected} is in the tarball`);
     }
     const unwanted = paths.filter((p) => /(^|\/)(test|tests|demo|examples|scripts|src|simulators?|node_modules)\//.test(p) || /simulator|\.test\.|\.spec\./.test(p) || (/\.(ts|tsx|mts|cts)$/.test(p) && !p.endsWith('.d.ts')));

@@ -29,7 +29,7 @@ function check(config: unknown): Promise<{ status: number | null; stdout: string
   const file = join(dir, 'checkout.config.json');
   writeFileSync(file, JSON.stringify(config));
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/proxy/cli.ts', 'check', file], { encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) =>
+    execFile(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', 'check', file], { encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) =>
       resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

@@ -47,7 +47,7 @@ test('the Node entry refuses to start on a bad file, with the message and exit c
   const dir = mkdtempSync(join(tmpdir(), 'checkout-config-'));
   const file = join(dir, 'checkout.config.json');
   writeFileSync(file, JSON.stringify({ loyalty: { provider: 'ru-loyalty', baseUrl: 'nope', apiKey: 'k', pointId: 'p' } }));
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/proxy/server.ts'], { env: { ...process.env, CHECKOUT_CONFIG: file }, encoding: 'utf8', timeout: 20_000 });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/node/serve.ts'], { env: { ...process.env, CHECKOUT_CONFIG: file }, encoding: 'utf8', timeout: 20_000 });
   assert.equal(run.status, 78, run.stderr);
   assert.match(run.stderr, /loyalty\.baseUrl/);
 });

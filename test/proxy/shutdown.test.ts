@@ -45,7 +45,7 @@ async function startEntry(): Promise<{ child: ChildProcess; base: string; output
     }),
   );
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/proxy/server.ts'], { env: { ...process.env, CHECKOUT_CONFIG: file, CHECKOUT_PORT: String(port), SHOP_KEY: TEST_SECRET_KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node/serve.ts'], { env: { ...process.env, CHECKOUT_CONFIG: file, CHECKOUT_PORT: String(port), SHOP_KEY: TEST_SECRET_KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout!.on('data', (chunk) => (text += chunk));
   child.stderr!.on('data', (chunk) => (text += chunk));

@@ -6,13 +6,13 @@
  *                                   without moving money or reading anyone's data; exit 0 when all pass
  */
 import { Redis } from 'ioredis';
-import { ConfigError, loadConfig } from './config.js';
-import { createInstalmentProvider, createLoyaltyProvider } from './providers/index.js';
+import { ConfigError, loadConfig } from '../proxy/config.js';
+import { createInstalmentProvider, createLoyaltyProvider } from '../proxy/providers/index.js';
 
 const [command = 'serve', file] = process.argv.slice(2);
 
 if (command === 'serve') {
-  await import('./server.js');
+  await import('./serve.js');
 } else if (command === 'check') {
   process.exitCode = await check(file);
 } else {

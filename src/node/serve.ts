@@ -1,15 +1,15 @@
 /**
  * Node entry for operators: `npm run proxy` (or the package's `checkout-proxy` command).
- * Reads the configuration (see `config.ts`), validates it, serves the proxy (and its metrics
+ * Reads the configuration (see `proxy/config.ts`), validates it, serves the proxy (and its metrics
  * on a private port when configured), and stops cleanly: on SIGTERM or SIGINT `/readyz`
  * fails first, then the server drains (requests in flight finish: a sale is never cut in
  * half), and only then are provider clients and Redis closed.
  */
 import { Hono } from 'hono';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { listen, type RunningServer } from '../node/listen.js';
-import { ConfigError, loadConfig } from './config.js';
-import { createProxyFromConfig } from './create.js';
+import { listen, type RunningServer } from './listen.js';
+import { ConfigError, loadConfig } from '../proxy/config.js';
+import { createProxyFromConfig } from '../proxy/create.js';
 
 try {
   const config = loadConfig();
