@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { Redis } from 'ioredis';
 import * as z from 'zod/mini';
@@ -7,6 +6,7 @@ import { IDEMPOTENCY_HEADER, TILL_HEADER, type Capabilities } from '../protocol/
 import { MemoryCartSource, type CartSource } from './carts.js';
 import { MemoryCheckoutStore, type CheckoutStore } from './checkout/record.js';
 import { CheckoutService } from './checkout/service.js';
+import { limitBody } from './http/body-limit.js';
 import { createIdempotencyGuard, problemResponse } from './idempotency/guard.js';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
 import { InstalmentFlow, type InstalmentCustomerSource } from './instalments/flow.js';
@@ -149,10 +149,7 @@ export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
   });
   app.use(
     '*',
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? 16 * 1024,
-      onError: () => problemResponse(new ProblemError('validation', 'The request body is too large.', { status: 413 })),
-    }),
+    limitBody(options.maxBodyBytes ?? 16 * 1024, () => problemResponse(new ProblemError('validation', 'The request body is too large.', { status: 413 }))),
   );
 
   // For the orchestrator: the process answers (`/healthz`); it should get traffic (`/readyz`).
