@@ -354,7 +354,8 @@ async function saturate(side: Side, seconds: number, connections: number): Promi
 
 /**
  * Sends `rate` requests a second, evenly spaced, for `seconds`, whatever the answers' pace,
- * over a pool of `connections`; each latency runs from when its request was due.
+ * over a pool of `connections`; each latency runs from when its request was due (or was sent,
+ * when a coarse timer sent it a little early).
  * (autocannon's own rate limit sends each second's quota in one burst: queueing again.)
  */
 async function openLoop(side: Side, rate: number, seconds: number, connections: number): Promise<Sample> {
@@ -369,12 +370,14 @@ async function openLoop(side: Side, rate: number, seconds: number, connections: 
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    // From when it was due, or from when it was sent if that was a little early (timers are coarse).
+    const from = Math.min(due, performance.now());
     pending.push(
       pool.request(side.make()).then(
         async (response) => {
           await response.body.dump();
           if (response.statusCode < 200 || response.statusCode >= 300) non2xx++;
-          latencies.push(performance.now() - due);
+          latencies.push(performance.now() - from);
         },
         () => void errors++,
       ),
