@@ -1,12 +1,12 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import type { Redis } from 'ioredis';
 import * as z from 'zod/mini';
 import { IDEMPOTENCY_HEADER, TILL_HEADER, type Capabilities } from '../protocol/index.js';
 import { MemoryCartSource, type CartSource } from './carts.js';
 import { MemoryCheckoutStore, type CheckoutStore } from './checkout/record.js';
 import { CheckoutService } from './checkout/service.js';
+import { limitBody } from './http/body-limit.js';
+import { pageCors } from './http/page-cors.js';
 import { createIdempotencyGuard, problemResponse } from './idempotency/guard.js';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
 import { InstalmentFlow, type InstalmentCustomerSource } from './instalments/flow.js';
@@ -129,7 +129,7 @@ export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
   app.notFound(() => problemResponse(new ProblemError('not-found', 'No such route.')));
 
   // The page API only: the shop's server API sends no CORS headers, so no browser can call it.
-  const pageCors = cors({
+  const corsOfPage = pageCors({
     // An exact allow-list: never `*`, never the caller's origin reflected back.
     origin: (origin) => (allowed.has(origin) ? origin : null),
     allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
@@ -137,8 +137,8 @@ export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
     exposeHeaders: ['Idempotency-Replayed', 'Retry-After'],
     maxAge: 600,
   });
-  app.use('/v1/checkouts/*', pageCors);
-  app.use('/v1/capabilities', pageCors);
+  app.use('/v1/checkouts/*', corsOfPage);
+  app.use('/v1/capabilities', corsOfPage);
   app.use('*', async (c, next) => {
     // A browser on a page we do not serve must not change a checkout (CSRF-style abuse).
     const origin = c.req.header('origin');
@@ -152,10 +152,7 @@ export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
   });
   app.use(
     '*',
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? 16 * 1024,
-      onError: () => problemResponse(new ProblemError('validation', 'The request body is too large.', { status: 413 })),
-    }),
+    limitBody(options.maxBodyBytes ?? 16 * 1024, () => problemResponse(new ProblemError('validation', 'The request body is too large.', { status: 413 }))),
   );
 
   // For the orchestrator: the process answers (`/healthz`); it should get traffic (`/readyz`).

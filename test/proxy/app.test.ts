@@ -179,6 +179,23 @@ test('CORS: the page API echoes an allowed origin exactly; the server API sends 
   assert.equal(serverPreflight.headers.get('access-control-allow-origin'), null);
 });
 
+test('CORS headers are on every page reply, a problem too, so the page can read it', async () => {
+  const checkout = await proxy.checkout({ cart: CART });
+  const ok = await checkout.page('GET', '', undefined, { origin: ORIGIN });
+  const problem = await proxy.call('PUT', `/checkouts/${checkout.id}/spend`, { amount: 0 }, { origin: ORIGIN, authorization: 'Bearer wrong' });
+  assert.equal(ok.status, 200);
+  assert.equal(problem.status, 401);
+  for (const reply of [ok, problem]) {
+    assert.equal(reply.headers.get('access-control-allow-origin'), ORIGIN);
+    assert.equal(reply.headers.get('access-control-expose-headers'), 'Idempotency-Replayed,Retry-After');
+    assert.equal(reply.headers.get('vary'), 'Origin');
+  }
+  assert.equal(problem.headers.get('content-type'), 'application/problem+json');
+  const foreign = await checkout.page('GET', '', undefined, { origin: 'https://evil.example' });
+  assert.equal(foreign.headers.get('access-control-allow-origin'), null);
+  assert.equal(foreign.headers.get('vary'), 'Origin');
+});
+
 test('a body over the limit is a 413 problem', async () => {
   const reply = await proxy.server('POST', '/checkouts', { cartId: 'c1', padding: 'x'.repeat(20_000) });
   assert.equal(reply.status, 413);

@@ -4,6 +4,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
+import { setReplyHeader } from '../http/reply-headers.js';
 import { upstreamCalls, type UpstreamEvent } from '../http/upstream.js';
 import type { ProxyMetrics } from './metrics.js';
 
@@ -28,7 +29,7 @@ export function observeRequests(options: { logger?: Logger; metrics?: ProxyMetri
     const started = performance.now();
     const upstream: UpstreamEvent[] = [];
     await current.run(upstream, next);
-    c.header('X-Request-Id', requestId);
+    setReplyHeader(c, 'X-Request-Id', requestId);
     const matched = routePath(c, -1);
     const route = !matched || matched.endsWith('*') ? 'unmatched' : matched.slice(base.length) || '/';
     const status = c.res.status;
