@@ -120,7 +120,7 @@ test('a not-eligible shopper is told plainly and can still pay in full', async (
   const checksBefore = floaCount('POST', /\/eligibilities$/);
   await lookUp(page, LABEL, '3000000000024');
   // A card number proves nothing: FLOA is not asked about this person until he proves the account is his.
-  await page.locator('eligibility-check').getByText('Sign in to the shop to see whether you can pay in instalments.').waitFor();
+  await page.locator('eligibility-check').getByText('Confirm that this account is yours to see whether you can pay in instalments.').waitFor();
   assert.equal(floaCount('POST', /\/eligibilities$/), checksBefore, 'no check in an unproven member\'s name');
   await confirmAccount(page, '200002');
   await page.getByText('did not accept paying this order in instalments, and does not say why').waitFor();
@@ -135,7 +135,7 @@ test('a record breaking FLOA\'s country rules is explained without calling FLOA'
   const page = await open('floa');
   const before = floaCount('POST', /\/eligibilities$/);
   await lookUp(page, LABEL, '3000000000055');
-  await page.locator('eligibility-check').getByText('Sign in to the shop to see whether you can pay in instalments.').waitFor();
+  await page.locator('eligibility-check').getByText('Confirm that this account is yours to see whether you can pay in instalments.').waitFor();
   await confirmAccount(page, '200005');
   const alert = page.locator('eligibility-check').getByRole('alert');
   await alert.waitFor();
