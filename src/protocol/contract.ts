@@ -96,8 +96,8 @@ export type InstalmentReason = (typeof INSTALMENT_REASONS)[number];
 export const INSTALMENT_PAYMENT_STATUSES = ['redirected', 'pending', 'paid', 'refused', 'cancelled', 'review'] as const;
 export type InstalmentPaymentStatus = (typeof INSTALMENT_PAYMENT_STATUSES)[number];
 
-// Pay in instalments' paths are a module of their own, so that only the instalments chunk carries them.
-export { instalmentPaths } from './instalment-paths.js';
+// Pay in instalments' paths (`instalmentPaths`) are in ./instalment-paths.ts, so that only the
+// instalments chunk carries them.
 
 /**
  * Errors on the wire are RFC 9457 `application/problem+json` documents. `type` is one of
