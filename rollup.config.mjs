@@ -36,9 +36,10 @@ export default [
     // those exports to it rather than moving everything into a shared chunk behind a facade.
     preserveEntrySignatures: 'allow-extension',
     // Other locales than English are chunks beside it, loaded when a page asks for them; so are
-    // POS mode (`pos-[hash].js`), loaded by `<checkout-session mode="pos">`, and pay in
-    // instalments (`instalments-[hash].js`), loaded when the proxy has an instalment provider.
-    output: { dir: 'dist', format: 'es', sourcemap: true, chunkFileNames: (chunk) => (chunk.name === 'pos' || chunk.name === 'instalments' ? '[name]-[hash].js' : 'locales/[name]-[hash].js') },
+    // POS mode (`pos-[hash].js`), loaded by `<checkout-session mode="pos">`, pay in
+    // instalments (`instalments-[hash].js`), loaded when the proxy has an instalment provider,
+    // and the words for problems (`problems-[hash].js`), loaded with the first problem to show.
+    output: { dir: 'dist', format: 'es', sourcemap: true, chunkFileNames: (chunk) => (['pos', 'instalments', 'problems'].includes(chunk.name) ? '[name]-[hash].js' : 'locales/[name]-[hash].js') },
     plugins,
   },
   {

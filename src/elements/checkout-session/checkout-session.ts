@@ -7,6 +7,7 @@ import { checkoutContext, type CheckoutActions, type CheckoutContextValue, type 
 import type { InstalmentActions, InstalmentHost } from '../../session/instalments.js';
 import { css } from '../shared/css.js';
 import { instalments as instalmentsHook } from '../shared/instalments-hook.js';
+import { loadProblemMessages } from '../shared/problem-message.js';
 import { ProxyClient, ProxyError } from '../../session/proxy-client.js';
 import { share } from '../../session/share.js';
 
@@ -219,6 +220,7 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
       // A resumed checkout with its customer: the page needs the catalog again.
       if (checkout.customer && capabilities.value.loyalty.catalog) void this.loadCatalog().catch(() => {});
     } catch (error) {
+      await loadProblemMessages();
       if (!signal.aborted) this.#fail('load', error, known);
     }
   }
@@ -247,6 +249,7 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
       emit(this, 'catalog-change', { offers });
       return offers;
     } catch (error) {
+      await loadProblemMessages();
       if (this.#shows(id)) this.#fail('catalog', error);
       throw error;
     }
@@ -399,6 +402,7 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
     try {
       checkout = await call(id);
     } catch (error) {
+      await loadProblemMessages();
       // A failure of an order the page no longer shows concerns nothing on screen.
       if (!this.#shows(id)) throw stale();
       this.#patch({ busy: undefined });
@@ -423,6 +427,10 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
     if (this.#shows(id)) this.#patch(partial);
   }
 
+  /**
+   * Shows and tells a failure. Its words come in the problems chunk, loaded with the first
+   * problem: each caller waits for `loadProblemMessages()` first (the instalments chunk brings it).
+   */
   #fail(action: Action | 'load' | 'catalog' | 'instalments', error: unknown, known: Partial<CheckoutState> = {}): void {
     const problem: Problem = error instanceof ProxyError ? error.problem : { type: '/problems/internal', title: String(error), status: 0 };
     // A checkout that cannot be loaded shows its failure, never what an earlier one left.
