@@ -38,8 +38,9 @@ export default [
     // Other locales than English are chunks beside it, loaded when a page asks for them; so are
     // POS mode (`pos-[hash].js`), loaded by `<checkout-session mode="pos">`, pay in
     // instalments (`instalments-[hash].js`), loaded when the proxy has an instalment provider,
-    // and the words for problems (`problems-[hash].js`), loaded with the first problem to show.
-    output: { dir: 'dist', format: 'es', sourcemap: true, chunkFileNames: (chunk) => (['pos', 'instalments', 'problems'].includes(chunk.name) ? '[name]-[hash].js' : 'locales/[name]-[hash].js') },
+    // the words for problems (`problems-[hash].js`), loaded with the first problem to show, and
+    // what shows once the checkout is no longer open (`outcome-[hash].js`: waiting, receipt).
+    output: { dir: 'dist', format: 'es', sourcemap: true, chunkFileNames: (chunk) => (['pos', 'instalments', 'problems', 'outcome'].includes(chunk.name) ? '[name]-[hash].js' : 'locales/[name]-[hash].js') },
     plugins,
   },
   {

@@ -1,4 +1,5 @@
 import type { enInstalments } from './en-instalments.js';
+import type { enOutcome } from './en-outcome.js';
 import type { enPos } from './en-pos.js';
 import type { enProblems } from './en-problems.js';
 
@@ -48,20 +49,10 @@ export const en = {
   'pay.method': 'Payment method',
   'pay.submit': 'Pay {amount}',
   'pay.submitNothingDue': 'Confirm the order (nothing to pay)',
-  'pay.waiting': 'Waiting for your payment of {amount}…',
-  'pay.review': 'Your payment was received, but the shop must check your order before it is complete. The shop will contact you: do not pay again.',
-  'pay.cancelled': 'This order was cancelled by the shop. Nothing more can be paid here.',
   'pay.continue': 'Continue to payment',
-  'pay.changeOrder': 'Change my order',
   'pay.pending': 'Paying…',
   'pay.needCustomer': 'Find your loyalty account first.',
   'pay.checkStatus': 'Check the payment',
-  'receipt.title': 'Thank you, your order is paid',
-  'receipt.reference': 'Reference',
-  'receipt.paid': 'Paid',
-  'receipt.spent': 'Points used',
-  'receipt.earned': 'Points earned',
-  'receipt.balance': 'New balance',
   'session.loading': 'Loading your order…',
   'error.network': 'We could not reach the shop. Check your connection and try again.',
   'error.generic': 'Something went wrong. Try again.',
@@ -69,9 +60,9 @@ export const en = {
 } as const;
 
 
-// POS mode's, instalments' and most problems' English messages are in `en-pos.ts`,
-// `en-instalments.ts` and `en-problems.ts`, part of this reference (the types join them), each
-// in the chunk that uses it.
-type English = typeof en & typeof enPos & typeof enInstalments & typeof enProblems;
+// POS mode's, instalments', most problems' and the payment outcome's English messages are in
+// `en-pos.ts`, `en-instalments.ts`, `en-problems.ts` and `en-outcome.ts`, part of this reference
+// (the types join them), each in the chunk that uses it.
+type English = typeof en & typeof enPos & typeof enInstalments & typeof enProblems & typeof enOutcome;
 export type MessageKey = keyof English;
 export type Catalogue = { [K in MessageKey]: English[K] extends string ? string : Partial<Record<Intl.LDMLPluralRule, string>> & { other: string } };
