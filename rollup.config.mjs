@@ -1,6 +1,7 @@
 import minifyHTML from '@lit-labs/rollup-plugin-minify-html-literals';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import esbuild, { minify } from 'rollup-plugin-esbuild';
+import { minify as terser } from 'terser';
 
 /**
  * Two outputs:
@@ -17,6 +18,15 @@ export const plugins = [
   // Collapses whitespace inside html`` and css`` templates, which esbuild leaves alone.
   minifyHTML(),
   minify({ target: 'es2022', legalComments: 'none', charset: 'utf8' }),
+  // Then terser over esbuild's output: its second compress pass finds what one pass leaves
+  // (about 250 B gzip off the drop-in).
+  {
+    name: 'terser',
+    async renderChunk(code, _chunk, { sourcemap }) {
+      const { code: terse, map } = await terser(code, { module: true, ecma: 2020, compress: { passes: 2 }, sourceMap: !!sourcemap });
+      return { code: terse, map };
+    },
+  },
 ];
 
 export default [
@@ -26,9 +36,11 @@ export default [
     // those exports to it rather than moving everything into a shared chunk behind a facade.
     preserveEntrySignatures: 'allow-extension',
     // Other locales than English are chunks beside it, loaded when a page asks for them; so are
-    // POS mode (`pos-[hash].js`), loaded by `<checkout-session mode="pos">`, and pay in
-    // instalments (`instalments-[hash].js`), loaded when the proxy has an instalment provider.
-    output: { dir: 'dist', format: 'es', sourcemap: true, chunkFileNames: (chunk) => (chunk.name === 'pos' || chunk.name === 'instalments' ? '[name]-[hash].js' : 'locales/[name]-[hash].js') },
+    // POS mode (`pos-[hash].js`), loaded by `<checkout-session mode="pos">`, pay in
+    // instalments (`instalments-[hash].js`), loaded when the proxy has an instalment provider,
+    // the words for problems (`problems-[hash].js`), loaded with the first problem to show, and
+    // what shows once the checkout is no longer open (`outcome-[hash].js`: waiting, receipt).
+    output: { dir: 'dist', format: 'es', sourcemap: true, chunkFileNames: (chunk) => (['pos', 'instalments', 'problems', 'outcome'].includes(chunk.name) ? '[name]-[hash].js' : 'locales/[name]-[hash].js') },
     plugins,
   },
   {

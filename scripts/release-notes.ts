@@ -18,7 +18,7 @@ export const cdnUrl = (name: string, version: string, file: string) => `https://
 /** Which part of the widget a dist/ file is, in the order the notes list them. */
 const GROUPS: Array<[string, (file: string) => boolean]> = [
   ['drop-in (all elements, one `<script type="module">`)', (file) => file === 'checkout-elements.js'],
-  ['loaded by the drop-in when needed (POS mode, instalments, locales)', (file) => !file.startsWith('elements/')],
+  ['loaded by the drop-in when needed (POS mode, instalments, problems, outcome, locales)', (file) => !file.startsWith('elements/')],
   ['each element alone', (file) => file.startsWith('elements/') && !file.startsWith('elements/chunks/')],
   ['chunks shared by the elements alone', () => true],
 ];
@@ -62,7 +62,7 @@ export function releaseNotes(root = '.'): string {
     '',
     '## From a CDN, with Subresource Integrity',
     '',
-    'The drop-in imports its chunks itself (POS mode, instalments, other locales than English): the import map',
+    'The drop-in imports its chunks itself (POS mode, instalments, problems, outcome, other locales than English): the import map',
     'gives their hashes to browsers that check integrity in import maps. Put it before any module script.',
     '',
     '```html',

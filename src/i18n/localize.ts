@@ -13,6 +13,11 @@ export function registerLocale(locale: string, messages: Partial<Catalogue>): vo
   catalogues.set(locale.toLowerCase(), { ...catalogues.get(locale.toLowerCase()), ...messages });
 }
 
+/** Adds a chunk's own messages under those registered for `locale`: the page's words win. */
+export function registerDefaults(locale: string, messages: Partial<Catalogue>): void {
+  catalogues.set(locale, { ...messages, ...catalogues.get(locale) });
+}
+
 type Loaders = Record<string, () => Promise<Partial<Catalogue>>>;
 
 /**
@@ -51,7 +56,7 @@ export function loadLocale(locale: string): Promise<void> {
         pending = load().then(
           (messages) => {
             // Under what the page registered itself for this language: the page's words win.
-            catalogues.set(language, { ...messages, ...catalogues.get(language) });
+            registerDefaults(language, messages);
             // Localizers made before the catalogue arrived fell back to English: rebuild them.
             cache.clear();
           },

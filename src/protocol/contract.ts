@@ -96,20 +96,8 @@ export type InstalmentReason = (typeof INSTALMENT_REASONS)[number];
 export const INSTALMENT_PAYMENT_STATUSES = ['redirected', 'pending', 'paid', 'refused', 'cancelled', 'review'] as const;
 export type InstalmentPaymentStatus = (typeof INSTALMENT_PAYMENT_STATUSES)[number];
 
-const base = (id: string) => `/${PROTOCOL_VERSION}/checkouts/${encodeURIComponent(id)}/instalments`;
-const callback = (id: string) => `/${PROTOCOL_VERSION}/callbacks/instalments/${encodeURIComponent(id)}`;
-
-/** Page API paths of pay in instalments, and the provider callbacks (called by the provider and the shopper's browser, not the widget). */
-export const instalmentPaths = {
-  status: base,
-  eligibility: (id: string) => `${base(id)}/eligibility`,
-  session: (id: string) => `${base(id)}/payment-session`,
-  /** The shopper gives up on the open payment session (back on the shop's page, "choose another way"). */
-  abandon: (id: string) => `${base(id)}/payment-session/abandon`,
-  notification: (id: string) => `${callback(id)}/notification`,
-  return: (id: string) => `${callback(id)}/return`,
-  back: (id: string) => `${callback(id)}/back`,
-} as const;
+// Pay in instalments' paths (`instalmentPaths`) are in ./instalment-paths.ts, so that only the
+// instalments chunk carries them.
 
 /**
  * Errors on the wire are RFC 9457 `application/problem+json` documents. `type` is one of

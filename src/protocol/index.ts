@@ -3,3 +3,4 @@ export * from './money.js';
 export * from './problem.js';
 export * from './schemas.js';
 export * from './instalments.js';
+export * from './instalment-paths.js';

@@ -1,4 +1,5 @@
-import { IDEMPOTENCY_HEADER, instalmentPaths } from '../protocol/contract.js';
+import { IDEMPOTENCY_HEADER } from '../protocol/contract.js';
+import { instalmentPaths } from '../protocol/instalment-paths.js';
 import type { Checkout, InstalmentEligibility, InstalmentPaymentStatus, InstalmentSession, InstalmentStatus } from '../protocol/index.js';
 import { InstalmentEligibilityShape, InstalmentSessionShape, InstalmentStatusShape } from '../protocol/instalment-reply-shapes.js';
 import type { CheckoutState, InstalmentsState } from './context.js';

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { localizer, registerLocale, type Params } from '../../src/i18n/localize.js';
 import { enInstalments } from '../../src/i18n/locales/en-instalments.js';
+import { enOutcome } from '../../src/i18n/locales/en-outcome.js';
 import { enPos } from '../../src/i18n/locales/en-pos.js';
+import { enProblems } from '../../src/i18n/locales/en-problems.js';
 import { en as enMain, type Catalogue, type MessageKey } from '../../src/i18n/locales/en.js';
 import { fr } from '../../src/i18n/locales/fr.js';
 import { es } from '../../src/i18n/locales/es.js';
@@ -28,9 +30,9 @@ const parts: Record<string, [Partial<Catalogue>, Partial<Catalogue>]> = {
 };
 /** The bundled catalogues against the English reference, and the lookup/fallback rules of `localizer`. */
 const locales: Record<string, Catalogue> = Object.fromEntries(Object.entries(parts).map(([lang, [main, instalments]]) => [lang, { ...main, ...instalments } as Catalogue]));
-/** The whole English reference: the drop-in's messages, POS mode's and instalments' (registered by their chunks). */
-const en = { ...enMain, ...enPos, ...enInstalments };
-registerLocale('en', { ...enPos, ...enInstalments });
+/** The whole English reference: the drop-in's messages, POS mode's, instalments', problems' and the outcome's (registered by their chunks). */
+const en = { ...enMain, ...enPos, ...enInstalments, ...enProblems, ...enOutcome };
+registerLocale('en', { ...enPos, ...enInstalments, ...enProblems, ...enOutcome });
 for (const [lang, catalogue] of Object.entries(locales)) registerLocale(lang, catalogue);
 
 type Message = string | Partial<Record<string, string>>;

@@ -1,12 +1,13 @@
 import { html, nothing } from 'lit';
 import { emit } from '../../events.js';
 import { PAYMENT_METHODS } from '../../protocol/contract.js';
-import type { Checkout, PaymentMethod, Receipt } from '../../protocol/index.js';
+import type { Checkout, PaymentMethod } from '../../protocol/index.js';
 import type { CheckoutState } from '../../session/context.js';
 import { ProxyError } from '../../session/proxy-client.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { CheckoutElement } from '../shared/checkout-element.js';
 import { instalments } from '../shared/instalments-hook.js';
+import { outcome } from '../shared/outcome-hook.js';
 import { pos } from '../shared/pos-hook.js';
 import { describeProblem } from '../shared/problem-message.js';
 import { checkoutPayStyles } from './checkout-pay.styles.js';
@@ -86,12 +87,7 @@ export class CheckoutPay extends CheckoutElement {
     if (previous?.busy === 'pay' && !next.busy && next.checkout?.status !== 'awaiting-payment') {
       void this.updateComplete.then(() => (next.checkout?.status === 'paid' ? this.receiptBlock : this.errorBlock)?.focus());
     }
-    // The shop's server confirmed its PSP's payment (or a settled outcome): the backend paid it.
-    const was = previous?.checkout?.status;
-    if ((was === 'awaiting-payment' || was === 'outcome-unknown') && next.checkout?.status === 'paid' && next.checkout.receipt && !next.busy && previous?.busy !== 'pay') {
-      emit(this, 'payment-succeeded', { checkoutId: next.checkout.id, receipt: next.checkout.receipt });
-      void this.updateComplete.then(() => this.receiptBlock?.focus());
-    }
+    outcome.changed?.(this, previous, next);
   }
 
   protected override select(state: CheckoutState) {
@@ -103,12 +99,8 @@ export class CheckoutPay extends CheckoutElement {
     const checkout = state.checkout;
     const { t } = this.l10n;
     if (!checkout) return html`<p class="card muted" role="status">${t('session.loading')}</p>`;
-    if (checkout.status === 'paid' && checkout.receipt) return this.#renderReceipt(checkout.receipt);
-    // Money taken but the order needs the shop's attention, or the shop cancelled it: nothing to pay here.
-    if (checkout.status === 'review' || checkout.status === 'cancelled') {
-      const message = checkout.status === 'cancelled' ? t('pay.cancelled') : (instalments.pay?.notice(this) ?? t('pay.review'));
-      return html`<div class="card"><p class="error" part="error" role="alert" tabindex="-1">${message}</p></div>`;
-    }
+    // Paid (the receipt), to review or cancelled: nothing to pay here. The outcome chunk shows it.
+    if ((checkout.status === 'paid' && checkout.receipt) || checkout.status === 'review' || checkout.status === 'cancelled') return outcome.closed?.(this);
     const busy = state.busy === 'pay';
     const problem = state.failedAction === 'pay' ? state.problem : undefined;
     const described = problem && describeProblem(problem, this.l10n);
@@ -142,29 +134,10 @@ export class CheckoutPay extends CheckoutElement {
         ${busy ? t('pay.pending') : (label ?? (state.paymentPending && problem ? t('pay.checkStatus') : t('pay.submit', { amount: this.l10n.money(checkout.amountDue) })))}
       </button>
       ${blocked && !busy && hint ? html`<p id="hint" class="muted">${t(hint)}</p>` : nothing}
-      ${waiting ? html`<p class="muted" role="status">${t('pay.waiting', { amount: this.l10n.money(checkout.amountDue) })}</p>
-            <button type="button" class="secondary" ?disabled=${busy} @click=${() => this.context?.actions.cancelPaymentRequest().catch(() => {})}>${t('pay.changeOrder')}</button>` : nothing}
+      ${waiting ? outcome.waiting?.(this) : nothing}
       <p class="error" part="error" role="alert" tabindex="-1">${described?.message ?? plan?.notice(this) ?? nothing}</p>
       ${plan?.buttons(this)}
     </div>`;
-  }
-
-  #renderReceipt(receipt: Receipt) {
-    const { t, money } = this.l10n;
-    const points = (value: Receipt['spent']) => (value.points === undefined ? money(value.value) : t('loyalty.points', { count: value.points }));
-    return html`<section class="card receipt" part="receipt" tabindex="-1" role="status" aria-labelledby="receipt-title">
-      <h2 id="receipt-title">${t('receipt.title')}</h2>
-      <dl>
-        <dt>${t('receipt.reference')}</dt>
-        <dd class="reference">${receipt.reference}</dd>
-        <dt>${t('receipt.paid')}</dt>
-        <dd>${money(receipt.paid)}</dd>
-        ${instalments.pay?.receipt(this)}
-        ${receipt.spent.value.amount > 0 ? html`<dt>${t('receipt.spent')}</dt><dd>${points(receipt.spent)}</dd>` : nothing}
-        ${receipt.earned ? html`<dt>${t('receipt.earned')}</dt><dd>${points(receipt.earned)}</dd>` : nothing}
-        ${receipt.balanceAfter ? html`<dt>${t('receipt.balance')}</dt><dd class="balance-after">${points(receipt.balanceAfter)}</dd>` : nothing}
-      </dl>
-    </section>${pos.c?.(this)}`;
   }
 
   #canPay(state: CheckoutState): boolean {

@@ -7,6 +7,8 @@ import { checkoutContext, type CheckoutActions, type CheckoutContextValue, type 
 import type { InstalmentActions, InstalmentHost } from '../../session/instalments.js';
 import { css } from '../shared/css.js';
 import { instalments as instalmentsHook } from '../shared/instalments-hook.js';
+import { loadOutcome } from '../shared/outcome-hook.js';
+import { loadProblemMessages } from '../shared/problem-message.js';
 import { ProxyClient, ProxyError } from '../../session/proxy-client.js';
 import { share } from '../../session/share.js';
 
@@ -209,6 +211,7 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
         await loadLocale(locale);
       }
       const { checkout, instalments } = this.#instalments && capabilities.value.instalments ? await this.#instalments.restore(resumed.value, signal) : { checkout: resumed.value, instalments: undefined };
+      await this.#outcomeOf(checkout);
       if (signal.aborted) return;
       // A key kept from an attempt before the reload is done with once the checkout is paid or open again.
       const kept = !!this.#stored().paymentKey;
@@ -219,6 +222,7 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
       // A resumed checkout with its customer: the page needs the catalog again.
       if (checkout.customer && capabilities.value.loyalty.catalog) void this.loadCatalog().catch(() => {});
     } catch (error) {
+      await loadProblemMessages();
       if (!signal.aborted) this.#fail('load', error, known);
     }
   }
@@ -247,6 +251,7 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
       emit(this, 'catalog-change', { offers });
       return offers;
     } catch (error) {
+      await loadProblemMessages();
       if (this.#shows(id)) this.#fail('catalog', error);
       throw error;
     }
@@ -272,6 +277,8 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
     const current = this.state.checkout;
     if (current?.status === 'paid') return Promise.resolve(current);
     if (this.#paying) return this.#paying;
+    // What shows once paid (or waiting for the shop's PSP) loads meanwhile.
+    void loadOutcome();
     const due = current?.amountDue.amount ?? 0;
     const paying: Promise<Checkout> = this.#run('pay', (id) => (due > 0 && !this.state.pos ? this.#client.requestPayment(id, due) : this.#record(id, due, method, details))).finally(() => {
       // Unless the page moved on to another order, which may have its own payment running.
@@ -338,6 +345,7 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
    */
   async #settled(id: string, idle = !this.#paying): Promise<Checkout | undefined> {
     const checkout = await this.#client.getCheckout(id).catch(() => undefined);
+    if (checkout) await this.#outcomeOf(checkout);
     if (!checkout || !this.#shows(checkout.id)) return undefined;
     const done = checkout.status === 'paid' || (idle && checkout.status === 'open');
     if (done) this.#store({});
@@ -399,18 +407,28 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
     try {
       checkout = await call(id);
     } catch (error) {
+      await loadProblemMessages();
       // A failure of an order the page no longer shows concerns nothing on screen.
       if (!this.#shows(id)) throw stale();
       this.#patch({ busy: undefined });
       this.#fail(action, error);
       throw error;
     }
+    await this.#outcomeOf(checkout);
     // Each reply names its checkout: one for an order the page moved on from (a till starting the
     // next sale while a call was in flight) never overwrites the one shown.
     if (!this.#shows(checkout.id)) throw stale();
     this.#patch({ busy: undefined, checkout });
     this.#watch();
     return checkout;
+  }
+
+  /**
+   * A checkout no longer open (waiting for the shop's PSP, paid, to review, cancelled) shows
+   * with the outcome chunk: loaded first, so it never shows without it.
+   */
+  async #outcomeOf(checkout: Checkout): Promise<void> {
+    if (checkout.status !== 'open') await loadOutcome();
   }
 
   /** Whether checkout `id` is the one the page shows (its client secret opens it). */
@@ -423,6 +441,10 @@ export class CheckoutSession extends LitElement implements CheckoutActions {
     if (this.#shows(id)) this.#patch(partial);
   }
 
+  /**
+   * Shows and tells a failure. Its words come in the problems chunk, loaded with the first
+   * problem: each caller waits for `loadProblemMessages()` first (the instalments chunk brings it).
+   */
   #fail(action: Action | 'load' | 'catalog' | 'instalments', error: unknown, known: Partial<CheckoutState> = {}): void {
     const problem: Problem = error instanceof ProxyError ? error.problem : { type: '/problems/internal', title: String(error), status: 0 };
     // A checkout that cannot be loaded shows its failure, never what an earlier one left.

@@ -2,6 +2,9 @@ import { addLocales, registerLocale } from '../../i18n/localize.js';
 import { enInstalments } from '../../i18n/locales/en-instalments.js';
 import { InstalmentActions } from '../../session/instalments.js';
 import { instalments } from '../shared/instalments-hook.js';
+// Its failures and outcomes show at once: the problems and outcome chunks come with it.
+import '../problems/problems.js';
+import '../outcome/outcome.js';
 import { eligibilityView } from './eligibility-view.js';
 import { payView } from './pay-view.js';
 

@@ -1,41 +1,32 @@
 import type { Localizer } from '../../i18n/localize.js';
-import type { MessageKey } from '../../i18n/locales/en.js';
 import type { Problem } from '../../protocol/index.js';
 import { kindOf } from '../../session/problem-kind.js';
 
-/** By problem kind: the message, and whether offering "try again" makes sense. Any other kind: `error.generic`, with a retry. */
-const MESSAGES: Record<string, [MessageKey, boolean]> = {
-  network: ['error.network', true],
-  'currency-mismatch': ['error.currency', false],
-  'not-found': ['error.notFound', false],
-  validation: ['error.validation', false],
-  unauthorized: ['error.unauthorized', false],
-  forbidden: ['error.forbidden', false],
-  'proof-required': ['error.proofRequired', false],
-  'amount-changed': ['error.amountChanged', true],
-  rejected: ['error.rejected', false],
-  'rate-limited': ['error.rateLimited', true],
-  'upstream-unavailable': ['error.unavailable', true],
-  'payment-outcome-unknown': ['error.outcomeUnknown', true],
-  conflict: ['error.conflict', true],
-  'idempotency-in-progress': ['error.conflict', true],
-};
+type Described = { message: string; retry: boolean };
 
-/** When the checkout itself could not be opened (the shopper typed nothing): what differs. */
-const LOAD: Record<string, MessageKey> = { unauthorized: 'error.cannotOpen', 'not-found': 'error.cartNotFound' };
+/**
+ * Where the problems chunk (`../problems/problems.ts`) plugs in: the words for each kind of
+ * problem, loaded with the first problem to show (`loadProblemMessages`) rather than carried
+ * by the drop-in. Empty until then.
+ */
+export const problems: { describe?(problem: Problem, l10n: Localizer, action?: 'load'): Described } = {};
+
+/**
+ * Loads the problems chunk (once; a failed load is tried again next time). It never fails: the
+ * session waits for it before it shows a problem, and shows one even when it cannot be loaded.
+ */
+export const loadProblemMessages = (): Promise<void> => import('../problems/problems.js').then(
+  () => {},
+  () => {},
+);
 
 /**
  * A problem in words a customer understands, and whether offering "try again" makes sense.
- * `load`: the checkout itself could not be opened.
+ * `load`: the checkout itself could not be opened. Without the problems chunk (it could not be
+ * loaded: most likely offline), the only words at hand: the network's, or "something went wrong".
  */
-export function describeProblem(problem: Problem, l10n: Localizer, action?: 'load'): { message: string; retry: boolean } {
-  const detail = problem.errors?.map((e) => e.message).join(' ') || problem.detail || problem.title;
-  const kind = kindOf(problem);
-  // A field's own message says more than "some details are not right".
-  if (kind === 'validation' && problem.errors?.length) return { message: detail, retry: false };
-  const load = action === 'load' && LOAD[kind];
-  const [key, retry] = load ? [load, false] : (MESSAGES[kind] ?? ['error.generic', true]);
-  return { message: l10n.t(key, { detail }), retry: retry && (kind !== 'upstream-unavailable' || problem.retryable !== false) };
+export function describeProblem(problem: Problem, l10n: Localizer, action?: 'load'): Described {
+  return problems.describe?.(problem, l10n, action) ?? { message: l10n.t(kindOf(problem) === 'network' ? 'error.network' : 'error.generic'), retry: true };
 }
 
 /** The message of a problem that concerns one protocol field (to show next to that input). */

@@ -1,5 +1,7 @@
 import type { enInstalments } from './en-instalments.js';
+import type { enOutcome } from './en-outcome.js';
 import type { enPos } from './en-pos.js';
+import type { enProblems } from './en-problems.js';
 
 /**
  * The English catalogue: the reference every other locale is checked against. A message is a
@@ -47,43 +49,20 @@ export const en = {
   'pay.method': 'Payment method',
   'pay.submit': 'Pay {amount}',
   'pay.submitNothingDue': 'Confirm the order (nothing to pay)',
-  'pay.waiting': 'Waiting for your payment of {amount}…',
-  'pay.review': 'Your payment was received, but the shop must check your order before it is complete. The shop will contact you: do not pay again.',
-  'pay.cancelled': 'This order was cancelled by the shop. Nothing more can be paid here.',
   'pay.continue': 'Continue to payment',
-  'pay.changeOrder': 'Change my order',
   'pay.pending': 'Paying…',
   'pay.needCustomer': 'Find your loyalty account first.',
   'pay.checkStatus': 'Check the payment',
-  'receipt.title': 'Thank you, your order is paid',
-  'receipt.reference': 'Reference',
-  'receipt.paid': 'Paid',
-  'receipt.spent': 'Points used',
-  'receipt.earned': 'Points earned',
-  'receipt.balance': 'New balance',
   'session.loading': 'Loading your order…',
   'error.network': 'We could not reach the shop. Check your connection and try again.',
-  'error.notFound': 'We could not find that. Check what you typed and try again.',
-  'error.cartNotFound': 'This order could not be found. Reload the page or go back to the cart.',
-  'error.cannotOpen': 'This order cannot be opened: its link is not valid or has expired. Go back to the cart and try again.',
-  'error.currency': 'This order is in another currency than this page, so it cannot be paid here. Go back to the cart and try again.',
-  'error.validation': 'Some details are not right. Check the highlighted field.',
-  'error.unauthorized': 'This order link is no longer valid. Reload the page or go back to the cart.',
-  'error.forbidden': 'This cannot be done from this page.',
-  'error.proofRequired': 'Confirm that this account is yours first.',
-  'error.amountChanged': 'Your order changed. Check the new amount, then pay.',
-  'error.rejected': 'The loyalty programme refused this: {detail}',
-  'error.rateLimited': 'Too many tries. Wait a moment and try again.',
-  'error.unavailable': 'The loyalty service is not answering right now. Try again in a moment.',
-  'error.outcomeUnknown': 'We are not sure the payment went through. Check it before paying again: you will not be charged twice.',
-  'error.conflict': 'This order changed meanwhile: {detail}',
   'error.generic': 'Something went wrong. Try again.',
   'error.retry': 'Try again',
 } as const;
 
 
-// POS mode's and instalments' English messages are in `en-pos.ts` and `en-instalments.ts`,
-// part of this reference (the types join them), each in the chunk that uses it.
-type English = typeof en & typeof enPos & typeof enInstalments;
+// POS mode's, instalments', most problems' and the payment outcome's English messages are in
+// `en-pos.ts`, `en-instalments.ts`, `en-problems.ts` and `en-outcome.ts`, part of this reference
+// (the types join them), each in the chunk that uses it.
+type English = typeof en & typeof enPos & typeof enInstalments & typeof enProblems & typeof enOutcome;
 export type MessageKey = keyof English;
 export type Catalogue = { [K in MessageKey]: English[K] extends string ? string : Partial<Record<Intl.LDMLPluralRule, string>> & { other: string } };
