@@ -1,4 +1,4 @@
-import { addLocales, registerLocale } from '../../i18n/localize.js';
+import { addLocales, registerDefaults } from '../../i18n/localize.js';
 import { enInstalments } from '../../i18n/locales/en-instalments.js';
 import { InstalmentActions } from '../../session/instalments.js';
 import { instalments } from '../shared/instalments-hook.js';
@@ -16,7 +16,8 @@ import { payView } from './pay-view.js';
  * `<checkout-pay>`. Its English messages come with it; the other languages' are chunks of their
  * own, loaded with the page's language (the session waits for them before it shows the checkout).
  */
-registerLocale('en', enInstalments);
+// Under the page's own words (`registerLocale`), which win.
+registerDefaults('en', enInstalments);
 addLocales({
   fr: () => import('../../i18n/locales/fr-instalments.js').then((m) => m.frInstalments),
   es: () => import('../../i18n/locales/es-instalments.js').then((m) => m.esInstalments),

@@ -1,5 +1,5 @@
 import { html } from 'lit';
-import { registerLocale, type Localizer } from '../../i18n/localize.js';
+import { registerDefaults, type Localizer } from '../../i18n/localize.js';
 import { enPos } from '../../i18n/locales/en-pos.js';
 import type { PaymentMethod } from '../../protocol/index.js';
 import type { CheckoutContextValue, CheckoutState, PaymentDetails } from '../../session/context.js';
@@ -19,7 +19,8 @@ import { pos } from '../shared/pos-hook.js';
  */
 
 // Its English messages come with it (other locales carry them in their own chunks).
-registerLocale('en', enPos);
+// Under the page's own words (`registerLocale`), which win.
+registerDefaults('en', enPos);
 
 /** Card networks Resamania knows (its `paymentCards[].network`). */
 const CARD_NETWORKS = ['CBGroup', 'AmEx', 'Payline', 'External'] as const;
