@@ -7,10 +7,23 @@ import { checkoutContext, type CheckoutActions, type CheckoutContextValue, type 
 import type { InstalmentActions, InstalmentHost } from '../../session/instalments.js';
 import { css } from '../shared/css.js';
 import { instalments as instalmentsHook } from '../shared/instalments-hook.js';
-import { loadOutcome } from '../shared/outcome-hook.js';
-import { loadProblemMessages } from '../shared/problem-message.js';
 import { ProxyClient, ProxyError } from '../../session/proxy-client.js';
 import { share } from '../../session/share.js';
+
+/**
+ * The on-demand chunks the session loads before it shows what they render (each once; a
+ * failed load is tried again next time; never fails): the outcome (waiting for the shop's PSP,
+ * receipt, review, cancelled) and the words for problems. Without the problems chunk (most
+ * likely offline) a problem still shows, in the network's or the generic words.
+ */
+const loadOutcome = (): Promise<void> => import('../outcome/outcome.js').then(
+  () => {},
+  () => {},
+);
+const loadProblemMessages = (): Promise<void> => import('../problems/problems.js').then(
+  () => {},
+  () => {},
+);
 
 type Action = NonNullable<CheckoutState['busy']>;
 

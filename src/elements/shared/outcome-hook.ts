@@ -4,7 +4,7 @@ import type { CheckoutState } from '../../session/context.js';
  * Where the outcome chunk (`../outcome/outcome.ts`) plugs into `<checkout-pay>`: what it shows
  * once the checkout is no longer open (waiting for the shop's PSP, the receipt, an order to
  * review or cancelled). Empty until then: the session loads the chunk before it shows such a
- * checkout (`loadOutcome`), and starts loading it when the shopper presses pay.
+ * checkout (`loadOutcome` in `checkout-session.ts`), and starts loading it when the shopper presses pay.
  */
 export const outcome: {
   /** The receipt of a paid checkout, or why nothing more can be paid (review, cancelled). */
@@ -14,9 +14,3 @@ export const outcome: {
   /** On each state change: the shop's server confirmed the payment (`payment-succeeded`, focus on the receipt). */
   changed?(element: HTMLElement, previous: CheckoutState | undefined, next: CheckoutState): void;
 } = {};
-
-/** Loads the outcome chunk (once; a failed load is tried again next time). Never fails. */
-export const loadOutcome = (): Promise<void> => import('../outcome/outcome.js').then(
-  () => {},
-  () => {},
-);

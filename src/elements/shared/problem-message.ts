@@ -6,19 +6,10 @@ type Described = { message: string; retry: boolean };
 
 /**
  * Where the problems chunk (`../problems/problems.ts`) plugs in: the words for each kind of
- * problem, loaded with the first problem to show (`loadProblemMessages`) rather than carried
- * by the drop-in. Empty until then.
+ * problem, loaded with the first problem to show (`loadProblemMessages` in
+ * `checkout-session.ts`) rather than carried by the drop-in. Empty until then.
  */
 export const problems: { describe?(problem: Problem, l10n: Localizer, action?: 'load'): Described } = {};
-
-/**
- * Loads the problems chunk (once; a failed load is tried again next time). It never fails: the
- * session waits for it before it shows a problem, and shows one even when it cannot be loaded.
- */
-export const loadProblemMessages = (): Promise<void> => import('../problems/problems.js').then(
-  () => {},
-  () => {},
-);
 
 /**
  * A problem in words a customer understands, and whether offering "try again" makes sense.
