@@ -14,7 +14,9 @@ import { startWebhookReceiver, TEST_WEBHOOK_SECRET } from '../support/webhook-re
 const anna = { ...ruDemoClients()[2]!, id: '62a000000000000000000009', name: 'Анна Орлова', phone: 79200000009, card: '2000000000094', code: '100009', balance: 500 };
 // Olga: a discount level (5 %), like Maria, with her own app code (Maria's tries are used up below).
 const olga = { ...ruDemoClients()[1]!, id: '62a000000000000000000010', name: 'Ольга Лебедева', phone: 79200000010, card: '2000000000100', code: '100010' };
-const simulator = createRuLoyaltySimulator({ clients: [...ruDemoClients(), anna, olga] });
+// Pyotr: cashback, his own app code, for the race on the per-account count of wrong codes.
+const pyotr = { ...ruDemoClients()[0]!, id: '62a000000000000000000011', name: 'Пётр Волков', phone: 79200000011, card: '2000000000117', code: '100011' };
+const simulator = createRuLoyaltySimulator({ clients: [...ruDemoClients(), anna, olga, pyotr] });
 let upstream: RunningServer;
 let proxy: RunningProxy;
 let webhooks: Awaited<ReturnType<typeof startWebhookReceiver>>;
@@ -139,6 +141,34 @@ describe('proof before points', () => {
     const last = await guesses(second, 3, 20);
     assert.deepEqual(last, [422, 422, 429], 'ten wrong codes for Maria in all: her account takes no more for a while');
     assert.equal((await second.page('POST', '/customer/verification', { code: '100002' })).status, 429, 'not even her right code, until the window ends');
+  });
+
+  test('a guess sent while the same account is looked up again is counted for that account too', async () => {
+    const PYOTR = '+7 920 000-00-11';
+    const checkout = await proxy.checkout({ cart: CART });
+    const statuses: number[] = [];
+    for (let round = 0; round < 14; round++) {
+      await checkout.page('DELETE', '/customer');
+      const lookup = checkout.page('POST', '/customer', { query: PYOTR });
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      const guess = checkout.page('POST', '/customer/verification', { code: `8${String(round).padStart(5, '0')}` });
+      statuses.push((await Promise.all([lookup, guess]))[1].status);
+    }
+    const checked = statuses.filter((status) => status === 422).length;
+    assert.ok(checked <= 10, `at most ten wrong codes checked for one account, got ${checked}: ${statuses.join(',')}`);
+    assert.ok(statuses.includes(429), statuses.join(','));
+  });
+
+  test('a receipt shows the balance after the sale only to the account\'s proven owner', async () => {
+    const checkout = await proxy.checkout({ cart: CART });
+    await checkout.page('POST', '/customer', { query: IVAN_PHONE });
+    const paid = await proxy.server('POST', `/checkouts/${checkout.id}/payments`, { method: 'external', amount: { amount: 100000, currency: 'RUB' }, pspReference: 'psp_stranger' }, { 'Idempotency-Key': `stranger-${checkout.id}` });
+    assert.equal(paid.status, 201, JSON.stringify(paid.body));
+    assert.ok(paid.body.receipt.balanceAfter, 'the shop\'s server reads it');
+    const page = await checkout.page('GET', '');
+    assert.equal(page.body.status, 'paid');
+    assert.equal(page.body.receipt.balanceAfter, undefined, 'a stranger who typed the phone number does not');
+    assert.equal(page.body.loyalty.balance, undefined);
   });
 
   test('the shop\'s server vouches for its logged-in shopper: points can be spent at once', async () => {
@@ -418,6 +448,29 @@ describe('nothing grows without bound', () => {
         body: JSON.stringify({ method: 'none', amount: 0 }),
       });
       assert.equal(reply.status, 401);
+    }
+    assert.equal(idempotency.size, 0);
+    await loyalty.close();
+  });
+
+  test('payments a page may never record are refused before their keys are kept', async () => {
+    const { MemoryIdempotencyStore } = await import('../../src/proxy/idempotency/store.js');
+    const { createCheckoutProxy } = await import('../../src/proxy/app.js');
+    const { RuLoyaltyAdapter, RuLoyaltyOptions } = await import('../../src/proxy/providers/ru-loyalty/adapter.js');
+    const idempotency = new MemoryIdempotencyStore();
+    const loyalty = new RuLoyaltyAdapter(RuLoyaltyOptions.parse({ provider: 'ru-loyalty', baseUrl: upstream.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT }));
+    const app = createCheckoutProxy({ secretKeys: [TEST_SECRET_KEY], loyalty, idempotency });
+    const created = await app.request('/v1/server/checkouts', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_SECRET_KEY}` }, body: JSON.stringify({ cart: CART }) });
+    const { checkout, clientSecret } = (await created.json()) as { checkout: { id: string }; clientSecret: string };
+    const pay = (body: object, i: number) =>
+      app.request(`/v1/checkouts/${checkout.id}/payments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${clientSecret}`, 'Idempotency-Key': `flood-${i}-0000` },
+        body: JSON.stringify(body),
+      });
+    for (let i = 0; i < 30; i++) {
+      assert.equal((await pay({ method: 'cash', amount: 100000 }, i)).status, 403);
+      assert.equal((await pay({ method: 'none', amount: 0 }, 100 + i)).status, 403, 'something is due');
     }
     assert.equal(idempotency.size, 0);
     await loyalty.close();

@@ -15,6 +15,14 @@ import { pageView, serverView } from './view.js';
 /** Details of a payment recorded at a till (POS mode); providers that do not keep them ignore them. */
 export type PaymentDetails = Pick<PaymentAttempt, 'cheque' | 'cardNetwork'>;
 
+/** Wrong proof codes counted per customer across checkouts (a rate limiter shared by the instances). */
+export interface CodeCounter {
+  /** Counts one code for `customerId`, or throws a 429 problem when its window is used up. */
+  take(customerId: string): Promise<void>;
+  /** Gives one back (the code was right, or never checked). */
+  give(customerId: string): Promise<void>;
+}
+
 /** Who is asking (SPEC §4a): the shop's server, the shopper's page, or the page at a till. */
 export type Actor = { kind: 'server' } | { kind: 'page' } | { kind: 'till'; till: string };
 
@@ -227,7 +235,7 @@ export class CheckoutService {
   }
 
   /** The shopper proves the account is theirs with a code only its owner has (where the provider has one). */
-  verify(id: string, code: string, ctx: CallContext): Promise<Checkout> {
+  verify(id: string, code: string, ctx: CallContext, perCustomer?: CodeCounter): Promise<Checkout> {
     return this.#change(id, async (record, cart) => {
       const { customer } = record;
       if (!customer) throw new ProblemError('conflict', 'Identify the customer before confirming it is them.');
@@ -236,7 +244,15 @@ export class CheckoutService {
       if (!provider.verify || provider.capabilities.proof === 'none') throw new ProblemError('not-supported', 'This loyalty programme has no code to confirm an account with.');
       const limit = this.#o.verifyAttempts ?? 5;
       if ((record.verifyFailures ?? 0) >= limit) throw new ProblemError('rate-limited', 'Too many wrong codes for this account in this checkout.', { retryable: false, errors: [{ field: 'code', message: 'Too many wrong codes.' }] });
-      if (!(await provider.verify(customer, code, ctx))) {
+      // Counted before the check and given back when right: concurrent guesses on several
+      // checkouts cannot all slip between a check and a count.
+      await perCustomer?.take(customer.providerId);
+      const right = await provider.verify(customer, code, ctx).catch(async (error: unknown) => {
+        await perCustomer?.give(customer.providerId).catch(() => {});
+        throw error;
+      });
+      if (right) await perCustomer?.give(customer.providerId).catch(() => {});
+      if (!right) {
         // Saved before answering, so the count holds whatever the caller does next.
         await this.#o.checkouts.save({ ...record, verifyFailures: (record.verifyFailures ?? 0) + 1 });
         throw new ProblemError('rejected', 'This code does not match the account.', { errors: [{ field: 'code', message: 'This code is not right.' }] });
@@ -333,13 +349,7 @@ export class CheckoutService {
    */
   pay(id: string, request: { method: PaymentMethod; amount: number } & PaymentDetails, actor: Actor, ctx: CallContext): Promise<Checkout> {
     const { method, amount, ...details } = request;
-    if (method === 'external') throw new ProblemError('forbidden', 'A payment taken by the shop\'s PSP is confirmed by the shop\'s server, not by the page.', { errors: [{ field: 'method', message: 'Not from a page.' }] });
-    if (method !== 'none') {
-      if (actor.kind !== 'till') throw new ProblemError('forbidden', 'Card, cash and cheque payments are recorded at a till, with a staff credential.', { errors: [{ field: 'method', message: 'Only at a till.' }] });
-      if (!this.#o.loyalty.capabilities.paymentMethods.includes(method)) {
-        throw new ProblemError('validation', `Payment method "${method}" is not available.`, { errors: [{ field: 'method', message: 'Not available.' }] });
-      }
-    }
+    this.#assertMayRecord(method, actor);
     return this.#o.checkouts.withLock(id, async () => {
       const { record, cart, replay } = await this.#payable(id, ctx);
       if (replay) return this.#view(record, cart);
@@ -356,6 +366,30 @@ export class CheckoutService {
       const sale = await this.#recordSale(fresh, cart, { method, collected: false, ...details }, ctx);
       return this.#view(sale, cart);
     });
+  }
+
+  /**
+   * Refuses, before an Idempotency-Key is kept for it, a payment this caller may never record
+   * here (a method only a till or the shop's server records; `none` while the checkout, as last
+   * quoted, has something due): an anonymous script cannot fill the key store with refusals.
+   * `pay` checks all of it again under the lock, against a fresh quote.
+   */
+  async refuseEarly(id: string, request: { method: PaymentMethod }, actor: Actor): Promise<void> {
+    this.#assertMayRecord(request.method, actor);
+    if (request.method !== 'none') return;
+    const record = await this.#record(id);
+    if (record.status === 'open' && amountDue(await this.#cart(record), record.quote, record.spend).amount > 0) {
+      throw new ProblemError('forbidden', 'Something is due: it is paid through the shop\'s payment.', { errors: [{ field: 'method', message: 'Something is due.' }] });
+    }
+  }
+
+  #assertMayRecord(method: PaymentMethod, actor: Actor): void {
+    if (method === 'external') throw new ProblemError('forbidden', 'A payment taken by the shop\'s PSP is confirmed by the shop\'s server, not by the page.', { errors: [{ field: 'method', message: 'Not from a page.' }] });
+    if (method === 'none') return;
+    if (actor.kind !== 'till') throw new ProblemError('forbidden', 'Card, cash and cheque payments are recorded at a till, with a staff credential.', { errors: [{ field: 'method', message: 'Only at a till.' }] });
+    if (!this.#o.loyalty.capabilities.paymentMethods.includes(method)) {
+      throw new ProblemError('validation', `Payment method "${method}" is not available.`, { errors: [{ field: 'method', message: 'Not available.' }] });
+    }
   }
 
   /**

@@ -38,14 +38,20 @@ export function pageView(record: CheckoutRecord, cart: Cart, privacy: PrivacyOpt
       : null,
     amountDue: record.status === 'paid' && record.receipt ? record.receipt.paid : amountDue(cart, quote, record.spend),
     paymentRequest: record.status === 'awaiting-payment' && record.paymentRequest ? { amount: record.paymentRequest.amount, key: record.paymentRequest.key } : null,
-    receipt: record.receipt ?? null,
+    receipt: record.receipt ? (verified ? record.receipt : withoutBalance(record.receipt)) : null,
   };
+}
+
+/** A receipt without the account's balance after the sale: a stranger who typed a phone number paid, not the member. */
+function withoutBalance({ balanceAfter: _hidden, ...receipt }: NonNullable<CheckoutRecord['receipt']>): NonNullable<CheckoutRecord['receipt']> {
+  return receipt;
 }
 
 /** What the shop's server reads: the page's view, its own fields, and the full name it already knows. */
 export function serverView(record: CheckoutRecord, cart: Cart): ServerCheckout {
   return {
     ...pageView(record, cart, { revealName: true }),
+    receipt: record.receipt ?? null,
     reference: record.reference ?? null,
     metadata: record.metadata ?? {},
     till: record.till ?? null,

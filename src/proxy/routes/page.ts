@@ -85,14 +85,9 @@ export function mountPageApi(app: Hono, deps: PageApiDeps): void {
     // (a new checkout, or "not you?" and the same lookup again, buys no new tries), and per
     // customer and checkout in the service.
     await deps.limits.codesPerClient.take(clientIp(c, deps.trust));
-    const customer = (await deps.checkouts.get(id))?.customer?.providerId;
-    if (customer) await deps.limits.wrongCodesPerCustomer.check(customer);
-    try {
-      return c.json(await service.verify(id, body.code, ctx(c)));
-    } catch (error) {
-      if (customer && error instanceof ProblemError && error.kind === 'rejected') await deps.limits.wrongCodesPerCustomer.take(customer).catch(() => {});
-      throw error;
-    }
+    // The per-customer count is kept by the service, under the checkout's lock, for the customer
+    // the code is checked against (never for whoever the page had identified a moment before).
+    return c.json(await service.verify(id, body.code, ctx(c), deps.limits.wrongCodesPerCustomer));
   });
 
   app.get('/v1/checkouts/:id/catalog', async (c) => {
@@ -123,6 +118,7 @@ export function mountPageApi(app: Hono, deps: PageApiDeps): void {
     const { id, actor } = await authorize(c);
     const body = await parseBody(c, PaymentRequest);
     const key = c.req.header(IDEMPOTENCY_HEADER);
+    await service.refuseEarly(id, body, actor);
     // Keys are scoped to the checkout: one page cannot spoil another checkout's (or the shop's) keys.
     return deps.idempotent({ key, scope: `page:${id}`, method: 'POST', path: c.req.path, body }, async () => {
       // Not tied to the browser's connection: once started, a payment runs to its end.
