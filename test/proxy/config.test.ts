@@ -43,6 +43,16 @@ test('every invalid setting is reported with its path', () => {
   assert.throws(() => parseConfig({ loyalty: minimal.loyalty }, env), (error: Error) => /secretKeys/.test(error.message));
 });
 
+test('the app code pattern of the Russian loyalty API is a regular expression, with a six-digit default', () => {
+  const loyalty = (config: ReturnType<typeof parseConfig>) => (config.loyalty.provider === 'ru-loyalty' ? config.loyalty.appCodePattern : undefined);
+  assert.equal(loyalty(parseConfig(minimal, env)), '^\\d{6}$');
+  assert.equal(loyalty(parseConfig({ ...minimal, loyalty: { ...minimal.loyalty, appCodePattern: '^[A-Z0-9]{8}$' } }, env)), '^[A-Z0-9]{8}$');
+  assert.throws(
+    () => parseConfig({ ...minimal, loyalty: { ...minimal.loyalty, appCodePattern: '^\\d{6' } }, env),
+    (error: Error) => error instanceof ConfigError && /- loyalty\.appCodePattern:.*regular expression/.test(error.message),
+  );
+});
+
 test('the Node entry refuses to start on a bad file, with the message and exit code 78', () => {
   const dir = mkdtempSync(join(tmpdir(), 'checkout-config-'));
   const file = join(dir, 'checkout.config.json');

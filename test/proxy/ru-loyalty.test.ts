@@ -151,3 +151,44 @@ test('app code as proof of ownership: only when the operator says so, and only f
     await proving.close();
   }
 });
+
+test('app code: the phone or card the member is found by is not their code, and is refused without asking the API', async () => {
+  // The API's search also finds Ivan by his phone and card (txt:8), so without a format check these "proved" ownership.
+  const proving = new RuLoyaltyAdapter(RuLoyaltyOptions.parse({ provider: 'ru-loyalty', baseUrl: server.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, appCodeProvesOwnership: true }));
+  const searches = () => simulator.journal.count('POST', '/integration/general/client');
+  try {
+    for (const query of ['+7 920 123-45-67', '2000000000018']) {
+      const ivan = await proving.identify(query, {});
+      const before = searches();
+      for (const code of ['79201234567', '+7 920 123-45-67', '8 920 123-45-67', '9201234567', '2000000000018', ' 2000000000018 ', '', '10001', '1000011']) {
+        assert.equal(await proving.verify(ivan, code, {}), false, `${JSON.stringify(code)} after a lookup by ${query}`);
+      }
+      assert.equal(searches(), before, 'none of them sent to the API');
+      assert.equal(await proving.verify(ivan, ' 100001 ', {}), true, 'his app code still proves it');
+    }
+  } finally {
+    await proving.close();
+  }
+});
+
+test('app code: appCodePattern is honoured, anchored, and still never lets the lookup key through', async () => {
+  const ivan = await adapter.identify('2000000000018', {});
+  const withPattern = (appCodePattern: string) => new RuLoyaltyAdapter(RuLoyaltyOptions.parse({ provider: 'ru-loyalty', baseUrl: server.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, appCodeProvesOwnership: true, appCodePattern }));
+  const eightDigits = withPattern('^\\d{8}$');
+  // Unanchored: still the whole code. And widened so far that a card would match: the lookup key is refused anyway.
+  const loose = withPattern('\\d{6,13}');
+  try {
+    assert.equal(await eightDigits.verify(ivan, '100001', {}), false, 'six digits are not a code here');
+    assert.equal(await loose.verify(ivan, 'x100001', {}), false);
+    assert.equal(await loose.verify(ivan, '100001', {}), true);
+    assert.equal(await loose.verify(ivan, '2000000000018', {}), false, 'the card he was found by');
+    assert.equal(await loose.verify(ivan, '79201234567', {}), false, 'the phone the API answered with');
+  } finally {
+    await eightDigits.close();
+    await loose.close();
+  }
+  assert.equal(RuLoyaltyOptions.parse({ provider: 'ru-loyalty', baseUrl: server.url, apiKey: 'k', pointId: 'p' }).appCodePattern, '^\\d{6}$');
+  for (const bad of ['^\\d{6', '(', '']) {
+    assert.equal(RuLoyaltyOptions.safeParse({ provider: 'ru-loyalty', baseUrl: server.url, apiKey: 'k', pointId: 'p', appCodePattern: bad }).success, false, bad);
+  }
+});

@@ -123,6 +123,41 @@ describe('proof before points', () => {
     assert.equal(locked.status, 429, 'the sixth try is refused, even with the right code');
   });
 
+  test('the phone or card the account was looked up by is not its app code: a wrong code, nothing shown, nothing spent', async () => {
+    // The API's search finds a client by phone, card or app code alike (txt:8), so the proxy
+    // must not send what the page already knew as if it were the code.
+    // Anna (not Ivan, whose wrong codes for this hour the test above has spent).
+    const ANNA_PHONE = '+7 920 000-00-09';
+    const searches = () => simulator.journal.count('POST', '/integration/general/client');
+    for (const [query, code] of [
+      [ANNA_PHONE, '79200000009'],
+      [ANNA_PHONE, ANNA_PHONE],
+      [ANNA_PHONE, anna.card],
+      [anna.card, anna.card],
+    ]) {
+      const checkout = await proxy.checkout({ cart: CART });
+      await checkout.page('POST', '/customer', { query });
+      const before = searches();
+      const tried = await checkout.page('POST', '/customer/verification', { code });
+      assert.equal(tried.status, 422, `${code} after ${query}: ${JSON.stringify(tried.body)}`);
+      assert.equal(tried.body.errors[0].field, 'code');
+      assert.equal(searches(), before, 'not sent to the API');
+      const read = await checkout.page('GET', '');
+      assert.equal(read.body.customer.verified, false);
+      assert.equal(read.body.loyalty.balance, undefined);
+      const spend = await checkout.page('PUT', '/spend', { amount: 30000 });
+      assert.equal(spend.status, 403);
+      assert.equal(spend.body.type, '/problems/proof-required');
+      assert.equal(simulator.holds().length, 0);
+    }
+    const checkout = await proxy.checkout({ cart: CART });
+    await checkout.page('POST', '/customer', { query: ANNA_PHONE });
+    const right = await checkout.page('POST', '/customer/verification', { code: anna.code });
+    assert.equal(right.status, 200, 'her app code still proves it');
+    assert.equal(right.body.customer.verified, true);
+    assert.equal((await checkout.page('PUT', '/spend', { amount: 30000 })).status, 200);
+  });
+
   test('wrong codes count per account across checkouts: "not you?" or a new checkout buys no new tries', async () => {
     const guesses = async (checkout: TestCheckout, count: number, from: number) => {
       const statuses = [];

@@ -27,8 +27,38 @@ export const RuLoyaltyOptions = z.object({
         "Default false: points are then spent only when the shop's server vouches for the customer, or at a till.",
     ),
   ),
+  appCodePattern: z._default(z.string().check(z.minLength(1), z.refine(isRegex, 'Expected a regular expression (JavaScript syntax), such as "^\\d{6}$".')), '^\\d{6}$').check(
+    z.describe(
+      'What an app code looks like: a regular expression the whole code must match (used with `appCodeProvesOwnership`). ' +
+        "The `search` that checks a code also finds a client by phone or card (ru-loyalty-basic-rest-api.txt:8) and does not say which matched, so without this a member's phone number would pass as their code. " +
+        'A code that does not match is a wrong code, refused without a call; so is one equal to the phone or the search the customer was found by. ' +
+        'The documents are silent on the format; the default, six digits, takes the simulator\'s demo codes (100001, 200001) and refuses phones (10-11 digits) and cards (13). ' +
+        'Widen it only to what the app shows, never to what a phone or card number looks like.',
+    ),
+  ),
 }).check(z.meta({ title: 'Russian loyalty API', description: "The Russian loyalty service's basic REST API: customers by phone, card or app code at a point of sale, points held while the shopper pays." }));
 export type RuLoyaltyOptions = z.infer<typeof RuLoyaltyOptions>;
+
+function isRegex(source: string): boolean {
+  try {
+    new RegExp(source, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a code is a lookup key the page already knew: the same text, the same digits, or the
+ * same phone written with another prefix (+7, 8 or the ten national digits).
+ */
+function sameKey(code: string, known: string): boolean {
+  if (code.trim().toLowerCase() === known.trim().toLowerCase()) return true;
+  const a = code.replace(/\D/g, '');
+  const b = known.replace(/\D/g, '');
+  if (!a || !b) return false;
+  return a === b || (a.length >= 10 && b.length >= 10 && a.slice(-10) === b.slice(-10));
+}
 
 const Level = z.object({
   id: z.optional(z.string()),
@@ -72,9 +102,12 @@ export class RuLoyaltyAdapter implements LoyaltyProvider {
   readonly capabilities: LoyaltyCapabilities;
   readonly #o: RuLoyaltyOptions;
   readonly #http: UpstreamClient;
+  readonly #appCode: RegExp;
 
   constructor(options: RuLoyaltyOptions) {
     this.#o = options;
+    // Anchored here too, so a pattern written without ^…$ still has to match the whole code.
+    this.#appCode = new RegExp(`^(?:${options.appCodePattern})$`, 'u');
     this.capabilities = {
       provider: 'ru-loyalty',
       lookup: { kinds: ['phone', 'card', 'code'] },
@@ -100,11 +133,20 @@ export class RuLoyaltyAdapter implements LoyaltyProvider {
     return { providerId: id, name, ...(phone !== undefined ? { phone: String(phone) } : {}), data };
   }
 
-  /** The app code proves ownership when the API finds this same client by it (search, doc line 6). */
+  /**
+   * The app code proves ownership when the API finds this same client by it (search, txt:5-8).
+   * That search also takes a phone or a card and does not say which matched, so only a code
+   * that looks like an app code (`appCodePattern`) and is not the customer's phone or the key
+   * they were found by is sent; anything else is a wrong code, without a call.
+   */
   async verify(customer: CustomerRecord, code: string, ctx: CallContext): Promise<boolean> {
     if (!this.#o.appCodeProvesOwnership) return false;
+    const typed = code.trim();
+    if (!this.#appCode.test(typed)) return false;
+    const { search } = customer.data as ClientData;
+    if ([customer.phone, search].some((known) => known !== undefined && sameKey(typed, known))) return false;
     try {
-      const reply = await this.#call('/integration/general/client', { search: code.trim(), point: this.#o.pointId }, ClientReply, ctx);
+      const reply = await this.#call('/integration/general/client', { search: typed, point: this.#o.pointId }, ClientReply, ctx);
       return reply.client.id === customer.providerId;
     } catch (error) {
       // A code that finds nobody is a wrong code, not a failure.
