@@ -144,6 +144,8 @@ export class RuLoyaltyAdapter implements LoyaltyProvider {
     const typed = code.trim();
     if (!this.#appCode.test(typed)) return false;
     const { search } = customer.data as ClientData;
+    // The key they were found by is refused even when it was an app code: a lookup by a guessed
+    // code finds *someone*, and that same code must not then prove the account is the guesser's.
     if ([customer.phone, search].some((known) => known !== undefined && sameKey(typed, known))) return false;
     try {
       const reply = await this.#call('/integration/general/client', { search: typed, point: this.#o.pointId }, ClientReply, ctx);
