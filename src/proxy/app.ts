@@ -50,6 +50,8 @@ export interface CheckoutProxyOptions {
   privacy?: PrivacyOptions;
   /** Lookups allowed per client IP and per checkout in a window. */
   lookupRateLimit?: { perClient: number; perCheckout: number; windowMs: number };
+  /** Page calls that reach a provider or a payment, per client IP and per checkout in a window. */
+  pageRateLimit?: { perClient: number; perCheckout: number; windowMs: number };
   /** Proof codes allowed per client IP in a window; wrong codes per customer (across checkouts) in a longer window. */
   codeRateLimit?: { perClient: number; windowMs: number; wrongPerCustomer?: number; customerWindowMs?: number };
   /** Shares the rate-limit counters between instances. */
@@ -107,6 +109,7 @@ export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
   const allowed = new Set(options.allowedOrigins ?? []);
   const trust: RequestTrust = { trustProxy: options.trustProxy ?? 0, socketIp: options.clientIp };
   const lookups = options.lookupRateLimit ?? { perClient: 30, perCheckout: 10, windowMs: 60_000 };
+  const actions = options.pageRateLimit ?? { perClient: 600, perCheckout: 120, windowMs: 60_000 };
   const codes = options.codeRateLimit ?? { perClient: 10, windowMs: 60_000 };
   const prefix = `${options.redisPrefix ?? 'checkout:'}rl:`;
   const limiter = (name: string, limit: number, windowMs: number, what: string) => createRateLimiter({ limit, windowMs, what, redis: options.redis, keyPrefix: `${prefix}${name}` });
@@ -182,6 +185,8 @@ export function createCheckoutProxy(options: CheckoutProxyOptions): Hono {
       lookupPerCheckout: limiter('lookup-checkout', lookups.perCheckout, lookups.windowMs, 'lookups'),
       codesPerClient: limiter('code-client', codes.perClient, codes.windowMs, 'codes'),
       wrongCodesPerCustomer: limiter('code-customer', codes.wrongPerCustomer ?? 10, codes.customerWindowMs ?? 3600_000, 'wrong codes for this account'),
+      actionsPerClient: limiter('action-client', actions.perClient, actions.windowMs, 'requests'),
+      actionsPerCheckout: limiter('action-checkout', actions.perCheckout, actions.windowMs, 'requests for this checkout'),
     },
     trust,
     callbacks: (c, id) => {

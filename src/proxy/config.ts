@@ -109,6 +109,18 @@ export const ProxyConfig = z.object({
     }),
     { perClient: 30, perCheckout: 10, windowMs: 60_000 },
   ).check(z.describe('Public lookups are an enumeration risk: at most this many per client IP and per checkout; beyond, 429 with `Retry-After` (counted across instances with Redis).')),
+  pageRateLimit: z._default(
+    z.object({
+      perClient: z.int().check(z.positive(), z.describe('Calls per client IP in a window.')),
+      perCheckout: z.int().check(z.positive(), z.describe('Calls per checkout in a window.')),
+      windowMs: z.int().check(z.positive(), ms('Length of the window.')),
+    }),
+    { perClient: 600, perCheckout: 120, windowMs: 60_000 },
+  ).check(
+    z.describe(
+      "The page's calls that reach a provider or a payment (choosing points, asking for or recording a payment, the catalog, instalment checks, sessions and status): anyone holding a client secret could otherwise spend the merchant's provider quota. Beyond, 429 with `Retry-After` (counted across instances with Redis). Reading the checkout is not counted.",
+    ),
+  ),
   codeRateLimit: z._default(
     z.object({
       perClient: z.int().check(z.positive(), z.describe('Proof codes per client IP in a window.')),

@@ -59,6 +59,7 @@ export function createProxyFromConfig(config: ProxyConfig, overrides: { carts?: 
     allowedOrigins: config.allowedOrigins,
     privacy: config.privacy,
     lookupRateLimit: config.lookupRateLimit,
+    pageRateLimit: config.pageRateLimit,
     codeRateLimit: config.codeRateLimit,
     trustProxy: config.trustProxy,
     unknownOutcomeSettleMs: config.unknownOutcomeSettleMs,

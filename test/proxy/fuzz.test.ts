@@ -54,6 +54,7 @@ before(async () => {
       },
       // High limits, so that lookups reach the provider instead of stopping at the 429.
       lookupRateLimit: { perClient: 1_000_000, perCheckout: 1_000_000, windowMs: 60_000 },
+      pageRateLimit: { perClient: 1_000_000, perCheckout: 1_000_000, windowMs: 60_000 },
     }),
     { log: (message) => void logged.push(message), instalmentCustomers: demoInstalmentCustomers(BIKE_SHOP_FLOA_LINKS) },
   );

@@ -43,6 +43,7 @@ before(async () => {
         small: { currency: 'EUR', lines: [{ sku: 'bell', name: 'Bell', quantity: 1, unitPrice: 1200 }] },
       },
       lookupRateLimit: { perClient: 1000, perCheckout: 100, windowMs: 60_000 },
+      pageRateLimit: { perClient: 1_000_000, perCheckout: 1_000_000, windowMs: 60_000 },
     },
     { log: (message) => logged.push(message), instalmentCustomers: demoInstalmentCustomers(BIKE_SHOP_FLOA_LINKS) },
   );

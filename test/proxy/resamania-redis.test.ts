@@ -148,6 +148,7 @@ describe('Resamania on several instances sharing Redis', () => {
               carts: { towel: { currency: 'EUR', lines: [{ sku: TOWEL, name: 'Towel', quantity: 1, unitPrice: 1200 }] } },
               redis: { url: redisServer.url, prefix },
               lookupRateLimit: { perClient: 1000, perCheckout: 1000, windowMs: 60_000 },
+              pageRateLimit: { perClient: 1_000_000, perCheckout: 1_000_000, windowMs: 60_000 },
             },
             {},
           ),

@@ -192,6 +192,7 @@ describe('the proxy in front of a failing provider', () => {
       loyalty: { provider: 'ru-loyalty', baseUrl: upstream.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, timeoutMs: 200 },
       carts: { c1: { currency: 'RUB', lines: [{ sku: 'a', name: 'A', quantity: 1, unitPrice: 100000 }] } },
       lookupRateLimit: { perClient: 1000, perCheckout: 1000, windowMs: 60_000 },
+      pageRateLimit: { perClient: 1_000_000, perCheckout: 1_000_000, windowMs: 60_000 },
     });
     till = { 'Checkout-Till-Credential': (await proxy.server('POST', '/till-credentials', { till: 't1' })).body.credential };
   });

@@ -488,6 +488,28 @@ describe('nothing grows without bound', () => {
     await loyalty.close();
   });
 
+  test('page calls that reach a provider are limited per checkout: 429 with Retry-After, no upstream call', async () => {
+    const limited = await startProxy({
+      loyalty: { provider: 'ru-loyalty', baseUrl: upstream.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT },
+      pageRateLimit: { perClient: 1000, perCheckout: 5, windowMs: 60_000 },
+    });
+    try {
+      const checkout = await limited.checkout({ cart: CART, customer: { query: IVAN_PHONE } });
+      const recalcs = () => simulator.journal.count('POST', '/integration/general/recalc');
+      for (let i = 0; i < 5; i++) assert.equal((await checkout.page('PUT', '/spend', { amount: 0 })).status, 200);
+      const before = recalcs();
+      const refused = await checkout.page('PUT', '/spend', { amount: 0 });
+      assert.equal(refused.status, 429);
+      assert.equal(refused.body.type, '/problems/rate-limited');
+      assert.equal(recalcs(), before, 'the provider is not asked');
+      assert.equal((await checkout.page('GET', '')).status, 200, 'reading the checkout is not counted');
+      const other = await limited.checkout({ cart: CART });
+      assert.equal((await other.page('PUT', '/spend', { amount: 0 })).status, 409, 'another checkout has its own count (409: nobody identified)');
+    } finally {
+      await limited.close();
+    }
+  });
+
   test('payments a page may never record are refused before their keys are kept', async () => {
     const { MemoryIdempotencyStore } = await import('../../src/proxy/idempotency/store.js');
     const { createCheckoutProxy } = await import('../../src/proxy/app.js');

@@ -61,6 +61,7 @@ export async function startTestBackend() {
       loyalty: { provider: 'ru-loyalty', baseUrl: server.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, appCodeProvesOwnership: true },
       carts: TEST_CARTS,
       lookupRateLimit: { perClient: 1000, perCheckout: 100, windowMs: 60_000 },
+      pageRateLimit: { perClient: 1_000_000, perCheckout: 1_000_000, windowMs: 60_000 },
     }),
     { log: () => {} },
   );
@@ -84,6 +85,7 @@ export async function startTestBackend() {
       },
       carts: { 'towel-1': CLUB_CART, 'towel-2': CLUB_CART, 'towel-3': CLUB_CART, 'towel-4': CLUB_CART },
       lookupRateLimit: { perClient: 1000, perCheckout: 100, windowMs: 60_000 },
+      pageRateLimit: { perClient: 1_000_000, perCheckout: 1_000_000, windowMs: 60_000 },
     }),
     { log: () => {} },
   );

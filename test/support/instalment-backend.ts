@@ -27,6 +27,7 @@ export async function startInstalmentBackend() {
       instalments: floaDemoOptions(floaServer.url, { timeoutMs: 800 }),
       carts: { bike: { currency: 'EUR', lines: [{ sku: 'bike', name: 'City bike', quantity: 1, unitPrice: 44900 }, { sku: 'helmet', name: 'Helmet', quantity: 1, unitPrice: 5100 }] } },
       lookupRateLimit: { perClient: 1000, perCheckout: 100, windowMs: 60_000 },
+      pageRateLimit: { perClient: 1_000_000, perCheckout: 1_000_000, windowMs: 60_000 },
     }),
     { log: () => {}, instalmentCustomers: demoInstalmentCustomers(BIKE_SHOP_FLOA_LINKS) },
   );

@@ -21,7 +21,14 @@ export interface PageApiDeps {
   idempotent: IdempotencyGuard;
   /** The shop's secret keys: they sign till credentials. */
   secretKeys: readonly string[];
-  limits: { lookupPerClient: Limiter; lookupPerCheckout: Limiter; codesPerClient: Limiter; wrongCodesPerCustomer: Limiter };
+  limits: {
+    lookupPerClient: Limiter;
+    lookupPerCheckout: Limiter;
+    codesPerClient: Limiter;
+    wrongCodesPerCustomer: Limiter;
+    actionsPerClient: Limiter;
+    actionsPerCheckout: Limiter;
+  };
   trust: RequestTrust;
   /** The URLs the instalment provider calls back for a checkout. */
   callbacks: (c: Context, id: string) => Callbacks;
@@ -58,6 +65,13 @@ export function mountPageApi(app: Hono, deps: PageApiDeps): void {
     return { id, actor: { kind: 'till', till } };
   };
   const ctx = (c: Context) => ({ signal: c.req.raw.signal });
+  /** Authorizes a call that reaches a provider or a payment, and counts it (per checkout, per client IP). */
+  const authorizeAction = async (c: Context): Promise<{ id: string; actor: Actor }> => {
+    const caller = await authorize(c);
+    await deps.limits.actionsPerCheckout.take(caller.id);
+    await deps.limits.actionsPerClient.take(clientIp(c, deps.trust));
+    return caller;
+  };
 
   app.get('/v1/checkouts/:id', async (c) => {
     const { id } = await authorize(c);
@@ -74,7 +88,7 @@ export function mountPageApi(app: Hono, deps: PageApiDeps): void {
   });
 
   app.delete('/v1/checkouts/:id/customer', async (c) => {
-    const { id } = await authorize(c);
+    const { id } = await authorizeAction(c);
     return c.json(await service.clearCustomer(id));
   });
 
@@ -91,31 +105,31 @@ export function mountPageApi(app: Hono, deps: PageApiDeps): void {
   });
 
   app.get('/v1/checkouts/:id/catalog', async (c) => {
-    const { id } = await authorize(c);
+    const { id } = await authorizeAction(c);
     const offers = await service.catalog(id, ctx(c));
     // Only what the page shows: the provider's product ids stay on the server.
     return c.json({ offers: offers.map(({ id, name, productName, category, price, needsStartDate }) => ({ id, name, productName, category, price, needsStartDate })) });
   });
 
   app.put('/v1/checkouts/:id/spend', async (c) => {
-    const { id, actor } = await authorize(c);
+    const { id, actor } = await authorizeAction(c);
     const body = await parseBody(c, SpendRequest);
     return c.json(await service.setSpend(id, body.amount, actor, ctx(c)));
   });
 
   app.post('/v1/checkouts/:id/payment-request', async (c) => {
-    const { id } = await authorize(c);
+    const { id } = await authorizeAction(c);
     const body = await parseBody(c, RequestPaymentBody);
     return c.json(await service.requestPayment(id, body.amount, ctx(c)));
   });
 
   app.delete('/v1/checkouts/:id/payment-request', async (c) => {
-    const { id } = await authorize(c);
+    const { id } = await authorizeAction(c);
     return c.json(await service.cancelPaymentRequest(id));
   });
 
   app.post('/v1/checkouts/:id/payments', async (c) => {
-    const { id, actor } = await authorize(c);
+    const { id, actor } = await authorizeAction(c);
     const body = await parseBody(c, PaymentRequest);
     const key = c.req.header(IDEMPOTENCY_HEADER);
     await service.refuseEarly(id, body, actor);
@@ -132,12 +146,12 @@ export function mountPageApi(app: Hono, deps: PageApiDeps): void {
   const base = '/v1/checkouts/:id/instalments';
 
   app.get(base, async (c) => {
-    const { id } = await authorize(c);
+    const { id } = await authorizeAction(c);
     return c.json(await flow.status(id, ctx(c)));
   });
 
   app.post(`${base}/eligibility`, async (c) => {
-    const { id } = await authorize(c);
+    const { id } = await authorizeAction(c);
     const { signal } = c.req.raw;
     try {
       return c.json(await flow.eligibility(id, deps.callbacks(c, id), { signal }));
@@ -149,7 +163,7 @@ export function mountPageApi(app: Hono, deps: PageApiDeps): void {
   });
 
   app.post(`${base}/payment-session`, async (c) => {
-    const { id } = await authorize(c);
+    const { id } = await authorizeAction(c);
     const body = await parseBody(c, InstalmentSessionRequest);
     const key = c.req.header(IDEMPOTENCY_HEADER);
     return deps.idempotent({ key, scope: `page:${id}`, method: 'POST', path: c.req.path, body }, async () => {
@@ -161,7 +175,7 @@ export function mountPageApi(app: Hono, deps: PageApiDeps): void {
   });
 
   app.post(`${base}/payment-session/abandon`, async (c) => {
-    const { id } = await authorize(c);
+    const { id } = await authorizeAction(c);
     return c.json(await flow.abandon(id, ctx(c)));
   });
 }
