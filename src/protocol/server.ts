@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CurrencyCode, MinorUnits } from './money.js';
+import { CurrencyCode, MinorUnits, Money } from './money.js';
 import { Id } from './requests.js';
 import { Checkout } from './schemas.js';
 
@@ -88,6 +88,12 @@ export const ServerCheckout = z.object({
   till: z.nullable(z.string()),
   /** The PSP's reference of an external payment. */
   pspReference: z.nullable(z.string()),
+  /**
+   * Payments in instalments the provider collected after the checkout had moved on (a session
+   * given up on and paid later in a tab left open): each told by a `checkout.review` webhook;
+   * the shop refunds or keeps them. Absent when there are none.
+   */
+  lateInstalmentPayments: z.optional(z.array(z.object({ orderRef: z.string(), amount: Money, at: z.string() }))),
 });
 export type ServerCheckout = z.infer<typeof ServerCheckout>;
 

@@ -5,6 +5,7 @@ import { listen, type RunningServer } from '../../src/node/listen.js';
 import { createFloaSimulator, FLOA_DEMO_HMAC_SECRET, floaDemoOptions } from '../../src/simulators/floa/simulator.js';
 import { createRuLoyaltySimulator, RU_DEMO_API_KEY, RU_DEMO_POINT } from '../../src/simulators/ru-loyalty/simulator.js';
 import { startProxy, type RunningProxy } from '../support/start-proxy.js';
+import { startWebhookReceiver, TEST_WEBHOOK_SECRET } from '../support/webhook-receiver.js';
 
 /**
  * The instalment routes of the proxy (eligibility, payment session, notification, return),
@@ -18,6 +19,7 @@ let loyaltyServer: RunningServer;
 let floaServer: RunningServer;
 let proxy: RunningProxy;
 let base: string;
+let webhooks: Awaited<ReturnType<typeof startWebhookReceiver>>;
 const logged: string[] = [];
 
 const CAMILLE = '+33 6 12 34 56 78'; // eligible, 150 points
@@ -34,6 +36,7 @@ const eur = (amount: number) => ({ amount, currency: 'EUR' });
 before(async () => {
   loyaltyServer = await listen(loyaltySim.app);
   floaServer = await listen(floaSim.app);
+  webhooks = await startWebhookReceiver();
   proxy = await startProxy(
     {
       loyalty: { provider: 'ru-loyalty', baseUrl: loyaltyServer.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT, currency: 'EUR' },
@@ -44,6 +47,7 @@ before(async () => {
       },
       lookupRateLimit: { perClient: 1000, perCheckout: 100, windowMs: 60_000 },
       pageRateLimit: { perClient: 1_000_000, perCheckout: 1_000_000, windowMs: 60_000 },
+      webhooks: { url: webhooks.url, secrets: [TEST_WEBHOOK_SECRET], retryScheduleMs: [0, 50, 50] },
     },
     { log: (message) => logged.push(message), instalmentCustomers: demoInstalmentCustomers(BIKE_SHOP_FLOA_LINKS) },
   );
@@ -51,6 +55,7 @@ before(async () => {
 });
 after(async () => {
   await proxy.close();
+  await webhooks.close();
   await floaServer.close();
   await loyaltyServer.close();
 });
@@ -413,6 +418,89 @@ describe('guests, abandoned and cancelled payments', () => {
     assert.equal(status.body.status, 'review');
     assert.equal(loyaltySim.journal.count('POST', RETAIL), 0, 'nothing recorded beside an order that changed');
     assert.ok(logged.some((line) => /to review/.test(line)), logged.join('\n'));
+  });
+
+  /** What the shop was told about checkout `id`, once the outbox had a moment to deliver. */
+  async function told(id: string) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return webhooks.received.filter((w) => w.data.checkout.id === id);
+  }
+
+  /** FLOA's notification for the session behind `url` again, as its retry would send it. */
+  async function replayNotification(url: string) {
+    const session = floaSim.sessions().find((s) => url.endsWith(s.id))!;
+    const note = floaSim.notifications.findLast((n) => n.fields.some(([k, v]) => k === 'orderRef' && v === session.orderRef))!;
+    return { orderRef: session.orderRef, note, reply: await fetch(note.url, { method: 'POST', body: new URLSearchParams(note.fields) }) };
+  }
+
+  test('a session given up on, then another one paid: the old tab paid too is told to the shop once, the checkout stays paid', async () => {
+    const { id } = await withPointsChecked();
+    const first = await openSession(id, 'floa-63');
+    assert.equal((await call('POST', `/checkouts/${id}/instalments/payment-session/abandon`)).body.payment.status, 'cancelled');
+    assert.equal((await check(id)).status, 200);
+    const second = await openSession(id, 'floa-63');
+    assert.equal(second.status, 201, second.text);
+    assert.notEqual(second.body.url, first.body.url, 'a new FLOA page');
+    await land(await act(second.body.url, 'pay'));
+    assert.equal((await call('GET', `/checkouts/${id}`)).body.status, 'paid');
+    assert.equal(loyaltySim.journal.count('POST', RETAIL), 1);
+
+    // The first tab was still open: FLOA collects a second time.
+    await act(first.body.url, 'pay');
+    const { orderRef, note, reply } = await replayNotification(first.body.url);
+    assert.equal(note.delivered, true, 'FLOA\'s notification for the old session is answered 200');
+    assert.equal(note.attempts, 1);
+    assert.equal(reply.status, 200, 'a replay is answered 200 too');
+    const events = await told(id);
+    assert.deepEqual(events.map((w) => w.type), ['checkout.paid', 'checkout.review'], 'one review, the replay made none');
+    const review = events[1]!.data.checkout;
+    assert.equal(review.status, 'paid', 'the order is paid: it stays paid');
+    assert.deepEqual(review.lateInstalmentPayments.map((p: any) => [p.orderRef, p.amount.currency]), [[orderRef, 'EUR']]);
+    assert.equal(loyaltySim.journal.count('POST', RETAIL), 1, 'nothing recorded twice');
+    const read = await proxy.server('GET', `/checkouts/${id}`);
+    assert.equal(read.body.status, 'paid');
+    assert.equal(read.body.lateInstalmentPayments[0].orderRef, orderRef, 'the shop\'s server view shows the late payment');
+    assert.ok(logged.some((line) => line.includes(orderRef) && /to review/.test(line)), logged.join('\n'));
+  });
+
+  test('a session given up on, the old tab paid while a new one is open: to review; the new one paid after is told too', async () => {
+    const { id } = await withPointsChecked();
+    const first = await openSession(id, 'floa-63');
+    await call('POST', `/checkouts/${id}/instalments/payment-session/abandon`);
+    await check(id);
+    const second = await openSession(id, 'floa-63');
+    await act(first.body.url, 'pay');
+    assert.equal((await call('GET', `/checkouts/${id}`)).body.status, 'review', 'money collected for an order that moved on');
+    await act(second.body.url, 'pay');
+    assert.equal((await replayNotification(first.body.url)).reply.status, 200);
+    assert.equal((await replayNotification(second.body.url)).reply.status, 200);
+    const events = await told(id);
+    assert.deepEqual(events.map((w) => w.type), ['checkout.review', 'checkout.review'], 'one per collection, none for the replays');
+    assert.equal(new Set(events.map((w) => w.id)).size, 2);
+    assert.equal(loyaltySim.journal.count('POST', RETAIL), 0, 'no sale beside two collections: the shop decides');
+  });
+
+  test('a session given up on, the order paid through the shop\'s PSP, then the old tab paid: the checkout stays paid, the shop is told once', async () => {
+    const { id } = await withPointsChecked();
+    const opened = await openSession(id, 'floa-63');
+    await call('POST', `/checkouts/${id}/instalments/payment-session/abandon`);
+    const due = (await call('GET', `/checkouts/${id}`)).body.amountDue;
+    assert.equal((await call('POST', `/checkouts/${id}/payment-request`, { amount: due.amount })).status, 200);
+    const confirmed = await proxy.server('POST', `/checkouts/${id}/payments`, { method: 'external', amount: due, pspReference: 'psp-late' }, { 'Idempotency-Key': `psp-${id}` });
+    assert.equal(confirmed.status, 201, JSON.stringify(confirmed.body));
+    assert.equal(loyaltySim.journal.count('POST', RETAIL), 1);
+
+    await act(opened.body.url, 'pay');
+    const { orderRef, note, reply } = await replayNotification(opened.body.url);
+    assert.equal(note.delivered, true);
+    assert.equal(reply.status, 200);
+    const events = await told(id);
+    assert.deepEqual(events.map((w) => w.type), ['checkout.paid', 'checkout.review']);
+    assert.equal(events[1]!.data.checkout.status, 'paid');
+    assert.equal(events[1]!.data.checkout.pspReference, 'psp-late');
+    assert.equal(events[1]!.data.checkout.lateInstalmentPayments[0].orderRef, orderRef);
+    assert.equal((await call('GET', `/checkouts/${id}/instalments`)).body.payment.status, 'review');
+    assert.equal(loyaltySim.journal.count('POST', RETAIL), 1, 'nothing recorded twice');
   });
 
   test('the shop cancels the checkout while FLOA\'s page is open: a late "paid" goes to review', async () => {

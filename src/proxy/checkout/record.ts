@@ -39,8 +39,37 @@ export interface InstalmentRecord {
   /** The last eligible offers, valid while the amount due and the customer are unchanged. */
   check?: { amountDue: Money; customerId?: string; offers: InstalmentOffer[] };
   payment?: InstalmentPaymentRecord;
+  /**
+   * The sessions opened before `payment` (oldest first, the last `EARLIER_SESSIONS_KEPT`):
+   * the shopper may still pay one in a tab left open, and its notification must still find
+   * this checkout, be re-read at the provider and reach the shop.
+   */
+  earlier?: InstalmentPaymentRecord[];
+  /** Money the provider collected for a session the checkout had moved on from (told to the shop by `checkout.review`). */
+  latePayments?: LateInstalmentPayment[];
   /** Payment sessions opened so far: each gets its own order reference. */
   attempts: number;
+}
+
+/** How many earlier sessions a checkout keeps (FLOA's pages expire; a checkout lives 24 h). */
+export const EARLIER_SESSIONS_KEPT = 10;
+
+/**
+ * The instalment state once its current session is set aside (a new session, a new cart): the
+ * session joins the earlier ones, the oldest dropped beyond `EARLIER_SESSIONS_KEPT`.
+ */
+export function setAside(state: InstalmentRecord): Pick<InstalmentRecord, 'earlier' | 'latePayments'> {
+  const earlier = [...(state.earlier ?? []), ...(state.payment ? [state.payment] : [])].slice(-EARLIER_SESSIONS_KEPT);
+  return { ...(earlier.length ? { earlier } : {}), ...(state.latePayments?.length ? { latePayments: state.latePayments } : {}) };
+}
+
+/** A payment in instalments collected after the checkout had moved on (another session, another payment, cancelled). */
+export interface LateInstalmentPayment {
+  orderRef: string;
+  /** What the provider says it collected. */
+  amount: Money;
+  /** When the proxy learnt of it. */
+  at: number;
 }
 
 export interface InstalmentPaymentRecord {

@@ -9,7 +9,7 @@ import { noEvents, type CheckoutEvents, type WebhookEventType } from '../webhook
 import { amountDue } from './amounts.js';
 import { OwedEvents, owe } from './owed-events.js';
 import { reconcilePayment } from './reconcile.js';
-import { CHECKOUT_TTL_MS, paidRecord, saleInput, type CheckoutRecord, type CheckoutStore, type PaymentAttempt } from './record.js';
+import { CHECKOUT_TTL_MS, paidRecord, saleInput, setAside, type CheckoutRecord, type CheckoutStore, type PaymentAttempt } from './record.js';
 import { pageView, serverView } from './view.js';
 
 /** Details of a payment recorded at a till (POS mode); providers that do not keep them ignore them. */
@@ -140,7 +140,7 @@ export class CheckoutService {
         this.#assertNoOpenInstalment(record);
         await this.#releaseHold(record, await this.#cart(record));
         // The points chosen for the old cart may not fit the new one: the shopper chooses again.
-        record = { ...record, cart, spend: 0, hold: undefined, instalment: record.instalment && { attempts: record.instalment.attempts } };
+        record = { ...record, cart, spend: 0, hold: undefined, instalment: record.instalment && { attempts: record.instalment.attempts, ...setAside(record.instalment) } };
         if (record.customer) record = { ...record, quote: await this.#quote(record.proof, { checkoutId: record.id, customer: record.customer, cart, spend: 0 }, ctx) };
         await this.#o.checkouts.save(record);
       }
@@ -413,12 +413,20 @@ export class CheckoutService {
     await this.#prepare(record, await this.#cart(record), 'external', ctx);
   }
 
-  /** Sends a collected payment's checkout to review (its sale could not be recorded), telling the shop. */
-  async markReview(id: string, occurrence: string): Promise<void> {
+  /**
+   * Money was collected that the shop must look at (its sale could not be recorded, or it came
+   * for a session the checkout had moved on from): the shop is told by a `checkout.review`
+   * webhook, one per `occurrence` (the payment's order reference), and the checkout goes to
+   * review — unless it is paid (it stays paid: the sale is recorded, the shop refunds the
+   * extra) or its outcome is unknown (it must still be reconciled). `change`, applied in the
+   * same save, records the payment's own state; it returns `undefined` when that was done already.
+   */
+  async markReview(id: string, occurrence: string, change: (record: CheckoutRecord) => CheckoutRecord | undefined = (record) => record): Promise<void> {
     await this.#o.checkouts.withLock(id, async () => {
-      const record = await this.#record(id);
-      if (record.status === 'review' || record.status === 'paid') return;
-      await this.#tell({ ...record, status: 'review' }, await this.#cart(record), 'checkout.review', occurrence);
+      const record = change(await this.#record(id));
+      if (!record) return;
+      const keep = record.status === 'paid' || record.status === 'review' || record.status === 'outcome-unknown';
+      await this.#tell(keep ? record : { ...record, status: 'review' }, await this.#cart(record), 'checkout.review', occurrence);
     });
   }
 

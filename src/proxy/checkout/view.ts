@@ -56,6 +56,7 @@ export function serverView(record: CheckoutRecord, cart: Cart): ServerCheckout {
     metadata: record.metadata ?? {},
     till: record.till ?? null,
     pspReference: record.attempt?.pspReference ?? null,
+    ...(record.instalment?.latePayments?.length ? { lateInstalmentPayments: record.instalment.latePayments.map(({ orderRef, amount, at }) => ({ orderRef, amount, at: new Date(at).toISOString() })) } : {}),
   };
 }
 

@@ -9,7 +9,7 @@ import type {
   Money,
 } from '../../protocol/index.js';
 import type { CheckoutService } from '../checkout/service.js';
-import type { CheckoutRecord, CheckoutStore, InstalmentPaymentRecord, InstalmentRecord } from '../checkout/record.js';
+import { setAside, type CheckoutRecord, type CheckoutStore, type InstalmentPaymentRecord, type InstalmentRecord } from '../checkout/record.js';
 import { owe } from '../checkout/owed-events.js';
 import { ProblemError } from '../problems.js';
 import type { CallContext, InstalmentCustomer, InstalmentOffer, InstalmentProvider } from '../providers/provider.js';
@@ -26,7 +26,9 @@ import type { CallContext, InstalmentCustomer, InstalmentOffer, InstalmentProvid
  *    second request for the same offer (double click, reload, back button) gets the same
  *    session, never a second one, and another offer is refused while one is open. The shopper
  *    can give up on an open session (or it times out): the checkout is free again, and a late
- *    "paid" for it goes to review rather than being recorded beside another payment.
+ *    "paid" for it goes to review rather than being recorded beside another payment. The last
+ *    sessions set aside are kept, so a late "paid" for one of them (a tab left open) is still
+ *    re-read and told to the shop (`checkout.review`), even once the checkout is paid.
  * 4. The provider's notification is trusted only once its seal checks out and the payment
  *    result, re-read from the provider, says paid for the amount asked. Only then is the sale
  *    recorded in the loyalty/CRM provider (`CheckoutService.recordConfirmedSale`, one key per
@@ -174,7 +176,8 @@ export class InstalmentFlow {
         startedAt: Date.now(),
       };
       // The offer's token is spent: a later payment needs a new check.
-      await this.#d.checkouts.save({ ...record, instalment: { attempts, payment } });
+      // The session set aside stays known: its tab may still be open at the provider.
+      await this.#d.checkouts.save({ ...record, instalment: { attempts, ...setAside(state), payment } });
       return { url: session.url, payment: publicPayment(payment) };
     });
   }
@@ -199,26 +202,29 @@ export class InstalmentFlow {
     return this.status(id, ctx);
   }
 
-  /** A sealed notification for this checkout's payment `orderRef`. */
+  /** A sealed notification for this checkout's payment `orderRef` (the current session or one set aside). */
   async notified(id: string, orderRef: string): Promise<void> {
     const record = await this.#d.checkouts.get(id);
-    const payment = record?.instalment?.payment;
-    if (!payment || payment.orderRef !== orderRef) throw new ProblemError('not-found', 'This checkout has no payment with this order reference.');
-    await this.#confirm(id, {});
+    if (record?.instalment?.payment?.orderRef === orderRef) return this.#confirm(id, {});
+    const earlier = record?.instalment?.earlier?.findLast((payment) => payment.orderRef === orderRef);
+    if (!earlier) throw new ProblemError('not-found', 'This checkout has no payment with this order reference.');
+    await this.#confirmEarlier(id, earlier, {});
   }
 
-  /** The shopper is back from the provider's page: settle what can be, then send them to their page. */
+  /** The shopper is back from the provider's page (maybe one set aside): settle what can be, then send them to their page. */
   async landed(id: string): Promise<string> {
     const record = await this.#d.checkouts.get(id);
-    const payment = record?.instalment?.payment;
-    if (!payment) throw new ProblemError('not-found', 'This checkout has no payment in instalments.');
+    const { payment, earlier = [] } = record?.instalment ?? {};
+    const last = payment ?? earlier.at(-1);
+    if (!last) throw new ProblemError('not-found', 'This checkout has no payment in instalments.');
     try {
-      await this.#confirm(id, {});
+      if (payment) await this.#confirm(id, {});
+      for (const session of earlier) if (undecided(session)) await this.#confirmEarlier(id, session, {});
     } catch (error) {
       // The page shows the payment as waiting and checks again; the notification may still come.
       this.#d.log?.(`instalment payment of checkout ${id}: confirmation on return failed`, error);
     }
-    return payment.pageUrl;
+    return last.pageUrl;
   }
 
   /** What a reload or a return restores. An open payment is checked with the provider first. */
@@ -256,15 +262,19 @@ export class InstalmentFlow {
       if (result.amount.amount !== payment.offer.total.amount || result.amount.currency !== payment.offer.total.currency) {
         return this.#review(id, payment, `paid ${result.amount.amount} instead of ${payment.offer.total.amount}`);
       }
-      if (payment.abandoned || record.status === 'cancelled') return this.#review(id, payment, 'paid after the shopper gave up on it (or the shop cancelled the checkout)');
+      if (payment.abandoned || record.status === 'cancelled') return this.#review(id, payment, 'paid after the shopper gave up on it (or the shop cancelled the checkout)', undefined, result.amount);
+      const idempotencyKey = `instalment-${payment.orderRef}`;
       try {
         // One key per confirmed payment: a replay gets the recorded sale back, nothing twice.
-        await this.#d.service.recordConfirmedSale(id, 'external', { idempotencyKey: `instalment-${payment.orderRef}` }, payment.amountDue.amount);
+        await this.#d.service.recordConfirmedSale(id, 'external', { idempotencyKey }, payment.amountDue.amount);
       } catch (error) {
         // A definite refusal (the order changed meanwhile, the CRM refused the sale): the money
         // was taken, so the shop must look at it. A transient failure is retried by the
         // provider's next notification, the shopper's return or a status check.
-        if (error instanceof ProblemError && !error.retryable && error.kind !== 'payment-outcome-unknown') return this.#review(id, payment, 'paid but the sale could not be recorded', error);
+        if (error instanceof ProblemError && !error.retryable && error.kind !== 'payment-outcome-unknown') {
+          if (await this.#reviewedWithSale(id, payment.orderRef, idempotencyKey)) return;
+          return this.#review(id, payment, 'paid but the sale could not be recorded', error);
+        }
         throw error;
       }
       await this.#mark(id, payment.orderRef, 'paid');
@@ -287,16 +297,52 @@ export class InstalmentFlow {
     }
   }
 
-  async #review(id: string, payment: InstalmentPaymentRecord, why: string, error?: unknown): Promise<void> {
-    this.#d.log?.(`instalment payment ${payment.orderRef}: ${why}; to review`, error);
+  /**
+   * A session set aside (a new session replaced it, or a new cart): its result is re-read from
+   * the provider. Paid → money collected for a checkout that moved on: to review, the shop told.
+   * Refused or cancelled there → kept as decided, never asked again. Else still waiting.
+   */
+  async #confirmEarlier(id: string, payment: InstalmentPaymentRecord, ctx: CallContext): Promise<void> {
+    if (!undecided(payment)) return;
+    const result = await this.#provider.paymentResult(payment.sessionId ?? { orderRef: payment.orderRef, merchantSiteId: payment.offer.merchantSiteId }, ctx);
+    if (result.status === 'paid') return this.#review(id, payment, 'paid after the checkout moved on to another session or payment', undefined, result.amount);
+    if (result.status !== 'refused' && result.status !== 'cancelled') return;
+    const status = result.status;
     await this.#d.checkouts.withLock(id, async () => {
       const record = await this.#record(id);
-      const current = record.instalment?.payment;
-      if (current?.orderRef === payment.orderRef && current.status !== 'review') {
-        await this.#d.checkouts.save({ ...record, instalment: { ...record.instalment!, payment: { ...current, status: 'review' } } });
-      }
+      const next = withSession(record, payment.orderRef, (session) => (undecided(session) ? { ...session, status, abandoned: false } : undefined));
+      if (next) await this.#d.checkouts.save(next);
     });
-    await this.#d.service.markReview(id, payment.orderRef);
+  }
+
+  /**
+   * Money collected that the shop must look at: the payment goes to review and the shop is told
+   * (`CheckoutService.markReview`, in one save). `collected` is set for a payment the checkout
+   * had moved on from (given up on, set aside, cancelled checkout): it is kept on the record as
+   * a late payment, which the shop's server view shows. A replay changes nothing.
+   */
+  async #review(id: string, payment: InstalmentPaymentRecord, why: string, error?: unknown, collected?: Money): Promise<void> {
+    this.#d.log?.(`instalment payment ${payment.orderRef}: ${why}; to review`, error);
+    await this.#d.service.markReview(id, payment.orderRef, (record) => {
+      const next = withSession(record, payment.orderRef, (session) => (session.status === 'review' ? undefined : { ...session, status: 'review' }));
+      if (!next || !collected) return next;
+      const late = [...(next.instalment!.latePayments ?? []), { orderRef: payment.orderRef, amount: collected, at: Date.now() }];
+      return { ...next, instalment: { ...next.instalment!, latePayments: late } };
+    });
+  }
+
+  /**
+   * The loyalty provider refused this payment's own sale: the checkout went to review then,
+   * the shop told with it (`checkout.review` for the attempt). Only the payment is marked.
+   */
+  #reviewedWithSale(id: string, orderRef: string, idempotencyKey: string): Promise<boolean> {
+    return this.#d.checkouts.withLock(id, async () => {
+      const record = await this.#record(id);
+      if (record.status !== 'review' || record.attempt?.key !== idempotencyKey) return false;
+      const next = withSession(record, orderRef, (session) => (session.status === 'review' ? undefined : { ...session, status: 'review' }));
+      if (next) await this.#d.checkouts.save(next);
+      return true;
+    });
   }
 
   /** Moves the payment `orderRef` to `status` unless it is already decided; true when this call decided it. */
@@ -365,6 +411,28 @@ export class InstalmentFlow {
     if (!record) throw new ProblemError('not-found', 'This checkout does not exist or has expired.');
     return record;
   }
+}
+
+/** A session not yet settled: still open, or given up on (a late "paid" may still come). */
+function undecided(payment: InstalmentPaymentRecord): boolean {
+  return (ACTIVE.has(payment.status) || !!payment.abandoned) && payment.status !== 'review' && payment.status !== 'paid';
+}
+
+/**
+ * `record` with its session `orderRef` (the current one, else the last one set aside with that
+ * reference) changed by `update`; `undefined` when there is no such session or `update` declines.
+ */
+function withSession(record: CheckoutRecord, orderRef: string, update: (session: InstalmentPaymentRecord) => InstalmentPaymentRecord | undefined): CheckoutRecord | undefined {
+  const state = record.instalment;
+  if (!state) return undefined;
+  if (state.payment?.orderRef === orderRef) {
+    const payment = update(state.payment);
+    return payment && { ...record, instalment: { ...state, payment } };
+  }
+  const earlier = state.earlier ?? [];
+  const at = earlier.findLastIndex((session) => session.orderRef === orderRef);
+  const session = at < 0 ? undefined : update(earlier[at]!);
+  return session && { ...record, instalment: { ...state, earlier: earlier.with(at, session) } };
 }
 
 /** The provider's KO texts once each: one site per option repeats them, with its own request id. */
