@@ -469,13 +469,18 @@ describe('webhooks', () => {
 });
 
 describe('nothing grows without bound', () => {
-  test('a payment to a checkout that does not exist is a 401 before any idempotency record is kept', async () => {
+  /** The proxy's app in this process, with its idempotency store in hand (to count what it keeps). */
+  const bareProxy = async () => {
     const { MemoryIdempotencyStore } = await import('../../src/proxy/idempotency/store.js');
     const { createCheckoutProxy } = await import('../../src/proxy/app.js');
     const { RuLoyaltyAdapter, RuLoyaltyOptions } = await import('../../src/proxy/providers/ru-loyalty/adapter.js');
     const idempotency = new MemoryIdempotencyStore();
     const loyalty = new RuLoyaltyAdapter(RuLoyaltyOptions.parse({ provider: 'ru-loyalty', baseUrl: upstream.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT }));
-    const app = createCheckoutProxy({ secretKeys: [TEST_SECRET_KEY], loyalty, idempotency });
+    return { app: createCheckoutProxy({ secretKeys: [TEST_SECRET_KEY], loyalty, idempotency }), idempotency, loyalty };
+  };
+
+  test('a payment to a checkout that does not exist is a 401 before any idempotency record is kept', async () => {
+    const { app, idempotency, loyalty } = await bareProxy();
     for (let i = 0; i < 50; i++) {
       const reply = await app.request(`/v1/checkouts/00000000-0000-4000-8000-${String(i).padStart(12, '0')}/payments`, {
         method: 'POST',
@@ -511,12 +516,7 @@ describe('nothing grows without bound', () => {
   });
 
   test('payments a page may never record are refused before their keys are kept', async () => {
-    const { MemoryIdempotencyStore } = await import('../../src/proxy/idempotency/store.js');
-    const { createCheckoutProxy } = await import('../../src/proxy/app.js');
-    const { RuLoyaltyAdapter, RuLoyaltyOptions } = await import('../../src/proxy/providers/ru-loyalty/adapter.js');
-    const idempotency = new MemoryIdempotencyStore();
-    const loyalty = new RuLoyaltyAdapter(RuLoyaltyOptions.parse({ provider: 'ru-loyalty', baseUrl: upstream.url, apiKey: RU_DEMO_API_KEY, pointId: RU_DEMO_POINT }));
-    const app = createCheckoutProxy({ secretKeys: [TEST_SECRET_KEY], loyalty, idempotency });
+    const { app, idempotency, loyalty } = await bareProxy();
     const created = await app.request('/v1/server/checkouts', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_SECRET_KEY}` }, body: JSON.stringify({ cart: CART }) });
     const { checkout, clientSecret } = (await created.json()) as { checkout: { id: string }; clientSecret: string };
     const pay = (body: object, i: number) =>
