@@ -540,17 +540,16 @@ test('through the proxy: an unknown payment outcome settles on the next read, pa
   assert.equal((await confirm(lost, 'key-lost-1')).body.type, '/problems/payment-outcome-unknown');
   assert.equal((await call('GET', `/v1/checkouts/${lost}`)).body.status, 'paid');
 
-  // Nothing recorded: unknown until a late commit would have shown, then open; the retry pays once.
+  // Nothing recorded: unknown until a late commit would have shown; then, since the shop's PSP
+  // already took the money, review — never open for a second PSP payment.
   const failed = await open('towel');
   sim.failNextPayment('fail-before-commit');
   assert.equal((await confirm(failed, 'key-failed-1')).status, 502);
   assert.equal((await call('GET', `/v1/checkouts/${failed}`)).body.status, 'outcome-unknown');
   advance(61_000);
-  assert.equal((await call('GET', `/v1/checkouts/${failed}`)).body.status, 'open');
-  const retried = await confirm(failed, 'key-failed-1');
-  assert.equal(retried.status, 201, JSON.stringify(retried.body));
-  assert.equal(sim.payments().length, 2, 'one payment per checkout');
-  assert.deepEqual(sim.payments().map((p) => p.mean), ['CBWeb', 'CBWeb']);
+  assert.equal((await call('GET', `/v1/checkouts/${failed}`)).body.status, 'review');
+  assert.equal((await confirm(failed, 'key-failed-1')).status, 409, 'the shop settles it: nothing more is recorded here');
+  assert.equal(sim.payments().length, 1, 'only the first checkout\'s payment');
 });
 
 test('a sale ledger that cannot be reached before the payment is upstream-unavailable, not unknown; after it, the receipt stands', async (t) => {

@@ -16,7 +16,10 @@ export interface ReconcileOptions {
  * `saleOutcome`, which only reads):
  * - `recorded` → the checkout is paid, with the receipt of that sale;
  * - `not-recorded`, once the attempt is older than `settleMs` → back where it was before the
- *   attempt (open, or awaiting the shop's payment), so the payer may retry with the same key;
+ *   attempt (open, or awaiting the shop's payment), so the payer may retry with the same key —
+ *   unless the money was already collected (the shop's PSP, instalments): then `review`, as a
+ *   definite refusal of a collected payment is, so the page never asks for a second payment
+ *   and the shop is told;
  * - anything else, a provider without `saleOutcome`, or a provider still failing → unchanged:
  *   the outcome stays unknown and no second payment can be sent. An operator settles it
  *   (`POST …/server/checkouts/{id}/resolve`).
@@ -39,7 +42,7 @@ export async function reconcilePayment(
   }
   if (outcome.state === 'recorded') return paidRecord(record, cart, attempt, outcome.sale);
   if (outcome.state === 'not-recorded' && Date.now() - attempt.startedAt >= (options.settleMs ?? 30_000)) {
-    return { ...record, status: attempt.from, attempt: undefined };
+    return attempt.collected ? { ...record, status: 'review' } : { ...record, status: attempt.from, attempt: undefined };
   }
   return record;
 }

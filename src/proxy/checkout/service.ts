@@ -563,6 +563,7 @@ export class CheckoutService {
     const next = await reconcilePayment(record, cart, this.#o.loyalty, { signal: ctx.signal }, { settleMs: this.#o.unknownOutcomeSettleMs });
     if (next === record) return record;
     if (next.status === 'paid') return this.#tell(next, cart, 'checkout.paid', next.attempt?.reference);
+    if (next.status === 'review') return this.#tell(next, cart, 'checkout.review', next.attempt?.reference);
     await this.#o.checkouts.save(next);
     return next;
   }
