@@ -51,6 +51,16 @@ export interface CheckoutServiceOptions {
 const amountChanged = (due: number, status = 409) =>
   new ProblemError('amount-changed', `The amount due is now ${due}: read the checkout again before paying.`, { status, errors: [{ field: 'amount', message: 'The amount due changed.' }] });
 
+/** `none` from a page while something is due: only the shop's payment pays it. */
+const somethingDue = () =>
+  new ProblemError('forbidden', 'Something is due: it is paid through the shop\'s payment.', { errors: [{ field: 'method', message: 'Something is due.' }] });
+
+/**
+ * The customer a sale is recorded for: none for a guest, nor for a shopper whose level
+ * discount was withheld (unproven): they pay as a guest, nothing in the member's name.
+ */
+const loyaltyCustomer = (record: CheckoutRecord) => (record.quote?.discountWithheld ? undefined : record.customer);
+
 /**
  * The checkout's rules, independent of HTTP. The cart comes from the shop's server; the
  * customer is kept on the server; points are spent only with proof of ownership; a checkout
@@ -362,7 +372,7 @@ export class CheckoutService {
         await this.#o.checkouts.save(fresh);
         throw amountChanged(due);
       }
-      if (method === 'none' && due !== 0) throw new ProblemError('forbidden', 'Something is due: it is paid through the shop\'s payment.', { errors: [{ field: 'method', message: 'Something is due.' }] });
+      if (method === 'none' && due !== 0) throw somethingDue();
       const sale = await this.#recordSale(fresh, cart, { method, collected: false, ...details }, ctx);
       return this.#view(sale, cart);
     });
@@ -379,7 +389,7 @@ export class CheckoutService {
     if (request.method !== 'none') return;
     const record = await this.#record(id);
     if (record.status === 'open' && amountDue(await this.#cart(record), record.quote, record.spend).amount > 0) {
-      throw new ProblemError('forbidden', 'Something is due: it is paid through the shop\'s payment.', { errors: [{ field: 'method', message: 'Something is due.' }] });
+      throw somethingDue();
     }
   }
 
@@ -463,8 +473,7 @@ export class CheckoutService {
       from: record.status === 'awaiting-payment' ? 'awaiting-payment' : 'open',
       ...how,
     };
-    // A shopper whose level discount was withheld (unproven) pays as a guest: nothing in their name.
-    const customer = record.quote?.discountWithheld ? undefined : record.customer;
+    const customer = loyaltyCustomer(record);
     if (!customer) {
       const next = paidRecord(record, cart, attempt, { reference: attempt.reference, discount: { amount: 0, currency: cart.currency }, spent: { value: { amount: 0, currency: cart.currency } } });
       return this.#tell(next, cart, 'checkout.paid', attempt.reference);
@@ -511,7 +520,7 @@ export class CheckoutService {
 
   /** The provider prepares and checks the sale it will record once the money is taken elsewhere. */
   async #prepare(record: CheckoutRecord, cart: Cart, method: PaymentMethod, ctx: CallContext): Promise<void> {
-    const customer = record.quote?.discountWithheld ? undefined : record.customer;
+    const customer = loyaltyCustomer(record);
     if (!customer || !this.#o.loyalty.prepareSale) return;
     const paid = amountDue(cart, record.quote, record.spend);
     await this.#o.loyalty.prepareSale({ checkoutId: record.id, customer, cart, spend: record.spend, method, reference: `co-${record.id}`, paid }, ctx);

@@ -324,7 +324,7 @@ export class InstalmentFlow {
   async #review(id: string, payment: InstalmentPaymentRecord, why: string, error?: unknown, collected?: Money): Promise<void> {
     this.#d.log?.(`instalment payment ${payment.orderRef}: ${why}; to review`, error);
     await this.#d.service.markReview(id, payment.orderRef, (record) => {
-      const next = withSession(record, payment.orderRef, (session) => (session.status === 'review' ? undefined : { ...session, status: 'review' }));
+      const next = withSession(record, payment.orderRef, toReview);
       if (!next || !collected) return next;
       const late = [...(next.instalment!.latePayments ?? []), { orderRef: payment.orderRef, amount: collected, at: Date.now() }];
       return { ...next, instalment: { ...next.instalment!, latePayments: late } };
@@ -339,7 +339,7 @@ export class InstalmentFlow {
     return this.#d.checkouts.withLock(id, async () => {
       const record = await this.#record(id);
       if (record.status !== 'review' || record.attempt?.key !== idempotencyKey) return false;
-      const next = withSession(record, orderRef, (session) => (session.status === 'review' ? undefined : { ...session, status: 'review' }));
+      const next = withSession(record, orderRef, toReview);
       if (next) await this.#d.checkouts.save(next);
       return true;
     });
@@ -412,6 +412,9 @@ export class InstalmentFlow {
     return record;
   }
 }
+
+/** A session moved to review; `undefined` when it is there already (nothing to save). */
+const toReview = (session: InstalmentPaymentRecord): InstalmentPaymentRecord | undefined => (session.status === 'review' ? undefined : { ...session, status: 'review' });
 
 /** A session not yet settled: still open, or given up on (a late "paid" may still come). */
 function undecided(payment: InstalmentPaymentRecord): boolean {
